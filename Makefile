@@ -1,0 +1,147 @@
+# Makefile — builds, tests and demonstrates dmpremb.
+#
+#   make            bin/dmpremb (optimised, with debug info)
+#   make demo       private PostgreSQL cluster + migrate + fixture referentials,
+#                   batch and dossier events, then the batch report
+#   make test       unit and integration tests, release and ASan/UBSan builds
+#   make asan       bin/dmpremb-asan (AddressSanitizer + UndefinedBehaviorSanitizer)
+#   make deps       installs the Debian packages the project needs (all targets
+#                   run it first; it only calls apt-get when something is missing)
+#   make db-start / db-stop     the private cluster under .pg/ (see .pg/env)
+#   make install PREFIX=/usr/local
+#
+# Variables: CC, PREFIX, DESTDIR, SHARED (path of ../shared), TESTS (a subset
+# of tests/cli/t*.sh names), JOBS.
+
+CC       ?= gcc
+PREFIX   ?= /usr/local
+SHARED   ?= $(abspath ../shared)
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+# Debian packages: build, run, test, cda-validate, and the private cluster.
+DEB_PKGS := gcc make libc6-dev pkg-config libpq-dev libcsv-dev libxml2-dev libssl-dev \
+            check postgresql-15 postgresql-client-15 \
+            default-jre-headless libsaxonhe-java libxml2-utils python3 \
+            procps util-linux valgrind
+
+PKG_CFLAGS := $(shell pkg-config --cflags libpq libxml-2.0 libcrypto 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libpq libxml-2.0 libcrypto 2>/dev/null) -lcsv
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+BASEFLAGS := -std=c11 -D_GNU_SOURCE -fopenmp -I. -Ibuild/gen $(PKG_CFLAGS) $(WARN) \
+             -DDMPREMB_VERSION='"$(VERSION)"' -MMD -MP
+REL_FLAGS  := -O2 -g
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRC  := $(wildcard lib/*.c ingest/*.c transform/*.c load/*.c) build/gen/migrations.c
+CLI_SRC  := $(wildcard cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+SQL      := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
+
+rel_obj  = $(patsubst %.c,build/rel/%.o,$(1))
+asan_obj = $(patsubst %.c,build/asan/%.o,$(1))
+
+DEPS_STAMP := build/.deps-ok
+
+.PHONY: all asan deps demo test unit integration db-start db-stop install clean check-shared
+
+all: bin/dmpremb
+
+asan: bin/dmpremb-asan
+
+# --- dependencies ----------------------------------------------------------
+deps: $(DEPS_STAMP)
+
+$(DEPS_STAMP): Makefile
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+	@mkdir -p $(@D) && touch $@
+
+# Re-evaluate pkg-config flags after deps may have installed the .pc files.
+ifeq ($(PKG_CFLAGS),)
+PKG_CFLAGS = $(shell pkg-config --cflags libpq libxml-2.0 libcrypto 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs libpq libxml-2.0 libcrypto 2>/dev/null) -lcsv
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+endif
+
+# --- generated sources -----------------------------------------------------
+# The migrations are compiled into the binary as byte arrays.
+build/gen/migrations.c: $(SQL) Makefile
+	@mkdir -p $(@D)
+	@{ echo '/* generated from sql/ by the Makefile: do not edit */'; \
+	   echo '#include "load/migrate.h"'; \
+	   for f in $(SQL); do n=$$(basename $$f); v=$${n%%_*}; \
+	     echo "static const char m$$v[] = {"; \
+	     od -An -v -tx1 $$f | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	     echo '0};'; done; \
+	   echo 'const struct migration migrations[] = {'; \
+	   for f in $(SQL); do n=$$(basename $$f); v=$${n%%_*}; \
+	     echo "	{ $$(expr $$v + 0), \"$$n\", m$$v },"; done; \
+	   echo '};'; \
+	   echo 'const int migrations_count = $(words $(SQL));'; } > $@.tmp && mv $@.tmp $@
+
+# --- builds ----------------------------------------------------------------
+build/rel/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) $(REL_FLAGS) $(CFLAGS) -c $< -o $@
+
+build/asan/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) $(ASAN_FLAGS) $(CFLAGS) -c $< -o $@
+
+build/rel/build/gen/migrations.o build/asan/build/gen/migrations.o: build/gen/migrations.c
+
+bin/dmpremb: $(call rel_obj,$(LIB_SRC) $(CLI_SRC))
+	@mkdir -p $(@D)
+	$(CC) -fopenmp $(REL_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+bin/dmpremb-asan: $(call asan_obj,$(LIB_SRC) $(CLI_SRC))
+	@mkdir -p $(@D)
+	$(CC) -fopenmp $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+build/rel/unit-tests: $(call rel_obj,$(LIB_SRC) $(UNIT_SRC))
+	$(CC) -fopenmp $(REL_FLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm
+
+build/asan/unit-tests: $(call asan_obj,$(LIB_SRC) $(UNIT_SRC))
+	$(CC) -fopenmp $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# --- tests -----------------------------------------------------------------
+# make test = unit + integration, each under the release and the ASan build.
+test: bin/dmpremb bin/dmpremb-asan build/rel/unit-tests build/asan/unit-tests
+	@SHARED=$(SHARED) tests/run-all.sh
+
+unit: build/rel/unit-tests build/asan/unit-tests
+	@SHARED=$(SHARED) CK_FORK=yes build/rel/unit-tests
+	@SHARED=$(SHARED) ASAN_OPTIONS=detect_leaks=1 build/asan/unit-tests
+
+integration: bin/dmpremb
+	@SHARED=$(SHARED) DMPREMB=$(abspath bin/dmpremb) tests/run-integration.sh $(TESTS)
+
+# --- private cluster and demo ----------------------------------------------
+db-start: | $(DEPS_STAMP)
+	@tests/pgcluster.sh start $(abspath .pg)
+
+db-stop:
+	@tests/pgcluster.sh stop $(abspath .pg)
+
+demo: bin/dmpremb db-start
+	@. ./.pg/env && fixtures/demo.sh bin/dmpremb
+
+# --- install ---------------------------------------------------------------
+install: bin/dmpremb
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dmpremb/cron
+	install -m 755 bin/dmpremb $(DESTDIR)$(PREFIX)/bin/dmpremb
+	cp -r sql $(DESTDIR)$(PREFIX)/share/dmpremb/
+
+clean:
+	rm -rf build bin

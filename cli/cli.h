@@ -1,0 +1,70 @@
+/*
+ * cli/cli.h — what every subcommand shares: options, connection, output.
+ *
+ * Only cli/ talks to the user: results on stdout, events on stderr (lib/log).
+ * Each command is `int cmd_NAME(struct cli *, int argc, char **argv)` and
+ * returns a DR_* status; main.c turns it into the exit code. Options common to
+ * all commands (--db, --log-format, --quiet, --help) are parsed by
+ * cli_common_option() from each command's own getopt_long loop, so they may be
+ * given before or after the command name.
+ */
+#ifndef DR_CLI_H
+#define DR_CLI_H
+
+#include <getopt.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+struct cli {
+	const char *conninfo;  /* --db, or NULL for libpq's environment */
+	bool quiet;
+	PGconn *conn;          /* opened by cli_connect() */
+	long long run_id;      /* dmpremb.run row of this command, 0 when none */
+};
+
+/* Long options shared by every command; OPT_COMMON_BASE.. are their codes. */
+enum { OPT_DB = 1000, OPT_LOG_FORMAT, OPT_QUIET, OPT_HELP, OPT_COMMON_END };
+
+#define CLI_COMMON_LONGOPTS \
+	{ "db", required_argument, NULL, OPT_DB }, \
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT }, \
+	{ "quiet", no_argument, NULL, OPT_QUIET }, \
+	{ "help", no_argument, NULL, OPT_HELP }
+
+#define CLI_COMMON_USAGE \
+	"Common options:\n" \
+	"  --db CONNINFO       connection string or URI (default: PG* environment)\n" \
+	"  --log-format FMT    text (default) or json: one line per event on stderr\n" \
+	"  --quiet             no progress lines\n" \
+	"  --help              this text\n"
+
+/*
+ * Handles a common option. Returns 1 when handled, 0 when not a common
+ * option, or a DR_E_USAGE code (message set). For OPT_HELP it prints usage
+ * and returns 2 (the command then returns DR_OK).
+ */
+int cli_common_option(struct cli *cli, int opt, const char *arg, const char *usage);
+
+/* getopt_long loop helper: prints "unknown option" hint; returns DR_E_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Opens cli->conn (once). */
+int cli_connect(struct cli *cli);
+
+/* Records the start of a run; options_json describes the options (no identifiers). */
+int cli_run_start(struct cli *cli, const char *command, const char *options_json);
+/* Closes the run row according to rc (a DR_* status) with counts and a message. */
+void cli_run_finish(struct cli *cli, int rc, const char *counts_json, const char *message);
+
+/* Parses a non-negative integer/float option with range check, naming the flag. */
+int cli_parse_long(const char *flag, const char *arg, long min, long max, long *out);
+int cli_parse_double(const char *flag, const char *arg, double min, double max, double *out);
+
+/* Subcommands. */
+int cmd_db(struct cli *cli, int argc, char **argv);
+int cmd_insc(struct cli *cli, int argc, char **argv);
+int cmd_referentials(struct cli *cli, int argc, char **argv);
+int cmd_ingest(struct cli *cli, int argc, char **argv);
+int cmd_dossiers(struct cli *cli, int argc, char **argv);
+
+#endif

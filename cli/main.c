@@ -1,0 +1,210 @@
+/*
+ * cli/main.c — entry point of dmpremb: the command table and shared setup.
+ *
+ *   dmpremb [COMMON OPTIONS] COMMAND [ARGS]
+ *
+ * The table lists each command with its one-line summary; the dispatcher sets
+ * up logging and signals, runs the command, checks that stdout was written
+ * (a full disk is a failure, not a silent truncation) and maps the returned
+ * DR_* status to a sysexits.h exit code.
+ */
+#include "cli/cli.h"
+#include "lib/err.h"
+#include "lib/interrupt.h"
+#include "lib/log.h"
+#include "load/db.h"
+#include "load/run.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#ifndef DMPREMB_VERSION
+#define DMPREMB_VERSION "0.0.0-dev"
+#endif
+
+struct command {
+	const char *name;
+	int (*fn)(struct cli *, int, char **);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "db", cmd_db, "db migrate: create or upgrade the database schema" },
+	{ "referentials", cmd_referentials, "referentials load: load SNDS nomenclatures and BDPM files" },
+	{ "ingest", cmd_ingest, "ingest BATCH_DIR: verify, validate and load a batch of claim extracts" },
+	{ "dossiers", cmd_dossiers, "dossiers import FILE: record dossier lifecycle events" },
+	{ "insc", cmd_insc, "insc: compute INS-C from 'prenom;AAMMJJ;NIR13' lines on stdin" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: dmpremb [--db CONNINFO] [--log-format text|json] COMMAND [ARGS]\n"
+		"\n"
+		"Builds the 'Donnees de remboursement' document of every DMP from the\n"
+		"insurer's claim extracts and keeps it in PostgreSQL.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n'dmpremb COMMAND --help' describes a command.\n"
+		"Exit status: 0 done, 64 usage, 65 data refused, 66 input missing,\n"
+		"69 database unavailable, 70 internal error, 74 I/O error,\n"
+		"75 temporary failure (retry), 78 schema missing (run 'dmpremb db migrate').\n");
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return dr_error(DR_E_USAGE, "%s: %s (see 'dmpremb %s --help')", cmd, msg, cmd);
+}
+
+int cli_common_option(struct cli *cli, int opt, const char *arg, const char *usage_text)
+{
+	enum dr_log_format fmt;
+
+	switch (opt) {
+	case OPT_DB:
+		cli->conninfo = arg;
+		return 1;
+	case OPT_LOG_FORMAT:
+		if (dr_log_parse_format(arg, &fmt) != 0)
+			return dr_error(DR_E_USAGE, "--log-format must be 'text' or 'json', not '%s'", arg);
+		dr_log_setup(fmt, DR_LOG_INFO);
+		return 1;
+	case OPT_QUIET:
+		cli->quiet = true;
+		return 1;
+	case OPT_HELP:
+		fputs(usage_text, stdout);
+		fputs(CLI_COMMON_USAGE, stdout);
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+int cli_parse_long(const char *flag, const char *arg, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		return dr_error(DR_E_USAGE, "%s must be a whole number from %ld to %ld, not '%s'",
+				flag, min, max, arg);
+	*out = v;
+	return 0;
+}
+
+int cli_parse_double(const char *flag, const char *arg, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= min && v <= max))
+		return dr_error(DR_E_USAGE, "%s must be a number from %g to %g, not '%s'",
+				flag, min, max, arg);
+	*out = v;
+	return 0;
+}
+
+int cli_connect(struct cli *cli)
+{
+	if (cli->conn)
+		return 0;
+	return db_connect(cli->conninfo, "dmpremb", &cli->conn);
+}
+
+int cli_run_start(struct cli *cli, const char *command, const char *options_json)
+{
+	int rc = cli_connect(cli);
+	char ctx[48];
+
+	if (rc == 0)
+		rc = run_start(cli->conn, command, options_json, &cli->run_id);
+	if (rc == 0) {
+		snprintf(ctx, sizeof(ctx), "run=%lld", cli->run_id);
+		dr_log_context(ctx);
+	}
+	return rc;
+}
+
+void cli_run_finish(struct cli *cli, int rc, const char *counts_json, const char *message)
+{
+	const char *outcome = rc == DR_OK ? "ok"
+		: rc == DR_E_DATA ? "refused"
+		: rc == DR_E_INTERRUPTED ? "interrupted" : "failed";
+
+	if (cli->run_id <= 0)
+		return;
+	if (run_finish(cli->conn, cli->run_id, outcome, dr_exit_code(rc), counts_json,
+		       rc ? message : NULL) != 0)
+		dr_log(DR_LOG_WARN, "run.unrecorded", "outcome=%s", outcome);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	const struct command *cmd = NULL;
+	int i, rc;
+
+	dr_interrupt_install();
+	/* global options before the command name */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("dmpremb %s\n", DMPREMB_VERSION);
+			return EX_OK;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EX_OK;
+		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+			cli.conninfo = argv[++i];
+		} else if (strcmp(argv[i], "--log-format") == 0 && i + 1 < argc) {
+			rc = cli_common_option(&cli, OPT_LOG_FORMAT, argv[++i], "");
+			if (rc < 0) {
+				fprintf(stderr, "dmpremb: %s\n", dr_errmsg());
+				return EX_USAGE;
+			}
+		} else if (strcmp(argv[i], "--quiet") == 0) {
+			cli.quiet = true;
+		} else {
+			fprintf(stderr, "dmpremb: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+		if (strcmp(argv[i], commands[k].name) == 0)
+			cmd = &commands[k];
+	if (cmd == NULL) {
+		fprintf(stderr, "dmpremb: '%s' is not a command (see 'dmpremb --help')\n", argv[i]);
+		return EX_USAGE;
+	}
+
+	rc = cmd->fn(&cli, argc - i, argv + i);
+
+	if (fflush(stdout) != 0 && rc == DR_OK)
+		rc = dr_error(DR_E_IO, "write failure on standard output: %s", strerror(errno));
+	if (rc != DR_OK)
+		fprintf(stderr, "dmpremb %s: %s\n", cmd->name, dr_errmsg());
+	db_close(cli.conn);
+	return dr_exit_code(rc);
+}

@@ -1,0 +1,63 @@
+/*
+ * lib/err.c — per-thread error message and the mapping to exit statuses.
+ */
+#include "lib/err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <sysexits.h>
+
+static _Thread_local char errbuf[1024];
+
+int dr_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *dr_errmsg(void)
+{
+	return errbuf;
+}
+
+void dr_errclear(void)
+{
+	errbuf[0] = '\0';
+}
+
+int dr_exit_code(int code)
+{
+	switch (code) {
+	case DR_OK: return EX_OK;
+	case DR_E_USAGE: return EX_USAGE;
+	case DR_E_DATA: return EX_DATAERR;
+	case DR_E_NOINPUT: return EX_NOINPUT;
+	case DR_E_DBDOWN: return EX_UNAVAILABLE;
+	case DR_E_IO: return EX_IOERR;
+	case DR_E_RETRY: return EX_TEMPFAIL;
+	case DR_E_INTERRUPTED: return EX_TEMPFAIL;
+	case DR_E_CONFIG: return EX_CONFIG;
+	default: return EX_SOFTWARE;
+	}
+}
+
+const char *dr_status_name(int code)
+{
+	switch (code) {
+	case DR_OK: return "ok";
+	case DR_E_USAGE: return "usage";
+	case DR_E_DATA: return "data";
+	case DR_E_NOINPUT: return "noinput";
+	case DR_E_DBDOWN: return "db-unavailable";
+	case DR_E_IO: return "io";
+	case DR_E_RETRY: return "retry";
+	case DR_E_INTERRUPTED: return "interrupted";
+	case DR_E_CONFIG: return "config";
+	case DR_E_NOMEM: return "nomem";
+	default: return "internal";
+	}
+}

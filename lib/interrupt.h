@@ -1,0 +1,19 @@
+/*
+ * lib/interrupt.h — SIGINT/SIGTERM as a flag that long loops poll.
+ *
+ * The first signal sets the flag: the current transaction is rolled back (or
+ * finished when it is a commit already sent) and the command says what was
+ * done, exiting 75. A second signal ends the process at once (the database
+ * stays consistent either way: every write is transactional).
+ */
+#ifndef DR_INTERRUPT_H
+#define DR_INTERRUPT_H
+
+#include <stdbool.h>
+
+void dr_interrupt_install(void);
+bool dr_interrupted(void);
+/* Test hook: DMPREMB_KILL_AT=point:n raises SIGKILL at the n-th pass of point. */
+void dr_killpoint(const char *point);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * lib/log.c — logfmt / JSON event lines on stderr.
+ *
+ * The caller formats logfmt pairs; for JSON the pairs are re-read by a small
+ * tokenizer (key=value or key="quoted value") and written as a JSON object.
+ */
+#include "lib/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static enum dr_log_format log_format = DR_LOG_TEXT;
+static enum dr_log_level log_min = DR_LOG_INFO;
+static char log_ctx[128];
+
+static const char *level_names[] = { "debug", "info", "warn", "error" };
+
+void dr_log_setup(enum dr_log_format format, enum dr_log_level min_level)
+{
+	log_format = format;
+	log_min = min_level;
+}
+
+enum dr_log_format dr_log_get_format(void)
+{
+	return log_format;
+}
+
+void dr_log_context(const char *kv)
+{
+	if (kv == NULL)
+		log_ctx[0] = '\0';
+	else
+		snprintf(log_ctx, sizeof(log_ctx), "%s", kv);
+}
+
+int dr_log_parse_format(const char *s, enum dr_log_format *out)
+{
+	if (strcmp(s, "text") == 0)
+		*out = DR_LOG_TEXT;
+	else if (strcmp(s, "json") == 0)
+		*out = DR_LOG_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+/* Appends s[0..n) to out as JSON string content. Returns new length. */
+static size_t json_escape(char *out, size_t len, size_t cap, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && len + 7 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			out[len++] = '\\';
+			out[len++] = (char)c;
+		} else if (c < 0x20) {
+			len += (size_t)snprintf(out + len, cap - len, "\\u%04x", c);
+		} else {
+			out[len++] = (char)c;
+		}
+	}
+	return len;
+}
+
+/* Writes logfmt pairs of `in` as JSON members into out. Returns new length. */
+static size_t logfmt_to_json(char *out, size_t len, size_t cap, const char *in)
+{
+	const char *p = in;
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		const char *k = p;
+		while (*p && *p != '=' && *p != ' ')
+			p++;
+		size_t klen = (size_t)(p - k);
+		const char *v = p;
+		size_t vlen = 0;
+		if (*p == '=') {
+			p++;
+			if (*p == '"') {
+				v = ++p;
+				while (*p && *p != '"') {
+					if (*p == '\\' && p[1])
+						p++;
+					p++;
+				}
+				vlen = (size_t)(p - v);
+				if (*p == '"')
+					p++;
+			} else {
+				v = p;
+				while (*p && *p != ' ')
+					p++;
+				vlen = (size_t)(p - v);
+			}
+		}
+		if (len + klen + vlen + 16 >= cap)
+			break;
+		out[len++] = ',';
+		out[len++] = '"';
+		len = json_escape(out, len, cap, k, klen);
+		out[len++] = '"';
+		out[len++] = ':';
+		out[len++] = '"';
+		len = json_escape(out, len, cap, v, vlen);
+		out[len++] = '"';
+	}
+	return len;
+}
+
+void dr_log(enum dr_log_level level, const char *event, const char *fmt, ...)
+{
+	char fields[2048], line[4096], ts[32];
+	struct timespec now;
+	struct tm tm;
+	va_list ap;
+	size_t len;
+
+	if (level < log_min)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(fields, sizeof(fields), fmt, ap);
+	va_end(ap);
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+
+	if (log_format == DR_LOG_JSON) {
+		len = (size_t)snprintf(line, sizeof(line),
+			"{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"event\":\"%s\"",
+			ts, now.tv_nsec / 1000000, level_names[level], event);
+		if (log_ctx[0])
+			len = logfmt_to_json(line, len, sizeof(line) - 2, log_ctx);
+		len = logfmt_to_json(line, len, sizeof(line) - 2, fields);
+		line[len++] = '}';
+		line[len++] = '\n';
+	} else {
+		int n = snprintf(line, sizeof(line) - 1, "%s.%03ldZ %s %s%s%s%s%s\n",
+			ts, now.tv_nsec / 1000000, level_names[level], event,
+			log_ctx[0] ? " " : "", log_ctx,
+			fields[0] ? " " : "", fields);
+		len = n < 0 ? 0 : (size_t)n >= sizeof(line) - 1 ? sizeof(line) - 1 : (size_t)n;
+		if (len && line[len - 1] != '\n')
+			line[len++] = '\n';
+	}
+	fwrite(line, 1, len, stderr);
+}

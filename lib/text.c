@@ -1,0 +1,164 @@
+/*
+ * lib/text.c — UTF-8 checks, CP1252 conversion, trimming.
+ */
+#include "lib/text.h"
+
+#include <string.h>
+
+/* CP1252 0x80-0x9F to Unicode; 0 = undefined in CP1252. */
+static const unsigned short cp1252_high[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+long text_utf8_check(const char *str, size_t n, bool allow_tab, const char **why)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f) {
+				if (!(allow_tab && c == '\t')) {
+					*why = c == 0 ? "NUL byte" : "control character";
+					return (long)i;
+				}
+			}
+			i++;
+			continue;
+		}
+		unsigned cp;
+		size_t len;
+		if (c >= 0xC2 && c <= 0xDF) {
+			len = 2; cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			len = 3; cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			len = 4; cp = c & 0x07;
+		} else {
+			*why = "invalid UTF-8";
+			return (long)i;
+		}
+		if (i + len > n) {
+			*why = "invalid UTF-8";
+			return (long)i;
+		}
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xC0) != 0x80) {
+				*why = "invalid UTF-8";
+				return (long)i;
+			}
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
+		    || (cp >= 0xD800 && cp <= 0xDFFF)) {
+			*why = "invalid UTF-8";
+			return (long)i;
+		}
+		if (cp >= 0x80 && cp <= 0x9F) {
+			*why = "control character";
+			return (long)i;
+		}
+		if (cp == 0xFEFF) {
+			*why = "byte order mark inside a field";
+			return (long)i;
+		}
+		i += len;
+	}
+	return -1;
+}
+
+static int put_cp(struct buf *out, unsigned cp)
+{
+	char tmp[3];
+
+	if (cp < 0x80)
+		return buf_putc(out, (char)cp);
+	if (cp < 0x800) {
+		tmp[0] = (char)(0xC0 | (cp >> 6));
+		tmp[1] = (char)(0x80 | (cp & 0x3F));
+		return buf_append(out, tmp, 2);
+	}
+	tmp[0] = (char)(0xE0 | (cp >> 12));
+	tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	tmp[2] = (char)(0x80 | (cp & 0x3F));
+	return buf_append(out, tmp, 3);
+}
+
+static long cp1252_convert(const char *str, size_t n, struct buf *out, bool lenient)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = s[i], cp;
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f) {
+				if (!lenient)
+					return (long)i;
+				cp = ' ';
+			} else {
+				cp = c;
+			}
+		} else if (c < 0xA0) {
+			cp = cp1252_high[c - 0x80];
+			if (cp == 0) {
+				if (!lenient)
+					return (long)i;
+				cp = ' ';
+			}
+		} else {
+			cp = c;
+		}
+		if (put_cp(out, cp))
+			return -2;
+	}
+	return -1;
+}
+
+long text_cp1252_to_utf8(const char *s, size_t n, struct buf *out)
+{
+	return cp1252_convert(s, n, out, false);
+}
+
+int text_cp1252_to_utf8_lenient(const char *s, size_t n, struct buf *out)
+{
+	return cp1252_convert(s, n, out, true) == -2 ? -1 : 0;
+}
+
+size_t text_trim(const char **s, size_t n)
+{
+	const char *p = *s;
+
+	while (n && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	*s = p;
+	return n;
+}
+
+bool text_all_digits(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+void text_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[in[i] >> 4];
+		out[2 * i + 1] = hex[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}

@@ -1,0 +1,46 @@
+/*
+ * lib/text.h — encodings and small string helpers.
+ *
+ * The extracts come as UTF-8 or CP1252 (manifest ENCODAGE); everything stored
+ * or rendered is UTF-8 with no control characters. These functions check and
+ * convert one field at a time into a caller's struct buf.
+ */
+#ifndef DR_TEXT_H
+#define DR_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/buf.h"
+
+enum text_encoding { ENC_UTF8, ENC_CP1252 };
+
+/*
+ * Checks s[0..n) is valid UTF-8 without NUL or other C0/C1 control characters
+ * (TAB allowed when allow_tab). Returns -1 when valid, else the byte offset
+ * (0-based) of the first offending byte; *why says what is wrong.
+ */
+long text_utf8_check(const char *s, size_t n, bool allow_tab, const char **why);
+
+/*
+ * Appends the UTF-8 form of CP1252 bytes s[0..n) to out. Bytes CP1252 leaves
+ * undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) and control characters make it
+ * fail: returns the offset of the offending byte, -1 on success, or -2 when
+ * out would exceed its limit.
+ */
+long text_cp1252_to_utf8(const char *s, size_t n, struct buf *out);
+
+/* Same as above, but an undefined byte or control character becomes a space
+ * (for referential files, where a label must not be lost for one stray byte). */
+int text_cp1252_to_utf8_lenient(const char *s, size_t n, struct buf *out);
+
+/* Trims ASCII spaces (and tabs) on both ends; returns the new length, *s moved. */
+size_t text_trim(const char **s, size_t n);
+
+/* True when s[0..n) is all ASCII digits (and n > 0). */
+bool text_all_digits(const char *s, size_t n);
+
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void text_hex(const unsigned char *in, size_t n, char *out);
+
+#endif

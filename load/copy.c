@@ -1,0 +1,158 @@
+/*
+ * load/copy.c — buffered COPY FROM STDIN writer.
+ */
+#include "load/copy.h"
+#include "load/db.h"
+#include "lib/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int copy_begin(struct copy *cp, PGconn *conn, const char *sql)
+{
+	PGresult *r;
+
+	cp->conn = conn;
+	buf_init(&cp->out, 64u * 1024 * 1024);
+	cp->nfield = 0;
+	cp->rows = 0;
+	cp->failed = 0;
+	r = PQexec(conn, sql);
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		int rc = db_fail(conn, r, "COPY");
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int copy_flush(struct copy *cp)
+{
+	if (cp->out.len == 0)
+		return 0;
+	if (PQputCopyData(cp->conn, cp->out.data, (int)cp->out.len) != 1) {
+		cp->failed = 1;
+		return db_fail(cp->conn, NULL, "COPY data");
+	}
+	buf_reset(&cp->out);
+	return 0;
+}
+
+int copy_escape(struct buf *out, const char *s, size_t n)
+{
+	size_t start = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *rep = NULL;
+		switch (s[i]) {
+		case '\\': rep = "\\\\"; break;
+		case '\t': rep = "\\t"; break;
+		case '\n': rep = "\\n"; break;
+		case '\r': rep = "\\r"; break;
+		default: continue;
+		}
+		rc = buf_append(out, s + start, i - start);
+		if (rc == 0)
+			rc = buf_append(out, rep, 2);
+		start = i + 1;
+	}
+	if (rc == 0)
+		rc = buf_append(out, s + start, n - start);
+	return rc;
+}
+
+int copy_field(struct copy *cp, const char *s, size_t n)
+{
+	int rc = 0;
+
+	if (cp->nfield++ > 0)
+		rc = buf_putc(&cp->out, '\t');
+	return rc ? rc : copy_escape(&cp->out, s, n);
+}
+
+int copy_null(struct copy *cp)
+{
+	int rc = 0;
+
+	if (cp->nfield++ > 0)
+		rc = buf_putc(&cp->out, '\t');
+	return rc ? rc : buf_append(&cp->out, "\\N", 2);
+}
+
+int copy_fieldz(struct copy *cp, const char *s)
+{
+	return s ? copy_field(cp, s, strlen(s)) : copy_null(cp);
+}
+
+int copy_long(struct copy *cp, long long v)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), "%lld", v);
+
+	return copy_field(cp, tmp, (size_t)n);
+}
+
+int copy_end_row(struct copy *cp)
+{
+	int rc = buf_putc(&cp->out, '\n');
+
+	cp->nfield = 0;
+	cp->rows++;
+	if (rc == 0 && cp->out.len >= COPY_CHUNK)
+		rc = copy_flush(cp);
+	return rc;
+}
+
+int copy_raw(struct copy *cp, const char *s, size_t n, long long nrows)
+{
+	int rc = copy_flush(cp);
+
+	if (rc)
+		return rc;
+	if (n && PQputCopyData(cp->conn, s, (int)n) != 1) {
+		cp->failed = 1;
+		return db_fail(cp->conn, NULL, "COPY data");
+	}
+	cp->rows += nrows;
+	return 0;
+}
+
+int copy_finish(struct copy *cp, long long *rows)
+{
+	int rc = copy_flush(cp);
+	PGresult *r;
+
+	buf_free(&cp->out);
+	if (rc)
+		return rc;
+	if (PQputCopyEnd(cp->conn, NULL) != 1)
+		return db_fail(cp->conn, NULL, "COPY end");
+	r = PQgetResult(cp->conn);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		rc = db_fail(cp->conn, r, "COPY");
+		PQclear(r);
+		while ((r = PQgetResult(cp->conn)) != NULL)
+			PQclear(r);
+		return rc;
+	}
+	if (rows)
+		*rows = strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	while ((r = PQgetResult(cp->conn)) != NULL)
+		PQclear(r);
+	return 0;
+}
+
+void copy_abort(struct copy *cp, const char *why)
+{
+	PGresult *r;
+
+	buf_free(&cp->out);
+	if (PQputCopyEnd(cp->conn, why) == 1) {
+		while ((r = PQgetResult(cp->conn)) != NULL)
+			PQclear(r);
+	}
+}

@@ -1,0 +1,48 @@
+/*
+ * load/copy.h — streaming COPY ... FROM STDIN in text format.
+ *
+ * Rows are written field by field into a buffer that is flushed to the server
+ * every COPY_CHUNK bytes, so memory stays flat whatever the row count:
+ *
+ *     copy_begin(&cp, conn, "COPY t (a, b) FROM STDIN");
+ *     copy_field(&cp, "x", 1); copy_null(&cp); copy_end_row(&cp);
+ *     copy_finish(&cp, &rows);
+ *
+ * Text values are escaped for COPY's text format (backslash, tab, newline,
+ * carriage return). One struct copy per connection; not thread-safe.
+ */
+#ifndef DR_COPY_H
+#define DR_COPY_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "lib/buf.h"
+
+#define COPY_CHUNK (256 * 1024)
+
+struct copy {
+	PGconn *conn;
+	struct buf out;
+	int nfield;     /* fields already written in the current row */
+	long long rows;
+	int failed;
+};
+
+int copy_begin(struct copy *cp, PGconn *conn, const char *sql);
+int copy_field(struct copy *cp, const char *s, size_t n);
+int copy_fieldz(struct copy *cp, const char *s);   /* NULL pointer -> \N */
+int copy_long(struct copy *cp, long long v);
+int copy_null(struct copy *cp);
+int copy_end_row(struct copy *cp);
+/* Appends an already-escaped, tab-separated, newline-terminated block of rows. */
+int copy_raw(struct copy *cp, const char *s, size_t n, long long nrows);
+/* Ends the COPY; *rows (optional) gets the server's row count. */
+int copy_finish(struct copy *cp, long long *rows);
+/* Aborts the COPY (the transaction then fails) and frees the buffer. */
+void copy_abort(struct copy *cp, const char *why);
+
+/* Escapes s for COPY text format into out (no tab/newline added). */
+int copy_escape(struct buf *out, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,186 @@
+/*
+ * load/db.c — connection, statement helpers and SQLSTATE classification.
+ */
+#include "load/db.h"
+#include "lib/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *db_sqlstate(const PGresult *r)
+{
+	const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	return s ? s : "";
+}
+
+static int classify(const char *st, PGconn *c)
+{
+	if (st[0] == '\0')
+		return (c == NULL || PQstatus(c) == CONNECTION_BAD) ? DR_E_RETRY : DR_E_INTERNAL;
+	if (strncmp(st, "08", 2) == 0 ||        /* connection exception */
+	    strcmp(st, "57P01") == 0 ||          /* admin shutdown */
+	    strcmp(st, "57P02") == 0 ||          /* crash shutdown */
+	    strcmp(st, "57P03") == 0 ||          /* cannot connect now */
+	    strcmp(st, "40001") == 0 ||          /* serialization failure */
+	    strcmp(st, "40P01") == 0 ||          /* deadlock detected */
+	    strcmp(st, "55P03") == 0 ||          /* lock not available */
+	    strncmp(st, "53", 2) == 0)           /* insufficient resources (disk full) */
+		return DR_E_RETRY;
+	if (strncmp(st, "28", 2) == 0 || strcmp(st, "3D000") == 0)
+		return DR_E_DBDOWN;
+	if (strcmp(st, "42P01") == 0 || strcmp(st, "3F000") == 0 || strcmp(st, "42883") == 0)
+		return DR_E_CONFIG;
+	if (strcmp(st, "57014") == 0)            /* query canceled */
+		return DR_E_INTERRUPTED;
+	return DR_E_INTERNAL;
+}
+
+/* First line of msg, at most 200 chars, into out. */
+static void first_line(const char *msg, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (msg == NULL)
+		msg = "";
+	while (msg[n] && msg[n] != '\n' && n + 1 < cap && n < 200)
+		n++;
+	memcpy(out, msg, n);
+	out[n] = '\0';
+}
+
+int db_fail(PGconn *c, PGresult *r, const char *what)
+{
+	const char *st = db_sqlstate(r);
+	char msg[256];
+	int code;
+
+	if (r)
+		first_line(PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY), msg, sizeof(msg));
+	else
+		msg[0] = '\0';
+	if (msg[0] == '\0' && c)
+		first_line(PQerrorMessage(c), msg, sizeof(msg));
+	code = classify(st, c);
+	if (code == DR_E_CONFIG)
+		return dr_error(code, "%s: database schema is missing or out of date (SQLSTATE %s: %s); run 'dmpremb db migrate'",
+				what, st, msg);
+	return dr_error(code, "%s failed%s%s%s: %s", what,
+			st[0] ? " (SQLSTATE " : "", st, st[0] ? ")" : "", msg);
+}
+
+/* Server NOTICEs ("relation already exists, skipping") are not events for
+ * operators; they are dropped rather than printed by libpq on stderr. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+int db_connect(const char *conninfo, const char *app, PGconn **out)
+{
+	const char *keys[] = { "dbname", "application_name", "fallback_application_name", NULL };
+	const char *vals[] = { conninfo ? conninfo : "", app, "dmpremb", NULL };
+	PGconn *c;
+	char msg[256];
+
+	*out = NULL;
+	/* expand_dbname lets --db be a conninfo string or a URI */
+	c = PQconnectdbParams(conninfo ? keys : keys + 1, conninfo ? vals : vals + 1, conninfo ? 1 : 0);
+	if (c == NULL)
+		return dr_error(DR_E_NOMEM, "cannot allocate a database connection");
+	if (PQstatus(c) != CONNECTION_OK) {
+		first_line(PQerrorMessage(c), msg, sizeof(msg));
+		/* authentication and unknown database are not worth retrying */
+		int code = (strstr(msg, "authentication") || strstr(msg, "does not exist")
+			    || strstr(msg, "no pg_hba.conf"))
+			? DR_E_DBDOWN : DR_E_RETRY;
+		PQfinish(c);
+		return dr_error(code, "cannot connect to the database: %s", msg);
+	}
+	PQsetNoticeProcessor(c, ignore_notice, NULL);
+	PGresult *r = PQexec(c, "SET search_path TO " DB_SCHEMA ", public; "
+				"SET client_encoding TO 'UTF8'; SET datestyle TO 'ISO, YMD'; "
+				"SET TIME ZONE 'Europe/Paris'");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		int rc = db_fail(c, r, "session setup");
+		PQclear(r);
+		PQfinish(c);
+		return rc;
+	}
+	PQclear(r);
+	*out = c;
+	return 0;
+}
+
+void db_close(PGconn *c)
+{
+	if (c)
+		PQfinish(c);
+}
+
+int db_execp(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	PGresult *r = n ? PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(c, sql);
+	ExecStatusType st = PQresultStatus(r);
+	int rc = 0;
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		rc = db_fail(c, r, "statement");
+	PQclear(r);
+	return rc;
+}
+
+int db_exec(PGconn *c, const char *sql)
+{
+	return db_execp(c, sql, 0, NULL);
+}
+
+int db_query(PGconn *c, const char *what, const char *sql, int n,
+	     const char *const *params, PGresult **out)
+{
+	PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+
+	*out = NULL;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+		int rc = db_fail(c, r, what);
+		PQclear(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int db_query_long(PGconn *c, const char *sql, int n, const char *const *params,
+		  long long def, long long *out)
+{
+	PGresult *r;
+	int rc = db_query(c, "query", sql, n, params, &r);
+
+	if (rc)
+		return rc;
+	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+		*out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	else
+		*out = def;
+	PQclear(r);
+	return 0;
+}
+
+int db_begin(PGconn *c)
+{
+	return db_exec(c, "BEGIN");
+}
+
+int db_commit(PGconn *c)
+{
+	return db_exec(c, "COMMIT");
+}
+
+void db_rollback(PGconn *c)
+{
+	if (c && PQtransactionStatus(c) != PQTRANS_IDLE) {
+		PGresult *r = PQexec(c, "ROLLBACK");
+		PQclear(r);
+	}
+}

@@ -1,0 +1,53 @@
+/*
+ * load/db.h — the PostgreSQL connection and error policy.
+ *
+ * Connects with libpq's usual rules (PG* variables, service files) or an
+ * explicit conninfo, sets search_path to the project schema and a recognisable
+ * application_name. Every failure is classified by SQLSTATE, never by message
+ * text: connection loss, admin shutdown, serialization failure, deadlock and
+ * resource exhaustion are DR_E_RETRY (exit 75); refused authentication or a
+ * missing database DR_E_DBDOWN (69); a missing schema DR_E_CONFIG (78, "run
+ * dmpremb db migrate"); anything else DR_E_INTERNAL.
+ *
+ * Server messages can echo data (a constraint violation quotes the row): the
+ * message recorded with dr_error() keeps only the SQLSTATE and the primary
+ * message's first 200 characters of a statement we wrote, never DETAIL.
+ */
+#ifndef DR_DB_H
+#define DR_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#define DB_SCHEMA "dmpremb"
+
+/* Opens a connection; conninfo may be NULL (environment). */
+int db_connect(const char *conninfo, const char *app, PGconn **out);
+void db_close(PGconn *c);
+
+/* Classifies a failed result or connection; records a message; returns DR_E_*. */
+int db_fail(PGconn *c, PGresult *r, const char *what);
+
+/* Runs a statement with no result rows expected (parameters optional). */
+int db_exec(PGconn *c, const char *sql);
+int db_execp(PGconn *c, const char *sql, int n, const char *const *params);
+
+/*
+ * Runs a query expected to return rows; *out receives the result (caller
+ * PQclear()s it). what names the step in messages.
+ */
+int db_query(PGconn *c, const char *what, const char *sql, int n,
+	     const char *const *params, PGresult **out);
+
+/* Single value helpers: first column of first row as long / text (NULL -> def). */
+int db_query_long(PGconn *c, const char *sql, int n, const char *const *params,
+		  long long def, long long *out);
+
+int db_begin(PGconn *c);
+int db_commit(PGconn *c);
+void db_rollback(PGconn *c);   /* best effort, ignores errors */
+
+/* SQLSTATE of a result, or "" */
+const char *db_sqlstate(const PGresult *r);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * load/run.h — bookkeeping of runs in dmpremb.run.
+ *
+ * run_start() inserts the row (outcome 'running') in its own statement, so it
+ * survives a rolled-back batch; run_finish() closes it. Both are outside the
+ * data transactions on purpose. counts and options are JSON objects built by
+ * the caller; they never hold identifiers.
+ */
+#ifndef DR_RUN_H
+#define DR_RUN_H
+
+#include <libpq-fe.h>
+
+int run_start(PGconn *c, const char *command, const char *options_json, long long *run_id);
+/* outcome: ok, refused, failed, interrupted. Best effort when the connection is gone. */
+int run_finish(PGconn *c, long long run_id, const char *outcome, int exit_code,
+	       const char *counts_json, const char *message);
+
+#endif

@@ -1,0 +1,89 @@
+# tests/test-lib.sh — helpers for the integration scripts tests/cli/tNNNN-*.sh.
+#
+# Sourced by each script, which runs with PGHOST/PGPORT/PGUSER of the cluster
+# that tests/run-integration.sh started, $DMPREMB (the binary under test),
+# $FIXTURES, $SHARED (may not exist) and $TMP (a scratch directory).
+#
+#   new_db NAME            create a fresh database, migrate it, export PGDATABASE
+#   check "desc" CMD...    run CMD; ok when it exits 0
+#   check_exit N "desc" CMD...   ok when CMD exits with status N
+#   check_eq "desc" WANT GOT     ok when equal (prints both otherwise)
+#   sql "SELECT ..."       one value (psql -tA), in the current database
+#   skip "desc" "why"      counted as skipped, said loudly
+#   finish                 prints the script's tally; exit status 1 on failure
+#
+# Output never shows data rows of the fixtures' persons: only counts, codes of
+# reasons, and positions.
+set -u
+
+T_PASS=0
+T_FAIL=0
+T_SKIP=0
+T_NAME=$(basename "$0" .sh)
+
+_tally() {
+	if [ "$1" = ok ]; then
+		T_PASS=$((T_PASS + 1)); echo "ok - $T_NAME: $2"
+	else
+		T_FAIL=$((T_FAIL + 1)); echo "not ok - $T_NAME: $2"
+	fi
+}
+
+new_db() {
+	PGDATABASE="t_$1"
+	export PGDATABASE
+	dropdb --if-exists "$PGDATABASE" >/dev/null 2>&1
+	createdb "$PGDATABASE" || { echo "cannot create database $PGDATABASE" >&2; exit 1; }
+	"$DMPREMB" db migrate >"$TMP/migrate.out" 2>&1 || { cat "$TMP/migrate.out" >&2; exit 1; }
+}
+
+check() {
+	desc=$1; shift
+	if "$@" >"$TMP/out" 2>"$TMP/err"; then
+		_tally ok "$desc"
+	else
+		_tally fail "$desc (exit $?)"; sed 's/^/    | /' "$TMP/err" | head -20
+	fi
+}
+
+check_exit() {
+	want=$1; desc=$2; shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ "$got" = "$want" ]; then
+		_tally ok "$desc"
+	else
+		_tally fail "$desc (exit $got, expected $want)"; sed 's/^/    | /' "$TMP/err" | head -20
+	fi
+}
+
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		_tally ok "$1"
+	else
+		_tally fail "$1"; printf '    | expected: %s\n    | got:      %s\n' "$2" "$3"
+	fi
+}
+
+# check_grep "desc" PATTERN FILE: ok when FILE has a line matching PATTERN
+check_grep() {
+	if grep -q -- "$2" "$3"; then
+		_tally ok "$1"
+	else
+		_tally fail "$1"; echo "    | no line matches: $2"; sed 's/^/    | /' "$3" | head -10
+	fi
+}
+
+sql() {
+	psql -X -q -tA -v ON_ERROR_STOP=1 -c "$1"
+}
+
+skip() {
+	T_SKIP=$((T_SKIP + 1))
+	echo "SKIP - $T_NAME: $1: $2"
+}
+
+finish() {
+	echo "# $T_NAME: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+	[ "$T_FAIL" = 0 ]
+}

@@ -1,0 +1,68 @@
+/*
+ * tests/unit/check_text.c — UTF-8 checks, CP1252 conversion, trimming.
+ */
+#include "tests/unit/unit.h"
+#include "lib/text.h"
+
+#include <string.h>
+
+START_TEST(utf8_valid_and_invalid)
+{
+	const char *why = NULL;
+
+	ck_assert_int_eq(text_utf8_check("Hélène", strlen("Hélène"), false, &why), -1);
+	ck_assert_int_eq(text_utf8_check("ab\xC3", 3, false, &why), 2);
+	ck_assert_str_eq(why, "invalid UTF-8");
+	ck_assert_int_eq(text_utf8_check("ab\xE9z", 4, false, &why), 2);      /* CP1252 é */
+	ck_assert_int_eq(text_utf8_check("a\0b", 3, false, &why), 1);
+	ck_assert_str_eq(why, "NUL byte");
+	ck_assert_int_eq(text_utf8_check("a\tb", 3, true, &why), -1);
+	ck_assert_int_eq(text_utf8_check("a\tb", 3, false, &why), 1);
+	ck_assert_int_eq(text_utf8_check("\xC0\xAF", 2, false, &why), 0);    /* overlong */
+	ck_assert_int_eq(text_utf8_check("\xED\xA0\x80", 3, false, &why), 0); /* surrogate */
+	ck_assert_int_eq(text_utf8_check("x\xEF\xBB\xBF", 4, false, &why), 1); /* BOM */
+	ck_assert_int_eq(text_utf8_check("\xF0\x9F\x98\x80", 4, false, &why), -1);
+}
+END_TEST
+
+START_TEST(cp1252_conversion)
+{
+	struct buf b;
+
+	buf_init(&b, 1024);
+	/* é, Œ (0x8C), € (0x80), ’ (0x92) */
+	ck_assert_int_eq(text_cp1252_to_utf8("\xE9\x8C\x80\x92", 4, &b), -1);
+	ck_assert_str_eq(b.data, "é" "Œ" "€" "’");
+	buf_reset(&b);
+	ck_assert_int_eq(text_cp1252_to_utf8("ab\x81", 3, &b), 2);   /* undefined byte */
+	buf_reset(&b);
+	ck_assert_int_eq(text_cp1252_to_utf8_lenient("a\x81" "b", 3, &b), 0);
+	ck_assert_str_eq(b.data, "a b");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(trim_and_digits)
+{
+	const char *s = "  12 \t";
+	size_t n = text_trim(&s, strlen(s));
+
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(strncmp(s, "12", 2), 0);
+	ck_assert(text_all_digits("0123", 4));
+	ck_assert(!text_all_digits("01a3", 4));
+	ck_assert(!text_all_digits("", 0));
+}
+END_TEST
+
+Suite *suite_text(void)
+{
+	Suite *s = suite_create("text");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, utf8_valid_and_invalid);
+	tcase_add_test(tc, cp1252_conversion);
+	tcase_add_test(tc, trim_and_digits);
+	suite_add_tcase(s, tc);
+	return s;
+}

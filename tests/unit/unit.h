@@ -1,0 +1,23 @@
+/*
+ * tests/unit/unit.h — the Check suites of the unit test runner.
+ *
+ * Each tests/unit/check_<module>.c defines one `Suite *suite_<module>(void)`;
+ * add it to SUITES below. SHARED (environment) points at ../shared when the
+ * national files are there; tests that need them skip loudly otherwise.
+ */
+#ifndef DR_UNIT_H
+#define DR_UNIT_H
+
+#include <check.h>
+
+#define SUITES(X) \
+	X(text) \
+	X(buf)
+
+#define DECLARE_SUITE(name) Suite *suite_##name(void);
+SUITES(DECLARE_SUITE)
+
+/* Path of ../shared (or NULL when absent), and a loud notice when absent. */
+const char *unit_shared_dir(void);
+
+#endif
