@@ -1,9 +1,181 @@
-/* cli/cmd_ingest.c — placeholder until the command lands (not wired to tests). */
+/*
+ * cli/cmd_ingest.c — `dmpremb ingest BATCH_DIR`: verify, validate, load a batch.
+ */
 #include "cli/cli.h"
+#include "ingest/batch.h"
 #include "lib/err.h"
+#include "lib/log.h"
+#include "load/db.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char ingest_usage[] =
+	"usage: dmpremb ingest BATCH_DIR [--max-reject-ratio R] [--force] [--dry-run] [--jobs N]\n"
+	"\n"
+	"Loads one batch of claim extracts (a directory with manifest.csv and the\n"
+	"CSV files of the contract) in one transaction: all or nothing.\n"
+	"\n"
+	"  1. manifest.csv is checked first: a missing or extra file, a wrong SHA-256\n"
+	"     or line count refuses the whole batch (exit 65, nothing written);\n"
+	"  2. every line is validated (docs/validation.md) and ends loaded, duplicate,\n"
+	"     filtered (by rule) or rejected (by reason, with file, line and column);\n"
+	"  3. a file whose rejected/read ratio exceeds R refuses the batch: its report\n"
+	"     and rejects are kept, nothing else is applied (exit 65).\n"
+	"Ingesting a batch that was applied before changes nothing (exit 0).\n"
+	"\n"
+	"  --max-reject-ratio R  highest tolerated rejected/read ratio per file\n"
+	"                        (default 0.01)\n"
+	"  --force               apply the batch even above the ratio\n"
+	"  --dry-run             check and parse only; no database needed (counts\n"
+	"                        then ignore duplicates and unknown persons)\n"
+	"  --jobs N              parser threads (default: number of cores)\n"
+	"\n"
+	"Role: dmpremb_ingest.\n"
+	"\n";
+
+/* What the operator needs to act, without any value from the data. */
+static void print_rejects(struct cli *cli, long long batch_id)
+{
+	char id[32];
+	const char *params[1] = { id };
+	PGresult *r;
+
+	snprintf(id, sizeof(id), "%lld", batch_id);
+	if (db_query(cli->conn, "listing rejects",
+		     "SELECT file_name, reason_code, count(*) FROM reject WHERE batch_id = $1::bigint"
+		     " GROUP BY 1, 2 ORDER BY 1, 2", 1, params, &r) != 0)
+		return;
+	if (PQntuples(r) > 0)
+		printf("\nrejects by reason:\n");
+	for (int i = 0; i < PQntuples(r); i++)
+		printf("  %-22s %-16s %8s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+	PQclear(r);
+	if (db_query(cli->conn, "listing rejects",
+		     "SELECT file_name, line_no, coalesce(column_name, '-'), reason FROM reject"
+		     " WHERE batch_id = $1::bigint ORDER BY file_name, line_no LIMIT 20", 1, params, &r) != 0)
+		return;
+	if (PQntuples(r) > 0)
+		printf("\nfirst rejects (all in dmpremb.reject, batch %lld):\n", batch_id);
+	for (int i = 0; i < PQntuples(r); i++)
+		printf("  %s:%s  %s  %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+		       PQgetvalue(r, i, 2), PQgetvalue(r, i, 3));
+	PQclear(r);
+}
+
+static void print_report(const struct ingest_report *rep, bool dry_run)
+{
+	long t[5] = { 0 };
+
+	printf("batch %s%s\n", rep->label, dry_run ? " (dry run: nothing written)" : "");
+	printf("  %-22s %10s %10s %10s %10s %10s\n", "file", "read", "loaded", "filtered", "rejected",
+	       "duplicate");
+	for (int i = 0; i < rep->nfiles; i++) {
+		const struct ingest_file_report *f = &rep->f[i];
+		printf("  %-22s %10ld %10ld %10ld %10ld %10ld\n", f->name, f->read, f->loaded, f->filtered,
+		       f->rejected, f->duplicate);
+		t[0] += f->read; t[1] += f->loaded; t[2] += f->filtered; t[3] += f->rejected; t[4] += f->duplicate;
+	}
+	printf("  %-22s %10ld %10ld %10ld %10ld %10ld\n", "total", t[0], t[1], t[2], t[3], t[4]);
+	for (int i = 0; i < rep->nfiles; i++)
+		for (int k = 0; k < FR_COUNT; k++)
+			if (rep->f[i].by_rule[k])
+				printf("  filtered %s %s: %ld\n", rep->f[i].name, rows_rule_name(k), rep->f[i].by_rule[k]);
+	if (dry_run)
+		for (int i = 0; i < rep->nfiles; i++)
+			for (int k = 0; k < RR_COUNT; k++)
+				if (rep->f[i].by_reason[k])
+					printf("  rejected %s %s: %ld\n", rep->f[i].name, rows_reason_name(k),
+					       rep->f[i].by_reason[k]);
+}
 
 int cmd_ingest(struct cli *cli, int argc, char **argv)
 {
-	(void)cli; (void)argc; (void)argv;
-	return dr_error(DR_E_INTERNAL, "ingest: not implemented yet");
+	static const struct option longopts[] = {
+		{ "max-reject-ratio", required_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "jobs", required_argument, NULL, 'j' },
+		CLI_COMMON_LONGOPTS, { 0 }
+	};
+	struct ingest_opts o = { .max_reject_ratio = 0.01, .jobs = omp_get_num_procs() };
+	struct ingest_report rep;
+	char options[512], counts[512];
+	long jobs;
+	int opt, rc;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			rc = cli_parse_double("--max-reject-ratio", optarg, 0.0, 1.0, &o.max_reject_ratio);
+			if (rc)
+				return rc;
+			break;
+		case 'f': o.force = true; break;
+		case 'n': o.dry_run = true; break;
+		case 'j':
+			rc = cli_parse_long("--jobs", optarg, 1, 256, &jobs);
+			if (rc)
+				return rc;
+			o.jobs = (int)jobs;
+			break;
+		default:
+			rc = cli_common_option(cli, opt, optarg, ingest_usage);
+			if (rc == 2)
+				return DR_OK;
+			if (rc < 0)
+				return rc;
+			if (rc == 0)
+				return cli_usage_error("ingest", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("ingest", "expected one BATCH_DIR");
+	o.dir = argv[optind];
+
+	snprintf(options, sizeof(options),
+		 "{\"max_reject_ratio\": %g, \"force\": %s, \"dry_run\": %s, \"jobs\": %d}",
+		 o.max_reject_ratio, o.force ? "true" : "false", o.dry_run ? "true" : "false", o.jobs);
+	if (!o.dry_run) {
+		rc = cli_run_start(cli, "ingest", options);
+		if (rc)
+			return rc;
+	}
+	rc = ingest_batch(cli->conn, cli->run_id, &o, &rep);
+	if (rc == 0 && rep.already_applied) {
+		printf("batch %s was already applied (batch %lld): nothing to do\n", rep.label, rep.batch_id);
+		dr_log(DR_LOG_INFO, "ingest.already", "batch_id=%lld", rep.batch_id);
+	} else if (rc == 0) {
+		print_report(&rep, o.dry_run);
+		if (!o.dry_run)
+			print_rejects(cli, rep.batch_id);
+		if (rep.refused) {
+			printf("\nbatch %lld REFUSED: %s rejects %.2f%% of its lines (limit %.2f%%); nothing applied.\n"
+			       "Fix the extract upstream, or apply it anyway with --force.\n",
+			       rep.batch_id, rep.refused_file, rep.refused_ratio * 100, o.max_reject_ratio * 100);
+			rc = dr_error(DR_E_DATA, "batch refused: %s reject ratio %.4f above %.4f",
+				      rep.refused_file, rep.refused_ratio, o.max_reject_ratio);
+		} else if (!o.dry_run) {
+			printf("\nbatch %lld applied in %.1f s\n", rep.batch_id, rep.seconds);
+		}
+	}
+	long t[5] = { 0 };
+	for (int i = 0; i < rep.nfiles; i++) {
+		t[0] += rep.f[i].read; t[1] += rep.f[i].loaded; t[2] += rep.f[i].filtered;
+		t[3] += rep.f[i].rejected; t[4] += rep.f[i].duplicate;
+		dr_log(DR_LOG_INFO, "ingest.file", "file=%s read=%ld loaded=%ld filtered=%ld rejected=%ld duplicate=%ld",
+		       rep.f[i].name, rep.f[i].read, rep.f[i].loaded, rep.f[i].filtered, rep.f[i].rejected,
+		       rep.f[i].duplicate);
+	}
+	snprintf(counts, sizeof(counts),
+		 "{\"batch_id\": %lld, \"read\": %ld, \"loaded\": %ld, \"filtered\": %ld, \"rejected\": %ld,"
+		 " \"duplicate\": %ld, \"seconds\": %.3f}", rep.batch_id, t[0], t[1], t[2], t[3], t[4], rep.seconds);
+	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, "ingest.done", "batch_id=%lld status=%s read=%ld loaded=%ld seconds=%.2f",
+	       rep.batch_id, dr_status_name(rc), t[0], t[1], rep.seconds);
+	if (!o.dry_run)
+		cli_run_finish(cli, rc, counts, dr_errmsg());
+	return rc;
 }

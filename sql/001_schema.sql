@@ -93,12 +93,17 @@ CREATE TABLE beneficiary (
 CREATE INDEX beneficiary_nir ON beneficiary (ben_nir);
 COMMENT ON COLUMN beneficiary.ben_nai_dte IS 'Birth date AAAAMMJJ; day and/or month 00 when unknown.';
 
--- Claim lines of the four DCIR domains, partitioned by care month so that
--- ageing data out is a DROP of a partition. line_key is the UUID (SHA-256
--- based) of the ten-value claim line identity of the contract.
+-- Claim lines of the four DCIR domains. line_key is the UUID (SHA-256 based)
+-- of the ten-value claim line identity of the contract. Partitioned by the
+-- month of FLX_TRT_DTD, which is part of that identity: a re-sent line always
+-- falls in the partition of its first copy (one index probe finds it), and as
+-- care precedes processing, a partition processed more than 24 months ago
+-- holds only care older than the window: ageing out is a DROP of a partition.
+-- See docs/claim-identity.md.
 CREATE TABLE claim_line (
     ins_c        text NOT NULL,
     line_key     uuid NOT NULL,
+    flx_trt_dtd  date NOT NULL,
     exe_soi_dtd  date NOT NULL,
     domain       "char" NOT NULL CHECK (domain IN ('P', 'A', 'R', 'B')),
     ben_rng_gem  smallint NOT NULL DEFAULT 1,
@@ -118,9 +123,9 @@ CREATE TABLE claim_line (
     act_qsn      int NOT NULL,
     content_hash bigint NOT NULL,
     batch_id     bigint NOT NULL,
-    PRIMARY KEY (ins_c, line_key, exe_soi_dtd)
-) PARTITION BY RANGE (exe_soi_dtd);
-COMMENT ON TABLE claim_line IS 'Loaded DCIR claim lines (pharmacie P, actes A, radiologie R, biologie B); one partition per care month.';
+    PRIMARY KEY (ins_c, line_key, flx_trt_dtd)
+) PARTITION BY RANGE (flx_trt_dtd);
+COMMENT ON TABLE claim_line IS 'Loaded DCIR claim lines (pharmacie P, actes A, radiologie R, biologie B); one partition per processing month (FLX_TRT_DTD).';
 COMMENT ON COLUMN claim_line.act_qsn IS 'Signed quantity: PHA_ACT_QSN, TIP_ACT_QSN, PRS_ACT_QTE or BIO_ACT_QSN.';
 COMMENT ON COLUMN claim_line.line_key IS 'UUID from SHA-256 of the 9 DCIR keys and the detail ordinal (docs/claim-identity.md).';
 

@@ -1,0 +1,329 @@
+/*
+ * ingest/batch.c — the ingest of one batch: manifest, parse, merge, report.
+ */
+#include "ingest/batch.h"
+#include "ingest/parse.h"
+#include "ingest/stage.h"
+#include "lib/err.h"
+#include "lib/interrupt.h"
+#include "lib/log.h"
+#include "load/batch_merge.h"
+#include "load/copy.h"
+#include "load/db.h"
+
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct copy_sink {
+	struct copy cp;
+	long long chunks;
+};
+
+static int copy_chunk(void *ctx, const char *data, size_t n)
+{
+	struct copy_sink *s = ctx;
+
+	s->chunks++;
+	dr_killpoint("ingest-chunk");
+	return copy_raw(&s->cp, data, n, 0);
+}
+
+static int discard_chunk(void *ctx, const char *data, size_t n)
+{
+	(void)ctx;
+	(void)data;
+	(void)n;
+	return 0;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Looks the batch up under an advisory lock; creates or reuses its row. */
+static int batch_claim(PGconn *c, const struct manifest *m, const char *label, long long run_id,
+		       struct ingest_report *rep)
+{
+	char run[32];
+	const char *params[3] = { m->sha256, label, run };
+	PGresult *r;
+	int rc;
+
+	snprintf(run, sizeof(run), "%lld", run_id);
+	rc = db_execp(c, "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", 1, params);
+	if (rc == 0)
+		rc = db_query(c, "looking up the batch",
+			      "SELECT batch_id, status FROM batch WHERE manifest_sha256 = $1", 1, params, &r);
+	if (rc)
+		return rc;
+	if (PQntuples(r) > 0) {
+		rep->batch_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		rep->already_applied = strcmp(PQgetvalue(r, 0, 1), "applied") == 0;
+		PQclear(r);
+		if (rep->already_applied)
+			return 0;
+		/* a refused batch comes back (e.g. with --force): start its report afresh */
+		char id[32];
+		const char *p1[1] = { id };
+		snprintf(id, sizeof(id), "%lld", rep->batch_id);
+		rc = db_execp(c, "DELETE FROM reject WHERE batch_id = $1::bigint", 1, p1);
+		if (rc == 0)
+			rc = db_execp(c, "DELETE FROM batch_file WHERE batch_id = $1::bigint", 1, p1);
+		return rc;
+	}
+	PQclear(r);
+	long long id = 0;
+	rc = db_query_long(c, "INSERT INTO batch (manifest_sha256, label, status, run_id, reason)"
+			   " VALUES ($1, $2, 'refused', nullif($3, '0')::bigint, 'in progress') RETURNING batch_id",
+			   3, params, 0, &id);
+	rep->batch_id = id;
+	return rc;
+}
+
+static int store_file_reports(PGconn *c, const struct ingest_report *rep)
+{
+	for (int i = 0; i < rep->nfiles; i++) {
+		const struct ingest_file_report *f = &rep->f[i];
+		char id[32], bytes[32], nums[5][32], rules[256];
+		size_t len = 0;
+		int rc;
+
+		len += (size_t)snprintf(rules + len, sizeof(rules) - len, "{");
+		for (int k = 0; k < FR_COUNT; k++)
+			if (f->by_rule[k])
+				len += (size_t)snprintf(rules + len, sizeof(rules) - len, "%s\"%s\": %ld",
+						       len > 1 ? ", " : "", rows_rule_name(k), f->by_rule[k]);
+		snprintf(rules + len, sizeof(rules) - len, "}");
+		snprintf(id, sizeof(id), "%lld", rep->batch_id);
+		snprintf(bytes, sizeof(bytes), "%lld", f->bytes);
+		snprintf(nums[0], 32, "%ld", f->read);
+		snprintf(nums[1], 32, "%ld", f->loaded);
+		snprintf(nums[2], 32, "%ld", f->filtered);
+		snprintf(nums[3], 32, "%ld", f->rejected);
+		snprintf(nums[4], 32, "%ld", f->duplicate);
+		const char *p2[11] = { id, f->name, bytes, nums[0], nums[1], nums[2], nums[3], nums[4], rules,
+				       f->encoding, f->sha256 };
+		rc = db_execp(c,
+			"INSERT INTO batch_file (batch_id, file_name, encoding, sha256, bytes, lines_read, loaded,"
+			" filtered, rejected, duplicate, filtered_by_rule, rejected_by_reason)"
+			" SELECT $1::bigint, $2, $10, $11, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint,"
+			" $8::bigint, $9::jsonb,"
+			" (SELECT coalesce(jsonb_object_agg(reason_code, n), '{}') FROM"
+			"   (SELECT reason_code, count(*) AS n FROM reject WHERE batch_id = $1::bigint"
+			"    AND file_name = $2 GROUP BY 1) x)", 11, p2);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, struct ingest_report *rep)
+{
+	struct manifest *m = calloc(1, sizeof(*m));
+	struct parse_file *pf = NULL;
+	struct copy_sink cs = { 0 };
+	struct parse_sink sink;
+	const char *names[MANIFEST_MAX_FILES];
+	struct merge_count mc[MANIFEST_MAX_FILES];
+	char dircopy[4096];
+	double t0 = now_seconds();
+	bool in_tx = false, in_copy = false;
+	int rc, n;
+
+	memset(rep, 0, sizeof(*rep));
+	snprintf(dircopy, sizeof(dircopy), "%s", o->dir);
+	snprintf(rep->label, sizeof(rep->label), "%s", basename(dircopy));
+	if (m == NULL)
+		return dr_error(DR_E_NOMEM, "out of memory");
+
+	/* 1. the manifest: refuse a truncated or corrupted transfer before anything */
+	rc = manifest_read(o->dir, m);
+	if (rc == 0)
+		rc = manifest_verify(o->dir, m, o->jobs);
+	if (rc)
+		goto out;
+	n = m->n;
+	pf = calloc((size_t)n, sizeof(*pf));
+	if (pf == NULL) {
+		rc = dr_error(DR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		int kind = rows_kind_of(m->e[i].name);
+		if (kind < 0) {
+			rc = dr_error(DR_E_DATA, "manifest.csv lists '%s', which is not a file of the contract: refused",
+				      m->e[i].name);
+			goto out;
+		}
+		snprintf(pf[i].path, sizeof(pf[i].path), "%s/%s", o->dir, m->e[i].name);
+		rows_file_init(&pf[i].rf, (enum file_kind)kind, i, m->e[i].enc, m->e[i].name);
+		names[i] = m->e[i].name;
+	}
+	dr_log(DR_LOG_INFO, "ingest.manifest", "batch=%s files=%d", rep->label, n);
+
+	/* 2. the transaction, and the staging COPY */
+	if (!o->dry_run) {
+		rc = db_begin(conn);
+		in_tx = rc == 0;
+		if (rc == 0)
+			rc = batch_claim(conn, m, rep->label, run_id, rep);
+		if (rc || rep->already_applied)
+			goto out;
+		rc = db_exec(conn, stage_create_sql());
+		if (rc == 0)
+			rc = copy_begin(&cs.cp, conn, stage_copy_sql());
+		if (rc)
+			goto out;
+		in_copy = true;
+		sink.chunk = copy_chunk;
+		sink.ctx = &cs;
+	} else {
+		sink.chunk = discard_chunk;
+		sink.ctx = NULL;
+	}
+
+	/* 3. parse every file in parallel, largest first */
+	{
+		struct parse_file *order = calloc((size_t)n, sizeof(*order));
+		int *idx = calloc((size_t)n, sizeof(int));
+		if (order == NULL || idx == NULL) {
+			free(order);
+			free(idx);
+			rc = dr_error(DR_E_NOMEM, "out of memory");
+			goto out;
+		}
+		for (int i = 0; i < n; i++)
+			idx[i] = i;
+		for (int i = 1; i < n; i++)     /* insertion sort by bytes, descending */
+			for (int k = i; k > 0 && m->e[idx[k]].bytes > m->e[idx[k - 1]].bytes; k--) {
+				int t = idx[k]; idx[k] = idx[k - 1]; idx[k - 1] = t;
+			}
+		for (int i = 0; i < n; i++)
+			order[i] = pf[idx[i]];
+		rc = parse_batch(order, n, o->jobs, &sink);
+		for (int i = 0; i < n; i++)
+			pf[idx[i]] = order[i];
+		free(order);
+		free(idx);
+	}
+	if (in_copy) {
+		if (rc) {
+			copy_abort(&cs.cp, "parse failed");
+		} else {
+			int frc = copy_finish(&cs.cp, NULL);
+			if (frc)
+				rc = frc;
+		}
+		in_copy = false;
+	}
+	if (rc)
+		goto out;
+
+	/* 4. the counts the manifest announced */
+	for (int i = 0; i < n; i++) {
+		struct ingest_file_report *f = &rep->f[i];
+		snprintf(f->name, sizeof(f->name), "%s", m->e[i].name);
+		f->bytes = m->e[i].bytes;
+		snprintf(f->encoding, sizeof(f->encoding), "%s", m->e[i].enc == ENC_CP1252 ? "CP1252" : "UTF-8");
+		memcpy(f->sha256, m->e[i].sha256, sizeof(f->sha256));
+		f->read = pf[i].rf.read;
+		f->filtered = pf[i].rf.filtered;
+		f->rejected = pf[i].rf.rejected;
+		memcpy(f->by_rule, pf[i].rf.by_rule, sizeof(f->by_rule));
+		memcpy(f->by_reason, pf[i].rf.by_reason, sizeof(f->by_reason));
+		if (pf[i].records != m->e[i].lines) {
+			rc = dr_error(DR_E_DATA, "'%s' has %ld data lines, manifest.csv says %ld: refused "
+				      "(truncated or corrupted transfer?)", m->e[i].name, pf[i].records, m->e[i].lines);
+			goto out;
+		}
+	}
+	rep->nfiles = n;
+	if (o->dry_run) {
+		for (int i = 0; i < n; i++)
+			rep->f[i].loaded = rep->f[i].read - rep->f[i].filtered - rep->f[i].rejected;
+		goto out;
+	}
+	dr_killpoint("ingest-before-merge");
+
+	/* 5. classify, count, decide */
+	rc = merge_classify(conn, rep->batch_id, names, n);
+	if (rc == 0)
+		rc = merge_counts(conn, mc, n);
+	if (rc)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		struct ingest_file_report *f = &rep->f[i];
+		f->loaded = mc[i].loaded;
+		f->duplicate = mc[i].duplicate;
+		f->rejected += mc[i].rejected;
+		if (f->read != f->loaded + f->filtered + f->rejected + f->duplicate) {
+			rc = dr_error(DR_E_INTERNAL, "%s: counts do not add up (read %ld, outcomes %ld)",
+				      f->name, f->read, f->loaded + f->filtered + f->rejected + f->duplicate);
+			goto out;
+		}
+		double ratio = f->read ? (double)f->rejected / (double)f->read : 0.0;
+		if (ratio > o->max_reject_ratio && !rep->refused) {
+			rep->refused = true;
+			rep->refused_ratio = ratio;
+			snprintf(rep->refused_file, sizeof(rep->refused_file), "%s", f->name);
+		}
+	}
+	if (rep->refused && o->force) {
+		dr_log(DR_LOG_WARN, "ingest.forced", "file=%s reject_ratio=%.4f max=%.4f",
+		       rep->refused_file, rep->refused_ratio, o->max_reject_ratio);
+		rep->refused = false;
+	}
+
+	/* 6. write */
+	if (!rep->refused) {
+		rc = merge_apply(conn, rep->batch_id);
+		dr_killpoint("ingest-after-apply");
+	}
+	if (rc == 0)
+		rc = merge_store_rejects(conn, rep->batch_id);
+	if (rc == 0)
+		rc = store_file_reports(conn, rep);
+	if (rc == 0) {
+		char id[32], reason[256];
+		const char *params[4] = { id, rep->refused ? "refused" : "applied", reason, o->force ? "t" : "f" };
+		snprintf(id, sizeof(id), "%lld", rep->batch_id);
+		if (rep->refused)
+			snprintf(reason, sizeof(reason), "%s: reject ratio %.4f above %.4f",
+				 rep->refused_file, rep->refused_ratio, o->max_reject_ratio);
+		else
+			reason[0] = '\0';
+		rc = db_execp(conn, "UPDATE batch SET status = $2, reason = nullif($3, ''), forced = $4::boolean,"
+			      " applied_at = CASE WHEN $2 = 'applied' THEN clock_timestamp() END"
+			      " WHERE batch_id = $1::bigint", 4, params);
+	}
+	if (rc == 0 && dr_interrupted())
+		rc = dr_error(DR_E_INTERRUPTED, "interrupted before commit: batch rolled back");
+	if (rc == 0) {
+		rc = db_commit(conn);
+		in_tx = false;
+	}
+
+out:
+	if (in_copy)
+		copy_abort(&cs.cp, "aborted");
+	if (in_tx) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", dr_errmsg());
+		db_rollback(conn);
+		dr_error(rc, "%s", msg);
+	}
+	if (pf) {
+		for (int i = 0; i < (m ? m->n : 0); i++)
+			rows_file_free(&pf[i].rf);
+		free(pf);
+	}
+	free(m);
+	rep->seconds = now_seconds() - t0;
+	return rc;
+}

@@ -1,0 +1,49 @@
+/*
+ * ingest/csvr.h — streaming CSV reader on top of libcsv.
+ *
+ *   file --fread 64 KiB--> libcsv --fields--> record buffer --> on_record()
+ *
+ * Reads a file in fixed chunks (memory does not grow with file size), skips a
+ * leading UTF-8 BOM, accepts LF, CRLF and CR-only line ends, RFC 4180 quotes,
+ * and hands each record to the caller as an array of (pointer, length) fields
+ * that stay valid until the callback returns. Blank lines are not records.
+ * Spaces are kept (libcsv trims by default; we do not). A field over
+ * CSVR_FIELD_MAX is cut to that size and flagged (`too_long`), so the caller
+ * can reject the line. A quote left open at the end of the file makes the last
+ * record `unterminated` (the caller rejects it; earlier records are intact).
+ */
+#ifndef DR_CSVR_H
+#define DR_CSVR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CSVR_FIELD_MAX 4096          /* longer fields make the line a reject */
+#define CSVR_MAX_FIELDS 1024         /* more fields make the line a reject */
+
+struct csvr_field {
+	const char *s;
+	size_t n;
+};
+
+struct csvr_record {
+	long record_no;                  /* 1 = header line */
+	int nfields;                     /* as found in the file (may exceed the stored ones) */
+	int stored;                      /* fields available in f[] (<= CSVR_MAX_FIELDS) */
+	bool too_long;                   /* a field was cut to CSVR_FIELD_MAX */
+	int too_long_field;              /* index of the first such field */
+	bool unterminated;               /* the file ended inside this record's quoted field */
+	const struct csvr_field *f;
+};
+
+/* Returns 0 to go on, a negative DR_E_* code to stop (propagated by csvr_read). */
+typedef int (*csvr_cb)(void *ctx, const struct csvr_record *rec);
+
+/*
+ * Reads path with delimiter delim, calling cb for every record (the header
+ * too, as record 1). *records gets the number of records (header included).
+ * Returns 0, the callback's code, or DR_E_NOINPUT / DR_E_IO / DR_E_DATA.
+ */
+int csvr_read(const char *path, char delim, csvr_cb cb, void *ctx, long *records);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * ingest/manifest.c — parse manifest.csv, check file set and digests.
+ */
+#include "ingest/manifest.h"
+#include "ingest/csvr.h"
+#include "lib/err.h"
+#include "lib/sha256.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static const char *const required_files[] = {
+	"beneficiaires.csv", "pharmacie.csv", "hospitalisation.csv",
+	"actes.csv", "radiologie.csv", "biologie.csv",
+};
+
+struct mread {
+	struct manifest *m;
+	int col[4];                 /* FICHIER, LIGNES, SHA256, ENCODAGE */
+};
+
+static bool field_is(const struct csvr_field *f, const char *name)
+{
+	const char *s = f->s;
+	size_t n = text_trim(&s, f->n);
+	return n == strlen(name) && strncasecmp(s, name, n) == 0;
+}
+
+static int manifest_record(void *ctx, const struct csvr_record *rec)
+{
+	static const char *const cols[4] = { "FICHIER", "LIGNES", "SHA256", "ENCODAGE" };
+	struct mread *mr = ctx;
+	struct manifest *m = mr->m;
+
+	if (rec->record_no == 1) {
+		for (int k = 0; k < 4; k++) {
+			mr->col[k] = -1;
+			for (int i = 0; i < rec->stored; i++)
+				if (field_is(&rec->f[i], cols[k]))
+					mr->col[k] = i;
+			if (mr->col[k] < 0)
+				return dr_error(DR_E_DATA, "manifest.csv: header misses column %s", cols[k]);
+		}
+		return 0;
+	}
+	if (rec->nfields == 1 && rec->f[0].n == 0)
+		return 0;
+	if (m->n >= MANIFEST_MAX_FILES)
+		return dr_error(DR_E_DATA, "manifest.csv: more than %d files", MANIFEST_MAX_FILES);
+	if (rec->nfields < 4 || rec->unterminated || rec->too_long)
+		return dr_error(DR_E_DATA, "manifest.csv line %ld: expected 4 fields", rec->record_no);
+
+	struct manifest_entry *e = &m->e[m->n];
+	const char *s;
+	size_t n;
+
+	memset(e, 0, sizeof(*e));
+	s = rec->f[mr->col[0]].s;
+	n = text_trim(&s, rec->f[mr->col[0]].n);
+	if (n == 0 || n >= sizeof(e->name) || memchr(s, '/', n) || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return dr_error(DR_E_DATA, "manifest.csv line %ld: FICHIER is not a plain file name",
+				rec->record_no);
+	memcpy(e->name, s, n);
+	for (int i = 0; i < m->n; i++)
+		if (strcmp(m->e[i].name, e->name) == 0)
+			return dr_error(DR_E_DATA, "manifest.csv line %ld: '%s' listed twice",
+					rec->record_no, e->name);
+
+	s = rec->f[mr->col[1]].s;
+	n = text_trim(&s, rec->f[mr->col[1]].n);
+	if (!text_all_digits(s, n) || n > 12)
+		return dr_error(DR_E_DATA, "manifest.csv line %ld: LIGNES is not a whole number",
+				rec->record_no);
+	e->lines = 0;
+	for (size_t i = 0; i < n; i++)
+		e->lines = e->lines * 10 + (s[i] - '0');
+
+	s = rec->f[mr->col[2]].s;
+	n = text_trim(&s, rec->f[mr->col[2]].n);
+	if (n != 64)
+		return dr_error(DR_E_DATA, "manifest.csv line %ld: SHA256 is not 64 hex digits",
+				rec->record_no);
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return dr_error(DR_E_DATA, "manifest.csv line %ld: SHA256 is not 64 hex digits",
+					rec->record_no);
+		e->sha256[i] = c;
+	}
+
+	s = rec->f[mr->col[3]].s;
+	n = text_trim(&s, rec->f[mr->col[3]].n);
+	if ((n == 5 && strncasecmp(s, "UTF-8", 5) == 0) || (n == 4 && strncasecmp(s, "UTF8", 4) == 0))
+		e->enc = ENC_UTF8;
+	else if (n == 6 && strncasecmp(s, "CP1252", 6) == 0)
+		e->enc = ENC_CP1252;
+	else
+		return dr_error(DR_E_DATA, "manifest.csv line %ld: ENCODAGE must be UTF-8 or CP1252",
+				rec->record_no);
+	m->n++;
+	return 0;
+}
+
+static int hash_file(const char *path, char hex[65], long long *bytes)
+{
+	unsigned char d[32], *chunk;
+	struct sha256 h;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int rc;
+
+	*bytes = 0;
+	if (f == NULL)
+		return dr_error(DR_E_DATA, "cannot open '%s': %s", path, strerror(errno));
+	chunk = malloc(1 << 20);
+	rc = chunk ? sha256_init(&h) : dr_error(DR_E_NOMEM, "out of memory");
+	if (rc) {
+		free(chunk);
+		fclose(f);
+		return rc;
+	}
+	while ((n = fread(chunk, 1, 1 << 20, f)) > 0) {
+		sha256_update(&h, chunk, n);
+		*bytes += (long long)n;
+	}
+	sha256_final(&h, d);
+	if (ferror(f))
+		rc = dr_error(DR_E_IO, "cannot read '%s': %s", path, strerror(errno));
+	free(chunk);
+	fclose(f);
+	text_hex(d, 32, hex);
+	return rc;
+}
+
+int manifest_read(const char *dir, struct manifest *m)
+{
+	struct mread mr = { .m = m };
+	char path[4096];
+	long long bytes;
+	long records;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(path, sizeof(path), "%s/manifest.csv", dir);
+	rc = csvr_read(path, ';', manifest_record, &mr, &records);
+	if (rc == DR_E_NOINPUT)
+		return dr_error(DR_E_DATA, "batch has no manifest.csv: refused (incomplete transfer?)");
+	if (rc)
+		return rc;
+	if (records == 0)
+		return dr_error(DR_E_DATA, "manifest.csv is empty");
+	if (m->n == 0)
+		return dr_error(DR_E_DATA, "manifest.csv lists no file");
+	return hash_file(path, m->sha256, &bytes);
+}
+
+const struct manifest_entry *manifest_find(const struct manifest *m, const char *name)
+{
+	for (int i = 0; i < m->n; i++)
+		if (strcmp(m->e[i].name, name) == 0)
+			return &m->e[i];
+	return NULL;
+}
+
+static bool is_data_file(const char *name)
+{
+	size_t n = strlen(name);
+	return name[0] != '.' && n > 4 && strcasecmp(name + n - 4, ".csv") == 0
+		&& strcmp(name, "manifest.csv") != 0;
+}
+
+int manifest_verify(const char *dir, struct manifest *m, int jobs)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (d == NULL)
+		return dr_error(DR_E_NOINPUT, "cannot open batch directory '%s': %s", dir, strerror(errno));
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (is_data_file(de->d_name) && manifest_find(m, de->d_name) == NULL)
+			rc = dr_error(DR_E_DATA, "'%s' is in the batch but not in manifest.csv: refused",
+				      de->d_name);
+	}
+	closedir(d);
+	for (size_t i = 0; rc == 0 && i < sizeof(required_files) / sizeof(required_files[0]); i++)
+		if (manifest_find(m, required_files[i]) == NULL)
+			rc = dr_error(DR_E_DATA, "manifest.csv does not list %s, a required file: refused",
+				      required_files[i]);
+	if (rc)
+		return rc;
+
+	int first_rc = 0;
+	char first_msg[1024] = "";
+#pragma omp parallel for num_threads(jobs) schedule(dynamic, 1)
+	for (int i = 0; i < m->n; i++) {
+		char path[4096], hex[65];
+		struct stat st;
+		int frc;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, m->e[i].name);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			frc = dr_error(DR_E_DATA, "'%s' is listed in manifest.csv but missing: refused",
+				       m->e[i].name);
+		else
+			frc = hash_file(path, hex, &m->e[i].bytes);
+		if (frc == 0 && strcmp(hex, m->e[i].sha256) != 0)
+			frc = dr_error(DR_E_DATA, "'%s' does not match its SHA256 in manifest.csv: refused "
+				       "(truncated or corrupted transfer?)", m->e[i].name);
+		if (frc) {
+#pragma omp critical(manifest_err)
+			if (first_rc == 0) {
+				first_rc = frc;
+				snprintf(first_msg, sizeof(first_msg), "%s", dr_errmsg());
+			}
+		}
+	}
+	if (first_rc)
+		return dr_error(first_rc, "%s", first_msg);
+	return 0;
+}

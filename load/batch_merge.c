@@ -1,0 +1,287 @@
+/*
+ * load/batch_merge.c — the SQL of the batch merge.
+ *
+ * `res` gets one row per staged valid line: (file_no, line_no, outcome,
+ * reason_code, reason, column_name, ins_c). Keyed reference rows
+ * (beneficiaries, professionals, establishments) follow "newest batch wins";
+ * claim lines and stays follow "same identity, same content = duplicate,
+ * different content = conflict" against this batch and what is stored.
+ */
+#include "load/batch_merge.h"
+#include "load/db.h"
+#include "lib/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char classify_setup_sql[] =
+	"CREATE TEMP TABLE res ("
+	" file_no smallint NOT NULL, line_no bigint NOT NULL, outcome text NOT NULL,"
+	" reason_code text, reason text, column_name text, ins_c text) ON COMMIT DROP;"
+	"CREATE INDEX ON stg (file_no, line_no);"
+	"ANALYZE stg";
+
+/*
+ * Keyed reference rows: the first line of a key in the batch is compared with
+ * the stored row (same content hash = duplicate, else loaded); later lines of
+ * the same key are duplicates when identical, conflicts otherwise.
+ * %1$s staged key column, %2$s stored table, %3$s stored key column,
+ * %4$s extra condition on stored row, %5$s what is being keyed (for messages).
+ */
+static const char keyed_sql_fmt[] =
+	"INSERT INTO res (file_no, line_no, outcome, reason_code, reason, column_name, ins_c)"
+	" SELECT k.file_no, k.line_no,"
+	"  CASE WHEN k.rn > 1 AND k.content_hash = k.first_hash THEN 'duplicate'"
+	"       WHEN k.rn > 1 THEN 'rejected'"
+	"       WHEN EXISTS (SELECT 1 FROM %2$s x WHERE x.%3$s = k.key AND x.content_hash = k.content_hash %4$s)"
+	"       THEN 'duplicate' ELSE 'loaded' END,"
+	"  CASE WHEN k.rn > 1 AND k.content_hash <> k.first_hash THEN 'conflict' END,"
+	"  CASE WHEN k.rn > 1 AND k.content_hash <> k.first_hash THEN"
+	"   format('%5$s repeated in this file (first at line %%s) with different content', k.first_line) END,"
+	"  CASE WHEN k.rn > 1 AND k.content_hash <> k.first_hash THEN upper('%1$s') END,"
+	"  k.ins_c"
+	" FROM (SELECT s.file_no, s.line_no, s.%1$s AS key, s.content_hash, s.ins_c,"
+	"        row_number() OVER w AS rn, first_value(s.content_hash) OVER w AS first_hash,"
+	"        first_value(s.line_no) OVER w AS first_line"
+	"       FROM stg s WHERE s.rej_code IS NULL AND s.%1$s IS NOT NULL %6$s"
+	"       WINDOW w AS (PARTITION BY s.%1$s ORDER BY s.file_no, s.line_no)) k";
+
+/* This batch's persons: the first valid line of each NIR in beneficiaires. */
+static const char batch_person_sql[] =
+	"CREATE TEMP TABLE batch_person ON COMMIT DROP AS"
+	" SELECT DISTINCT ON (s.ben_nir) s.ben_nir, s.ins_c FROM stg s"
+	" WHERE s.ins_c IS NOT NULL AND s.rej_code IS NULL ORDER BY s.ben_nir, s.file_no, s.line_no;"
+	"CREATE UNIQUE INDEX ON batch_person (ben_nir);"
+	"ANALYZE batch_person";
+
+/*
+ * Claim lines and stays: person resolved from this batch's beneficiaries, else
+ * from the stored ones; identity compared within the batch (window over the
+ * identity) and with the stored line (one index probe: the identity gives the
+ * partition). %1$s identity columns of stg, %2$s filter on stg, %3$s stored
+ * table, %4$s join of stored row x on candidate c, %5$s line kind for messages.
+ */
+static const char identity_sql_fmt[] =
+	"CREATE TEMP TABLE cand ON COMMIT DROP AS"
+	" SELECT s.file_no, s.line_no, s.content_hash, %1$s,"
+	"  coalesce(bp.ins_c, (SELECT x.ins_c FROM beneficiary x WHERE x.ben_nir = s.ben_nir"
+	"                      ORDER BY x.updated_at DESC LIMIT 1)) AS ins_c,"
+	"  row_number() OVER w AS rn, first_value(s.content_hash) OVER w AS first_hash,"
+	"  first_value(s.line_no) OVER w AS first_line"
+	" FROM stg s LEFT JOIN batch_person bp ON bp.ben_nir = s.ben_nir"
+	" WHERE s.rej_code IS NULL AND %2$s"
+	" WINDOW w AS (PARTITION BY %1$s ORDER BY s.file_no, s.line_no);"
+	"ANALYZE cand;"
+	"INSERT INTO res (file_no, line_no, outcome, reason_code, reason, column_name, ins_c)"
+	" SELECT c.file_no, c.line_no,"
+	"  CASE WHEN c.ins_c IS NULL THEN 'rejected'"
+	"       WHEN c.rn > 1 AND c.content_hash = c.first_hash THEN 'duplicate'"
+	"       WHEN c.rn > 1 THEN 'rejected'"
+	"       WHEN x.batch_id IS NULL THEN 'loaded'"
+	"       WHEN x.content_hash = c.content_hash THEN 'duplicate'"
+	"       ELSE 'rejected' END,"
+	"  CASE WHEN c.ins_c IS NULL THEN 'unknown_person'"
+	"       WHEN c.rn > 1 AND c.content_hash <> c.first_hash THEN 'conflict'"
+	"       WHEN c.rn = 1 AND x.batch_id IS NOT NULL AND x.content_hash <> c.content_hash THEN 'conflict'"
+	"  END,"
+	"  CASE WHEN c.ins_c IS NULL THEN 'BEN_NIR is neither in this batch''s beneficiaires nor already known'"
+	"       WHEN c.rn > 1 AND c.content_hash <> c.first_hash THEN"
+	"        format('%5$s identity already in this batch (line %%s) with different content', c.first_line)"
+	"       WHEN c.rn = 1 AND x.batch_id IS NOT NULL AND x.content_hash <> c.content_hash THEN"
+	"        format('%5$s identity already loaded by batch %%s with different content', x.batch_id)"
+	"  END,"
+	"  CASE WHEN c.ins_c IS NULL THEN 'BEN_NIR' END,"
+	"  c.ins_c"
+	" FROM cand c LEFT JOIN %3$s x ON c.rn = 1 AND %4$s;"
+	"DROP TABLE cand";
+
+static int exec_fmt(PGconn *c, const char *what, const char *sql)
+{
+	int rc = db_exec(c, sql);
+
+	if (rc)
+		return dr_error(rc, "%s: %s", what, dr_errmsg());
+	return 0;
+}
+
+int merge_classify(PGconn *c, long long batch_id, const char *const *file_names, int nfiles)
+{
+	char sql[8192], arr[4096];
+	size_t len = 0;
+	int rc;
+
+	(void)batch_id;
+	/* files (file_no, file_name) from a text array literal: names are ours */
+	len += (size_t)snprintf(arr + len, sizeof(arr) - len, "{");
+	for (int i = 0; i < nfiles; i++)
+		len += (size_t)snprintf(arr + len, sizeof(arr) - len, "%s\"%s\"", i ? "," : "", file_names[i]);
+	snprintf(arr + len, sizeof(arr) - len, "}");
+	const char *params[1] = { arr };
+	rc = db_execp(c, "CREATE TEMP TABLE files ON COMMIT DROP AS"
+		      " SELECT (n - 1)::smallint AS file_no, name AS file_name"
+		      " FROM unnest($1::text[]) WITH ORDINALITY AS u(name, n)", 1, params);
+	if (rc == 0)
+		rc = exec_fmt(c, "preparing the merge", classify_setup_sql);
+
+	/* beneficiaries, professionals, establishments */
+	if (rc == 0) {
+		snprintf(sql, sizeof(sql), keyed_sql_fmt, "ben_nir", "beneficiary", "ben_nir",
+			 "AND x.ins_c = k.ins_c", "BEN_NIR", "AND s.ins_c IS NOT NULL");
+		rc = exec_fmt(c, "classifying beneficiaries", sql);
+	}
+	if (rc == 0) {
+		snprintf(sql, sizeof(sql), keyed_sql_fmt, "pfs_num", "professional", "pfs_num", "",
+			 "PFS_NUM", "");
+		rc = exec_fmt(c, "classifying professionals", sql);
+	}
+	if (rc == 0) {
+		snprintf(sql, sizeof(sql), keyed_sql_fmt, "finess", "establishment", "finess", "",
+			 "FINESS", "");
+		rc = exec_fmt(c, "classifying establishments", sql);
+	}
+	if (rc == 0)
+		rc = exec_fmt(c, "listing the batch's persons", batch_person_sql);
+
+	/* claim lines: identity = line_key (whose partition is flx_trt_dtd) */
+	if (rc == 0) {
+		snprintf(sql, sizeof(sql), identity_sql_fmt, "s.line_key, s.flx_trt_dtd",
+			 "s.line_key IS NOT NULL", "claim_line",
+			 "x.ins_c = c.ins_c AND x.line_key = c.line_key AND x.flx_trt_dtd = c.flx_trt_dtd",
+			 "claim line");
+		rc = exec_fmt(c, "classifying claim lines", sql);
+	}
+	/* stays: identity = (ETA_NUM, RSA_NUM) */
+	if (rc == 0) {
+		snprintf(sql, sizeof(sql), identity_sql_fmt, "s.eta_num, s.rsa_num",
+			 "s.rsa_num IS NOT NULL", "hospital_stay",
+			 "x.ins_c = c.ins_c AND x.eta_num = c.eta_num AND x.rsa_num = c.rsa_num",
+			 "stay");
+		rc = exec_fmt(c, "classifying stays", sql);
+	}
+	return rc;
+}
+
+int merge_counts(PGconn *c, struct merge_count *out, int nfiles)
+{
+	PGresult *r;
+	int rc = db_query(c, "counting outcomes",
+			  "SELECT file_no, outcome, count(*) FROM res GROUP BY 1, 2", 0, NULL, &r);
+
+	memset(out, 0, sizeof(*out) * (size_t)nfiles);
+	if (rc)
+		return rc;
+	for (int i = 0; i < PQntuples(r); i++) {
+		int f = atoi(PQgetvalue(r, i, 0));
+		const char *o = PQgetvalue(r, i, 1);
+		long long n = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+		if (f < 0 || f >= nfiles)
+			continue;
+		if (strcmp(o, "loaded") == 0)
+			out[f].loaded = n;
+		else if (strcmp(o, "duplicate") == 0)
+			out[f].duplicate = n;
+		else
+			out[f].rejected = n;
+	}
+	PQclear(r);
+	return 0;
+}
+
+static const char apply_sql[] =
+	/* a corrected identity can change the INS-C: move the person's data */
+	"CREATE TEMP TABLE rekey ON COMMIT DROP AS"
+	" SELECT DISTINCT b.ins_c AS old_ins_c, r.ins_c AS new_ins_c"
+	" FROM res r JOIN stg s USING (file_no, line_no)"
+	" JOIN beneficiary b ON b.ben_nir = s.ben_nir AND b.ins_c <> r.ins_c"
+	" WHERE r.outcome = 'loaded' AND s.ins_c IS NOT NULL;"
+	"UPDATE claim_line l SET ins_c = k.new_ins_c FROM rekey k WHERE l.ins_c = k.old_ins_c;"
+	"UPDATE hospital_stay h SET ins_c = k.new_ins_c FROM rekey k WHERE h.ins_c = k.old_ins_c;"
+	"DELETE FROM beneficiary b USING rekey k WHERE b.ins_c = k.old_ins_c;"
+	"INSERT INTO beneficiary (ins_c, ben_nir, ben_nir_cle, ben_rng_gem, ben_nom_nai, ben_nom_usu,"
+	"  ben_prn, ben_prn_lis, ben_nai_dte, ben_sex_cod, ben_nai_com, ben_dcd_dte, content_hash, batch_id)"
+	" SELECT s.ins_c, s.ben_nir, s.ben_nir_cle, coalesce(s.ben_rng_gem, 1), s.ben_nom_nai, s.ben_nom_usu,"
+	"  s.ben_prn, s.ben_prn_lis, s.ben_nai_dte, s.ben_sex_cod, s.ben_nai_com, s.ben_dcd_dte,"
+	"  s.content_hash, $1::bigint"
+	" FROM res r JOIN stg s USING (file_no, line_no)"
+	" WHERE r.outcome = 'loaded' AND s.ins_c IS NOT NULL"
+	" ON CONFLICT (ins_c) DO UPDATE SET ben_nir = EXCLUDED.ben_nir, ben_nir_cle = EXCLUDED.ben_nir_cle,"
+	"  ben_rng_gem = EXCLUDED.ben_rng_gem, ben_nom_nai = EXCLUDED.ben_nom_nai,"
+	"  ben_nom_usu = EXCLUDED.ben_nom_usu, ben_prn = EXCLUDED.ben_prn, ben_prn_lis = EXCLUDED.ben_prn_lis,"
+	"  ben_nai_dte = EXCLUDED.ben_nai_dte, ben_sex_cod = EXCLUDED.ben_sex_cod,"
+	"  ben_nai_com = EXCLUDED.ben_nai_com, ben_dcd_dte = EXCLUDED.ben_dcd_dte,"
+	"  content_hash = EXCLUDED.content_hash, batch_id = EXCLUDED.batch_id, updated_at = clock_timestamp();"
+	"INSERT INTO professional (pfs_num, pfs_nom, pfs_prn, pfs_rai_soc, content_hash, batch_id)"
+	" SELECT s.pfs_num, s.pfs_nom, s.pfs_prn, s.pfs_rai_soc, s.content_hash, $1::bigint"
+	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.outcome = 'loaded' AND s.pfs_num IS NOT NULL"
+	" ON CONFLICT (pfs_num) DO UPDATE SET pfs_nom = EXCLUDED.pfs_nom, pfs_prn = EXCLUDED.pfs_prn,"
+	"  pfs_rai_soc = EXCLUDED.pfs_rai_soc, content_hash = EXCLUDED.content_hash, batch_id = EXCLUDED.batch_id;"
+	"INSERT INTO establishment (finess, raison_sociale, content_hash, batch_id)"
+	" SELECT s.finess, s.raison_sociale, s.content_hash, $1::bigint"
+	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.outcome = 'loaded' AND s.finess IS NOT NULL"
+	" ON CONFLICT (finess) DO UPDATE SET raison_sociale = EXCLUDED.raison_sociale,"
+	"  content_hash = EXCLUDED.content_hash, batch_id = EXCLUDED.batch_id;"
+	"INSERT INTO hospital_stay (ins_c, eta_num, rsa_num, ben_rng_gem, ent_dat, sor_dat, sej_nbj, grg_ghm,"
+	"  ghs_num, content_hash, batch_id)"
+	" SELECT r.ins_c, s.eta_num, s.rsa_num, coalesce(s.ben_rng_gem, 1), s.ent_dat, s.sor_dat, s.sej_nbj,"
+	"  s.grg_ghm, s.ghs_num, s.content_hash, $1::bigint"
+	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.outcome = 'loaded' AND s.rsa_num IS NOT NULL;"
+	"SELECT claim_line_partition(m) FROM (SELECT DISTINCT date_trunc('month', s.flx_trt_dtd)::date AS m"
+	" FROM res r JOIN stg s USING (file_no, line_no)"
+	" WHERE r.outcome = 'loaded' AND s.line_key IS NOT NULL) p;"
+	"INSERT INTO claim_line (ins_c, line_key, flx_trt_dtd, exe_soi_dtd, domain, ben_rng_gem, dpn_qlf,"
+	"  pfs_exe_num, pse_spe_cod, etb_exe_fin, pfs_pre_num, psp_spe_cod, etb_pre_fin, pha_prs_c13,"
+	"  tip_prs_ide, pha_atc_c07, prs_nat_ref, cam_prs_ide, bio_prs_ide, act_qsn, content_hash, batch_id)"
+	" SELECT r.ins_c, s.line_key, s.flx_trt_dtd, s.exe_soi_dtd, s.domain, coalesce(s.ben_rng_gem, 1),"
+	"  s.dpn_qlf, s.pfs_exe_num, s.pse_spe_cod, s.etb_exe_fin, s.pfs_pre_num, s.psp_spe_cod, s.etb_pre_fin,"
+	"  s.pha_prs_c13, s.tip_prs_ide, s.pha_atc_c07, s.prs_nat_ref, s.cam_prs_ide, s.bio_prs_ide,"
+	"  s.act_qsn, s.content_hash, $1::bigint"
+	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.outcome = 'loaded' AND s.line_key IS NOT NULL"
+	" ORDER BY r.ins_c, s.line_key";
+
+/* Runs a multi-statement string with one parameter by splitting on ";" at
+ * statement ends (our SQL has no ';' inside literals). */
+static int exec_script(PGconn *c, const char *script, const char *param, const char *what)
+{
+	const char *p = script;
+	char stmt[8192];
+
+	while (*p) {
+		const char *end = strchr(p, ';');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n >= sizeof(stmt))
+			return dr_error(DR_E_INTERNAL, "%s: statement too long", what);
+		memcpy(stmt, p, n);
+		stmt[n] = '\0';
+		const char *params[1] = { param };
+		int np = strstr(stmt, "$1") ? 1 : 0;
+		int rc = db_execp(c, stmt, np, params);
+		if (rc)
+			return dr_error(rc, "%s: %s", what, dr_errmsg());
+		p = end ? end + 1 : p + n;
+	}
+	return 0;
+}
+
+int merge_apply(PGconn *c, long long batch_id)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "%lld", batch_id);
+	return exec_script(c, apply_sql, id, "writing the batch");
+}
+
+int merge_store_rejects(PGconn *c, long long batch_id)
+{
+	char id[32];
+	const char *params[1] = { id };
+
+	snprintf(id, sizeof(id), "%lld", batch_id);
+	return db_execp(c,
+		"INSERT INTO reject (batch_id, file_name, line_no, column_name, reason_code, reason, raw_value)"
+		" SELECT $1::bigint, f.file_name, s.line_no, s.rej_column, s.rej_code, s.rej_reason, s.rej_value"
+		" FROM stg s JOIN files f USING (file_no) WHERE s.rej_code IS NOT NULL"
+		" UNION ALL"
+		" SELECT $1::bigint, f.file_name, r.line_no, r.column_name, r.reason_code, r.reason, NULL"
+		" FROM res r JOIN files f USING (file_no) WHERE r.outcome = 'rejected'", 1, params);
+}

@@ -1,0 +1,35 @@
+/*
+ * load/batch_merge.h — from the staging table to the stored tables, in SQL.
+ *
+ * Runs inside the batch's transaction, after the COPY into `stg`:
+ *   1. classify (no write to stored tables yet) every staged line into
+ *      `res`: loaded, duplicate, or rejected (unknown_person, conflict);
+ *   2. count outcomes per file (merge_counts);
+ *   3. when the batch is applied, write beneficiaries (re-keying a person
+ *      whose INS-C changed), professionals, establishments, stays and claim
+ *      lines (creating monthly partitions as needed) — each one statement.
+ * Rejects of both kinds (validation, classification) go to dmpremb.reject.
+ * No per-row round trip: every step is one set-based statement.
+ */
+#ifndef DR_BATCH_MERGE_H
+#define DR_BATCH_MERGE_H
+
+#include <libpq-fe.h>
+
+struct merge_count {
+	long long loaded, duplicate, rejected;
+};
+
+/* Creates `files` (file_no, file_name) and classifies into `res`. */
+int merge_classify(PGconn *c, long long batch_id, const char *const *file_names, int nfiles);
+
+/* Per-file outcome counts of the classification; out[file_no]. */
+int merge_counts(PGconn *c, struct merge_count *out, int nfiles);
+
+/* Writes the loaded rows to the stored tables. */
+int merge_apply(PGconn *c, long long batch_id);
+
+/* Stores every reject of the batch (validation + classification). */
+int merge_store_rejects(PGconn *c, long long batch_id);
+
+#endif
