@@ -12,7 +12,9 @@
 
 #define SUITES(X) \
 	X(text) \
-	X(buf)
+	X(buf) \
+	X(fields) \
+	X(insc)
 
 #define DECLARE_SUITE(name) Suite *suite_##name(void);
 SUITES(DECLARE_SUITE)
