@@ -14,7 +14,8 @@
 	X(text) \
 	X(buf) \
 	X(fields) \
-	X(insc)
+	X(insc) \
+	X(dossier_events)
 
 #define DECLARE_SUITE(name) Suite *suite_##name(void);
 SUITES(DECLARE_SUITE)
