@@ -15,7 +15,8 @@
 #include <stddef.h>
 
 /* Normalised first name (UTF-8 input) into out[11]: 10 chars + NUL.
- * Returns 0, or -1 when nothing is left (no letter at all). */
+ * Returns 0, or -1 when nothing is left (no letter at all); out is then ten
+ * spaces, which insc_compute uses as is (the official sample has such rows). */
 int insc_prenom(const char *prenom, size_t n, char out[11]);
 
 /*

@@ -12,7 +12,10 @@
 
 #define SUITES(X) \
 	X(text) \
-	X(buf)
+	X(buf) \
+	X(fields) \
+	X(insc) \
+	X(dossier_events)
 
 #define DECLARE_SUITE(name) Suite *suite_##name(void);
 SUITES(DECLARE_SUITE)
