@@ -39,11 +39,16 @@ enum { OPT_DB = 1000, OPT_LOG_FORMAT, OPT_QUIET, OPT_HELP, OPT_COMMON_END };
 	"  --help              this text\n"
 
 /*
- * Handles a common option. Returns 1 when handled, 0 when not a common
- * option, or a DR_E_USAGE code (message set). For OPT_HELP it prints usage
- * and returns 2 (the command then returns DR_OK).
+ * Handles an option a command's getopt_long loop did not: a common option, or
+ * an unknown one. Returns 0 to go on, CLI_HELP_SHOWN after printing the usage
+ * (the command then returns DR_OK), or DR_E_USAGE naming cmd. So:
+ *
+ *     default:
+ *         if ((rc = cli_common_option(cli, "ingest", opt, optarg, usage)))
+ *             return rc > 0 ? DR_OK : rc;
  */
-int cli_common_option(struct cli *cli, int opt, const char *arg, const char *usage);
+#define CLI_HELP_SHOWN 1
+int cli_common_option(struct cli *cli, const char *cmd, int opt, const char *arg, const char *usage);
 
 /* getopt_long loop helper: prints "unknown option" hint; returns DR_E_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

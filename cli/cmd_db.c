@@ -30,13 +30,9 @@ int cmd_db(struct cli *cli, int argc, char **argv)
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		rc = cli_common_option(cli, opt, optarg, db_usage);
-		if (rc == 2)
-			return DR_OK;
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			return cli_usage_error("db", "unknown option");
+		rc = cli_common_option(cli, "db", opt, optarg, db_usage);
+		if (rc)
+			return rc > 0 ? DR_OK : rc;
 	}
 	if (optind < argc)
 		sub = argv[optind++];

@@ -234,13 +234,9 @@ int cmd_dossiers(struct cli *cli, int argc, char **argv)
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		rc = cli_common_option(cli, opt, optarg, dossiers_usage);
-		if (rc == 2)
-			return DR_OK;
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			return cli_usage_error("dossiers", "unknown option");
+		rc = cli_common_option(cli, "dossiers", opt, optarg, dossiers_usage);
+		if (rc)
+			return rc > 0 ? DR_OK : rc;
 	}
 	if (optind >= argc || strcmp(argv[optind], "import") != 0)
 		return cli_usage_error("dossiers", "expected 'import FILE'");

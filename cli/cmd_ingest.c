@@ -123,13 +123,9 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 			o.jobs = (int)jobs;
 			break;
 		default:
-			rc = cli_common_option(cli, opt, optarg, ingest_usage);
-			if (rc == 2)
-				return DR_OK;
-			if (rc < 0)
-				return rc;
-			if (rc == 0)
-				return cli_usage_error("ingest", "unknown option");
+			rc = cli_common_option(cli, "ingest", opt, optarg, ingest_usage);
+			if (rc)
+				return rc > 0 ? DR_OK : rc;
 		}
 	}
 	if (optind != argc - 1)

@@ -90,13 +90,9 @@ int cmd_insc(struct cli *cli, int argc, char **argv)
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		rc = cli_common_option(cli, opt, optarg, insc_usage);
-		if (rc == 2)
-			return DR_OK;
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			return cli_usage_error("insc", "unknown option");
+		rc = cli_common_option(cli, "insc", opt, optarg, insc_usage);
+		if (rc)
+			return rc > 0 ? DR_OK : rc;
 	}
 	if (optind < argc)
 		return cli_usage_error("insc", "no argument expected: lines are read on standard input");

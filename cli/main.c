@@ -66,31 +66,31 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return dr_error(DR_E_USAGE, "%s: %s (see 'dmpremb %s --help')", cmd, msg, cmd);
+	return dr_error(DR_E_USAGE, "%s (see 'dmpremb %s --help')", msg, cmd);
 }
 
-int cli_common_option(struct cli *cli, int opt, const char *arg, const char *usage_text)
+int cli_common_option(struct cli *cli, const char *cmd, int opt, const char *arg, const char *usage_text)
 {
 	enum dr_log_format fmt;
 
 	switch (opt) {
 	case OPT_DB:
 		cli->conninfo = arg;
-		return 1;
+		return 0;
 	case OPT_LOG_FORMAT:
 		if (dr_log_parse_format(arg, &fmt) != 0)
 			return dr_error(DR_E_USAGE, "--log-format must be 'text' or 'json', not '%s'", arg);
 		dr_log_setup(fmt, DR_LOG_INFO);
-		return 1;
+		return 0;
 	case OPT_QUIET:
 		cli->quiet = true;
-		return 1;
+		return 0;
 	case OPT_HELP:
 		fputs(usage_text, stdout);
 		fputs(CLI_COMMON_USAGE, stdout);
-		return 2;
-	default:
-		return 0;
+		return CLI_HELP_SHOWN;
+	default:   /* getopt_long has already said which option on stderr */
+		return cli_usage_error(cmd, "unknown option or missing argument");
 	}
 }
 
@@ -174,7 +174,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
 			cli.conninfo = argv[++i];
 		} else if (strcmp(argv[i], "--log-format") == 0 && i + 1 < argc) {
-			rc = cli_common_option(&cli, OPT_LOG_FORMAT, argv[++i], "");
+			rc = cli_common_option(&cli, "dmpremb", OPT_LOG_FORMAT, argv[++i], "");
 			if (rc < 0) {
 				fprintf(stderr, "dmpremb: %s\n", dr_errmsg());
 				return EX_USAGE;
