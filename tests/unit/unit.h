@@ -13,6 +13,7 @@
 #define SUITES(X) \
 	X(text) \
 	X(buf) \
+	X(csvr) \
 	X(fields) \
 	X(insc) \
 	X(dossier_events)
