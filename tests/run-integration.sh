@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 DMPREMB=${DMPREMB:-$top/bin/dmpremb}
 SHARED=${SHARED:-$top/../shared}
 export DMPREMB SHARED
-export FIXTURES="$top/fixtures"
+export FIXTURES="${FIXTURES:-$top/fixtures}"
 export TESTLIB="$top/tests/test-lib.sh"
 export TOP="$top"
 

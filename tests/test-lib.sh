@@ -15,6 +15,7 @@
 # Output never shows data rows of the fixtures' persons: only counts, codes of
 # reasons, and positions.
 set -u
+export PGOPTIONS="-c search_path=dmpremb,public"
 
 T_PASS=0
 T_FAIL=0
@@ -86,4 +87,29 @@ skip() {
 finish() {
 	echo "# $T_NAME: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 	[ "$T_FAIL" = 0 ]
+}
+
+# db_digest: one md5 over the content of every data table (not run
+# bookkeeping), to assert that a refused or repeated command changed nothing.
+db_digest() {
+	psql -X -q -tA -v ON_ERROR_STOP=1 <<'SQL'
+SELECT md5(string_agg(t.d, ',' ORDER BY t.n)) FROM (
+  SELECT c.relname AS n,
+         (xpath('/row/d/text()', query_to_xml(format(
+           'SELECT coalesce(md5(string_agg(x::text, ''|'' ORDER BY x::text)), '''') AS d FROM dmpremb.%I x',
+           c.relname), false, false, '')))[1]::text AS d
+  FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+  WHERE s.nspname = 'dmpremb' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+    AND c.relname NOT IN ('run', 'schema_migration')) t
+SQL
+}
+
+# batch_counts LABEL: "file<TAB>read<TAB>loaded<TAB>filtered<TAB>rejected<TAB>duplicate" lines,
+# in the order of the EXPECTED.tsv files (header included).
+batch_counts() {
+	echo "file	read	loaded	filtered	rejected	duplicate"
+	psql -X -q -tA -F '	' -c "SELECT f.file_name, lines_read, loaded, filtered, rejected, duplicate
+	  FROM dmpremb.batch_file f JOIN dmpremb.batch b USING (batch_id) WHERE b.label = '$1'
+	  ORDER BY array_position(ARRAY['beneficiaires.csv','pharmacie.csv','hospitalisation.csv',
+	    'actes.csv','radiologie.csv','biologie.csv','professionnels.csv','etablissements.csv'], f.file_name)"
 }
