@@ -12,7 +12,8 @@
 
 #define SUITES(X) \
 	X(text) \
-	X(buf)
+	X(buf) \
+	X(referentials)
 
 #define DECLARE_SUITE(name) Suite *suite_##name(void);
 SUITES(DECLARE_SUITE)
