@@ -16,7 +16,8 @@
 	X(csvr) \
 	X(fields) \
 	X(insc) \
-	X(dossier_events)
+	X(dossier_events) \
+	X(referentials)
 
 #define DECLARE_SUITE(name) Suite *suite_##name(void);
 SUITES(DECLARE_SUITE)
