@@ -44,6 +44,13 @@ asan_obj = $(patsubst %.c,build/asan/%.o,$(1))
 
 DEPS_STAMP := build/.deps-ok
 
+# Quiet by default; V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 .PHONY: all asan deps demo test unit integration db-start db-stop install clean check-shared
 
 all: bin/dmpremb
@@ -91,27 +98,33 @@ build/gen/migrations.c: $(SQL) Makefile
 # --- builds ----------------------------------------------------------------
 build/rel/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(BASEFLAGS) $(REL_FLAGS) $(CFLAGS) -c $< -o $@
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(BASEFLAGS) $(REL_FLAGS) $(CFLAGS) -c $< -o $@
 
 build/asan/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(BASEFLAGS) $(ASAN_FLAGS) $(CFLAGS) -c $< -o $@
+	@[ "$(V)" = 1 ] || echo "  CC/ASAN $<"
+	$(Q)$(CC) $(BASEFLAGS) $(ASAN_FLAGS) $(CFLAGS) -c $< -o $@
 
 build/rel/build/gen/migrations.o build/asan/build/gen/migrations.o: build/gen/migrations.c
 
 bin/dmpremb: $(call rel_obj,$(LIB_SRC) $(CLI_SRC))
 	@mkdir -p $(@D)
-	$(CC) -fopenmp $(REL_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) -fopenmp $(REL_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 bin/dmpremb-asan: $(call asan_obj,$(LIB_SRC) $(CLI_SRC))
 	@mkdir -p $(@D)
-	$(CC) -fopenmp $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) -fopenmp $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 build/rel/unit-tests: $(call rel_obj,$(LIB_SRC) $(UNIT_SRC))
-	$(CC) -fopenmp $(REL_FLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) -fopenmp $(REL_FLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm
 
 build/asan/unit-tests: $(call asan_obj,$(LIB_SRC) $(UNIT_SRC))
-	$(CC) -fopenmp $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) -fopenmp $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
