@@ -18,7 +18,7 @@
 static const char classify_setup_sql[] =
 	"CREATE TEMP TABLE res ("
 	" file_no smallint NOT NULL, line_no bigint NOT NULL, outcome text NOT NULL,"
-	" reason_code text, reason text, column_name text, ins_c text) ON COMMIT DROP;"
+	" reason_code text, reason text, column_name text, ins_c text, kind \"char\" NOT NULL) ON COMMIT DROP;"
 	"CREATE INDEX ON stg (file_no, line_no);"
 	"ANALYZE stg";
 
@@ -30,7 +30,7 @@ static const char classify_setup_sql[] =
  * %4$s extra condition on stored row, %5$s what is being keyed (for messages).
  */
 static const char keyed_sql_fmt[] =
-	"INSERT INTO res (file_no, line_no, outcome, reason_code, reason, column_name, ins_c)"
+	"INSERT INTO res (file_no, line_no, outcome, reason_code, reason, column_name, ins_c, kind)"
 	" SELECT k.file_no, k.line_no,"
 	"  CASE WHEN k.rn > 1 AND k.content_hash = k.first_hash THEN 'duplicate'"
 	"       WHEN k.rn > 1 THEN 'rejected'"
@@ -40,7 +40,7 @@ static const char keyed_sql_fmt[] =
 	"  CASE WHEN k.rn > 1 AND k.content_hash <> k.first_hash THEN"
 	"   format('%5$s repeated in this file (first at line %%s) with different content', k.first_line) END,"
 	"  CASE WHEN k.rn > 1 AND k.content_hash <> k.first_hash THEN upper('%1$s') END,"
-	"  k.ins_c"
+	"  k.ins_c, '%7$s'"
 	" FROM (SELECT s.file_no, s.line_no, s.%1$s AS key, s.content_hash, s.ins_c,"
 	"        row_number() OVER w AS rn, first_value(s.content_hash) OVER w AS first_hash,"
 	"        first_value(s.line_no) OVER w AS first_line"
@@ -73,7 +73,7 @@ static const char identity_sql_fmt[] =
 	" WHERE s.rej_code IS NULL AND %2$s"
 	" WINDOW w AS (PARTITION BY %1$s ORDER BY s.file_no, s.line_no);"
 	"ANALYZE cand;"
-	"INSERT INTO res (file_no, line_no, outcome, reason_code, reason, column_name, ins_c)"
+	"INSERT INTO res (file_no, line_no, outcome, reason_code, reason, column_name, ins_c, kind)"
 	" SELECT c.file_no, c.line_no,"
 	"  CASE WHEN c.ins_c IS NULL THEN 'rejected'"
 	"       WHEN c.rn > 1 AND c.content_hash = c.first_hash THEN 'duplicate'"
@@ -92,7 +92,7 @@ static const char identity_sql_fmt[] =
 	"        format('%5$s identity already loaded by batch %%s with different content', x.batch_id)"
 	"  END,"
 	"  CASE WHEN c.ins_c IS NULL THEN 'BEN_NIR' END,"
-	"  c.ins_c"
+	"  c.ins_c, '%6$s'"
 	" FROM cand c LEFT JOIN %3$s x ON c.rn = 1 AND %4$s;"
 	"DROP TABLE cand";
 
@@ -127,17 +127,17 @@ int merge_classify(PGconn *c, long long batch_id, const char *const *file_names,
 	/* beneficiaries, professionals, establishments */
 	if (rc == 0) {
 		snprintf(sql, sizeof(sql), keyed_sql_fmt, "ben_nir", "beneficiary", "ben_nir",
-			 "AND x.ins_c = k.ins_c", "BEN_NIR", "AND s.ins_c IS NOT NULL");
+			 "AND x.ins_c = k.ins_c", "BEN_NIR", "AND s.ins_c IS NOT NULL", "B");
 		rc = exec_fmt(c, "classifying beneficiaries", sql);
 	}
 	if (rc == 0) {
 		snprintf(sql, sizeof(sql), keyed_sql_fmt, "pfs_num", "professional", "pfs_num", "",
-			 "PFS_NUM", "");
+			 "PFS_NUM", "", "P");
 		rc = exec_fmt(c, "classifying professionals", sql);
 	}
 	if (rc == 0) {
 		snprintf(sql, sizeof(sql), keyed_sql_fmt, "finess", "establishment", "finess", "",
-			 "FINESS", "");
+			 "FINESS", "", "E");
 		rc = exec_fmt(c, "classifying establishments", sql);
 	}
 	if (rc == 0)
@@ -148,7 +148,7 @@ int merge_classify(PGconn *c, long long batch_id, const char *const *file_names,
 		snprintf(sql, sizeof(sql), identity_sql_fmt, "s.line_key, s.flx_trt_dtd",
 			 "s.line_key IS NOT NULL", "claim_line",
 			 "x.ins_c = c.ins_c AND x.line_key = c.line_key AND x.flx_trt_dtd = c.flx_trt_dtd",
-			 "claim line");
+			 "claim line", "C");
 		rc = exec_fmt(c, "classifying claim lines", sql);
 	}
 	/* stays: identity = (ETA_NUM, RSA_NUM) */
@@ -156,9 +156,13 @@ int merge_classify(PGconn *c, long long batch_id, const char *const *file_names,
 		snprintf(sql, sizeof(sql), identity_sql_fmt, "s.eta_num, s.rsa_num",
 			 "s.rsa_num IS NOT NULL", "hospital_stay",
 			 "x.ins_c = c.ins_c AND x.eta_num = c.eta_num AND x.rsa_num = c.rsa_num",
-			 "stay");
+			 "stay", "S");
 		rc = exec_fmt(c, "classifying stays", sql);
 	}
+	/* temporary tables have no statistics until analysed: without them the
+	 * planner takes nested loops for million-row joins */
+	if (rc == 0)
+		rc = exec_fmt(c, "analysing the classification", "ANALYZE res");
 	return rc;
 }
 
@@ -194,7 +198,7 @@ static const char apply_sql[] =
 	" SELECT DISTINCT b.ins_c AS old_ins_c, r.ins_c AS new_ins_c"
 	" FROM res r JOIN stg s USING (file_no, line_no)"
 	" JOIN beneficiary b ON b.ben_nir = s.ben_nir AND b.ins_c <> r.ins_c"
-	" WHERE r.outcome = 'loaded' AND s.ins_c IS NOT NULL;"
+	" WHERE r.kind = 'B' AND r.outcome = 'loaded';"
 	"UPDATE claim_line l SET ins_c = k.new_ins_c FROM rekey k WHERE l.ins_c = k.old_ins_c;"
 	"UPDATE hospital_stay h SET ins_c = k.new_ins_c FROM rekey k WHERE h.ins_c = k.old_ins_c;"
 	"DELETE FROM beneficiary b USING rekey k WHERE b.ins_c = k.old_ins_c;"
@@ -204,7 +208,7 @@ static const char apply_sql[] =
 	"  s.ben_prn, s.ben_prn_lis, s.ben_nai_dte, s.ben_sex_cod, s.ben_nai_com, s.ben_dcd_dte,"
 	"  s.content_hash, $1::bigint"
 	" FROM res r JOIN stg s USING (file_no, line_no)"
-	" WHERE r.outcome = 'loaded' AND s.ins_c IS NOT NULL"
+	" WHERE r.kind = 'B' AND r.outcome = 'loaded'"
 	" ON CONFLICT (ins_c) DO UPDATE SET ben_nir = EXCLUDED.ben_nir, ben_nir_cle = EXCLUDED.ben_nir_cle,"
 	"  ben_rng_gem = EXCLUDED.ben_rng_gem, ben_nom_nai = EXCLUDED.ben_nom_nai,"
 	"  ben_nom_usu = EXCLUDED.ben_nom_usu, ben_prn = EXCLUDED.ben_prn, ben_prn_lis = EXCLUDED.ben_prn_lis,"
@@ -213,22 +217,21 @@ static const char apply_sql[] =
 	"  content_hash = EXCLUDED.content_hash, batch_id = EXCLUDED.batch_id, updated_at = clock_timestamp();"
 	"INSERT INTO professional (pfs_num, pfs_nom, pfs_prn, pfs_rai_soc, content_hash, batch_id)"
 	" SELECT s.pfs_num, s.pfs_nom, s.pfs_prn, s.pfs_rai_soc, s.content_hash, $1::bigint"
-	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.outcome = 'loaded' AND s.pfs_num IS NOT NULL"
+	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.kind = 'P' AND r.outcome = 'loaded'"
 	" ON CONFLICT (pfs_num) DO UPDATE SET pfs_nom = EXCLUDED.pfs_nom, pfs_prn = EXCLUDED.pfs_prn,"
 	"  pfs_rai_soc = EXCLUDED.pfs_rai_soc, content_hash = EXCLUDED.content_hash, batch_id = EXCLUDED.batch_id;"
 	"INSERT INTO establishment (finess, raison_sociale, content_hash, batch_id)"
 	" SELECT s.finess, s.raison_sociale, s.content_hash, $1::bigint"
-	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.outcome = 'loaded' AND s.finess IS NOT NULL"
+	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.kind = 'E' AND r.outcome = 'loaded'"
 	" ON CONFLICT (finess) DO UPDATE SET raison_sociale = EXCLUDED.raison_sociale,"
 	"  content_hash = EXCLUDED.content_hash, batch_id = EXCLUDED.batch_id;"
 	"INSERT INTO hospital_stay (ins_c, eta_num, rsa_num, ben_rng_gem, ent_dat, sor_dat, sej_nbj, grg_ghm,"
 	"  ghs_num, content_hash, batch_id)"
 	" SELECT r.ins_c, s.eta_num, s.rsa_num, coalesce(s.ben_rng_gem, 1), s.ent_dat, s.sor_dat, s.sej_nbj,"
 	"  s.grg_ghm, s.ghs_num, s.content_hash, $1::bigint"
-	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.outcome = 'loaded' AND s.rsa_num IS NOT NULL;"
-	"SELECT claim_line_partition(m) FROM (SELECT DISTINCT date_trunc('month', s.flx_trt_dtd)::date AS m"
-	" FROM res r JOIN stg s USING (file_no, line_no)"
-	" WHERE r.outcome = 'loaded' AND s.line_key IS NOT NULL) p;"
+	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.kind = 'S' AND r.outcome = 'loaded';"
+	"SELECT claim_line_partition(m) FROM (SELECT DISTINCT date_trunc('month', flx_trt_dtd)::date AS m"
+	" FROM stg WHERE line_key IS NOT NULL AND rej_code IS NULL) p;"
 	"INSERT INTO claim_line (ins_c, line_key, flx_trt_dtd, exe_soi_dtd, domain, ben_rng_gem, dpn_qlf,"
 	"  pfs_exe_num, pse_spe_cod, etb_exe_fin, pfs_pre_num, psp_spe_cod, etb_pre_fin, pha_prs_c13,"
 	"  tip_prs_ide, pha_atc_c07, prs_nat_ref, cam_prs_ide, bio_prs_ide, act_qsn, content_hash, batch_id)"
@@ -236,7 +239,7 @@ static const char apply_sql[] =
 	"  s.dpn_qlf, s.pfs_exe_num, s.pse_spe_cod, s.etb_exe_fin, s.pfs_pre_num, s.psp_spe_cod, s.etb_pre_fin,"
 	"  s.pha_prs_c13, s.tip_prs_ide, s.pha_atc_c07, s.prs_nat_ref, s.cam_prs_ide, s.bio_prs_ide,"
 	"  s.act_qsn, s.content_hash, $1::bigint"
-	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.outcome = 'loaded' AND s.line_key IS NOT NULL"
+	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.kind = 'C' AND r.outcome = 'loaded'"
 	" ORDER BY r.ins_c, s.line_key";
 
 /* Runs a multi-statement string with one parameter by splitting on ";" at
