@@ -24,12 +24,14 @@ DEB_PKGS := gcc make libc6-dev pkg-config libpq-dev libcsv-dev libxml2-dev libss
             default-jre-headless libsaxonhe-java libxml2-utils python3 \
             procps util-linux valgrind
 
-PKG_CFLAGS := $(shell pkg-config --cflags libpq libxml-2.0 libcrypto 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs libpq libxml-2.0 libcrypto 2>/dev/null) -lcsv
-CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+# Recursive (=) on purpose: evaluated when used, i.e. after `make deps` may
+# have installed the .pc files on a fresh machine.
+PKG_CFLAGS = $(shell pkg-config --cflags libpq libxml-2.0 libcrypto 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs libpq libxml-2.0 libcrypto 2>/dev/null) -lcsv
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-BASEFLAGS := -std=c11 -D_GNU_SOURCE -fopenmp -I. -Ibuild/gen $(PKG_CFLAGS) $(WARN) \
+BASEFLAGS = -std=c11 -D_GNU_SOURCE -fopenmp -I. -Ibuild/gen $(PKG_CFLAGS) $(WARN) \
              -DDMPREMB_VERSION='"$(VERSION)"' -MMD -MP
 REL_FLAGS  := -O2 -g
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -72,12 +74,6 @@ $(DEPS_STAMP): Makefile
 	fi
 	@mkdir -p $(@D) && touch $@
 
-# Re-evaluate pkg-config flags after deps may have installed the .pc files.
-ifeq ($(PKG_CFLAGS),)
-PKG_CFLAGS = $(shell pkg-config --cflags libpq libxml-2.0 libcrypto 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs libpq libxml-2.0 libcrypto 2>/dev/null) -lcsv
-CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
-endif
 
 # --- generated sources -----------------------------------------------------
 # The migrations are compiled into the binary as byte arrays.
