@@ -45,8 +45,8 @@ for p in $sizes; do
 		fi
 		secs=$(field seconds "$work/log"); rss=$(field max_rss_kb "$work/log")
 		all=$(field read "$work/log")
-		rate=$(awk -v n="$all" -v s="$secs" 'BEGIN {printf "%.0f", s > 0 ? n / s : 0}')
-		mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN {printf "%.1f", s > 0 ? b / s / 1e6 : 0}')
+		rate=$(awk -v n="$all" -v s="$secs" 'BEGIN {printf "%.0f", (s > 0 ? n / s : 0)}')
+		mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN {printf "%.1f", (s > 0 ? b / s / 1e6 : 0)}')
 		printf '%-8s %-11s %-8s %-8s %12s %8s %12s\n' "$p" "$lines" "$((bytes / 1000000))" "$mode" "$rate" "$mbs" "$((rss / 1024))"
 		echo "$p,$lines,$bytes,$mode,$secs,$rate,$mbs,$rss" >>"$out"
 	done
