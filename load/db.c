@@ -61,6 +61,10 @@ int db_fail(PGconn *c, PGresult *r, const char *what)
 		msg[0] = '\0';
 	if (msg[0] == '\0' && c)
 		first_line(PQerrorMessage(c), msg, sizeof(msg));
+	/* data exceptions (22) and constraint violations (23) may quote the
+	 * offending value in their primary message: keep only the SQLSTATE */
+	if (strncmp(st, "22", 2) == 0 || strncmp(st, "23", 2) == 0)
+		snprintf(msg, sizeof(msg), "the server refused a value (message withheld: it may quote data)");
 	code = classify(st, c);
 	if (code == DR_E_CONFIG)
 		return dr_error(code, "%s: database schema is missing or out of date (SQLSTATE %s: %s); run 'dmpremb db migrate'",

@@ -10,8 +10,9 @@
  * dmpremb db migrate"); anything else DR_E_INTERNAL.
  *
  * Server messages can echo data (a constraint violation quotes the row): the
- * message recorded with dr_error() keeps only the SQLSTATE and the primary
- * message's first 200 characters of a statement we wrote, never DETAIL.
+ * message recorded with dr_error() keeps the SQLSTATE and the first line of the
+ * primary message, never DETAIL, and for classes 22 and 23 (which may quote a
+ * value) no server text at all.
  */
 #ifndef DR_DB_H
 #define DR_DB_H
