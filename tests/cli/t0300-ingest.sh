@@ -104,6 +104,24 @@ check_eq "the conflict names the batch that brought the first line" "1" \
 	"$(sql "SELECT count(*) FROM reject r JOIN batch b USING (batch_id) WHERE b.label = 'batch-late'
 	        AND r.reason_code = 'conflict' AND r.reason LIKE '%loaded by batch $first %'")"
 
+# --- logs: JSON when asked, and never an identifier or a name in any output
+new_db ingest_logs
+"$DMPREMB" ingest "$demo" --force --log-format json >"$TMP/log.out" 2>"$TMP/log.err"
+check "every stderr line is a JSON object with ts, level, event" python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    assert {"ts", "level", "event"} <= o.keys(), line
+' "$TMP/log.err"
+# NIRs and names of the fixture persons (taken from the file, never printed)
+awk -F';' 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
+	{print $c["BEN_NIR"]; print $c["BEN_NOM_NAI"]}' "$demo/beneficiaires.csv" | tr -d '"' | sort -u >"$TMP/secrets"
+sql "SELECT ins_c FROM beneficiary" >>"$TMP/secrets"
+sed -i '/^$/d' "$TMP/secrets"
+check "the leak check has identifiers to look for" test "$(wc -l <"$TMP/secrets")" -ge 40
+leaks=$(cat "$TMP/log.out" "$TMP/log.err" | grep -c -F -f "$TMP/secrets")
+check_eq "no NIR, INS-C or birth name in the command's output or logs" "0" "$leaks"
+
 # --- the threshold itself
 new_db ingest_ratio
 check_exit 0 "a ratio of 1 accepts batch-demo" "$DMPREMB" ingest "$demo" --max-reject-ratio 1
