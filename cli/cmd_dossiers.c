@@ -182,11 +182,12 @@ static int dossiers_import(struct cli *cli, const char *path)
 	struct lines in;
 	struct buf opts;
 	char counts[256];
-	FILE *f = use_stdin ? stdin : fopen(path, "r");
-	int rc;
+	int rc = lines_open(&in, use_stdin ? "-" : path, DOSSIER_LINE_MAX, LINES_CUT);
 
-	if (f == NULL)
-		return dr_error(DR_E_NOINPUT, "cannot open '%s': %s", path, strerror(errno));
+	if (rc) {
+		lines_close(&in, NULL);
+		return rc;
+	}
 	buf_init(&opts, 8192);
 	rc = buf_puts(&opts, "{\"file\":");
 	if (rc == 0)
@@ -197,16 +198,12 @@ static int dossiers_import(struct cli *cli, const char *path)
 		rc = cli_run_start(cli, "dossiers-import", opts.data);
 	buf_free(&opts);
 	if (rc) {
-		if (!use_stdin)
-			fclose(f);
+		lines_close(&in, NULL);
 		return rc;
 	}
 
-	lines_init(&in, f, DOSSIER_LINE_MAX);
 	rc = import_events(cli, &in, name, &n);
-	lines_free(&in);
-	if (!use_stdin)
-		fclose(f);
+	lines_close(&in, NULL);
 	if (rc)
 		db_rollback(cli->conn);
 	else

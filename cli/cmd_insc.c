@@ -97,7 +97,11 @@ int cmd_insc(struct cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("insc", "no argument expected: lines are read on standard input");
 
-	lines_init(&in, stdin, INSC_LINE_MAX);
+	rc = lines_open(&in, "-", INSC_LINE_MAX, LINES_CUT);
+	if (rc) {
+		lines_close(&in, NULL);
+		return rc;
+	}
 	while ((rc = lines_next(&in)) == 1) {
 		const char *field = NULL, *why = "line is longer than 4096 bytes";
 		char out[23];
@@ -123,7 +127,7 @@ int cmd_insc(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "dmpremb insc: line %ld: %s%s%s\n", in.lineno,
 			field ? field : "", field ? " " : "", why);
 	}
-	lines_free(&in);
+	lines_close(&in, NULL);
 	if (rc < 0)
 		return rc;
 	if (bad)

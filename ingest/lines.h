@@ -1,17 +1,23 @@
 /*
- * ingest/lines.h — reads a text stream line by line, with a length limit.
+ * ingest/lines.h — a text file or stream as physical lines, read in chunks.
+ *
+ *   file/stdin --fread 64 KiB--> chunk --split at LF, CRLF or CR--> line
  *
  *     struct lines l;
- *     lines_init(&l, stdin, 4096);
+ *     lines_open(&l, path, 4096, LINES_CUT);        (path "-" = stdin)
  *     while ((rc = lines_next(&l)) == 1)
  *         use(l.text, l.len, l.lineno, l.too_long);
- *     lines_free(&l);
+ *     lines_close(&l, sha256_hex_or_NULL);
  *
- * Line ends may be LF or CRLF; a last line without LF still counts. A UTF-8
- * byte order mark at the start of line 1 is dropped. A line longer than the
- * limit is consumed whole but comes back cut, with too_long set, so one bad
- * line never costs memory nor the lines after it. Not thread-safe (one
- * reader per stream); no allocation beyond the line buffer.
+ * The three line ends may be mixed in one file (the BDPM files are); a last
+ * line without its end still counts; a UTF-8 BOM at the start is dropped. A
+ * line wholly inside the chunk is returned in place; one that straddles two
+ * chunks is gathered in a buffer capped at `max`, so memory is bounded
+ * whatever the input. A longer line is either consumed whole and returned cut
+ * with too_long set (LINES_CUT: one bad line costs neither memory nor the
+ * lines after it) or refused with DR_E_DATA (LINES_REFUSE). The SHA-256 and
+ * byte count of everything read are computed on the way.
+ * One reader per stream; not thread-safe.
  */
 #ifndef DR_LINES_H
 #define DR_LINES_H
@@ -21,27 +27,45 @@
 #include <stdio.h>
 
 #include "lib/buf.h"
+#include "lib/sha256.h"
+
+#define LINES_CHUNK (64 * 1024)
+
+enum lines_long { LINES_CUT, LINES_REFUSE };
 
 struct lines {
-	FILE *in;
-	struct buf buf;
-	const char *text;  /* current line without its end, NUL-terminated */
+	/* the current line, valid until the next call */
+	const char *text;     /* without its end; not NUL-terminated */
 	size_t len;
-	long lineno;       /* 1 for the first line */
-	bool too_long;     /* the line exceeded the limit; text holds its start */
-	size_t max;
+	long lineno;          /* physical line number, 1 for the first */
+	bool too_long;        /* LINES_CUT: the line exceeded max, text holds its start */
+	long long bytes;      /* read so far */
+	/* private */
+	FILE *f;
+	bool own;             /* opened here, closed by lines_close */
+	const char *name;
+	char *chunk;
+	size_t pos, end, max;
+	enum lines_long policy;
+	struct buf line;      /* a line straddling chunks */
+	bool cr_pending, eof, skipping;
+	struct sha256 sha;
+	bool sha_open;
 };
 
-void lines_init(struct lines *l, FILE *in, size_t max);
+/* Opens path ("-" = standard input). Returns 0, DR_E_NOINPUT, DR_E_IO or DR_E_NOMEM. */
+int lines_open(struct lines *l, const char *path, size_t max, enum lines_long policy);
 
-/* Reads the next line: 1 when there is one, 0 at end of input, DR_E_IO on a
- * read error or DR_E_NOMEM (message set). */
+/* Next line: 1 when there is one, 0 at end of input, DR_E_IO, DR_E_NOMEM, or
+ * DR_E_DATA for a line over max with LINES_REFUSE (message names the line). */
 int lines_next(struct lines *l);
+
+/* Closes (also after a failed open); hex, when not NULL, gets the SHA-256 of
+ * the bytes read. */
+void lines_close(struct lines *l, char hex[65]);
 
 /* True when the current line holds only spaces and tabs (or nothing). */
 bool lines_blank(const struct lines *l);
-
-void lines_free(struct lines *l);
 
 /* A field of a line: s[0..n), not NUL-terminated. */
 struct lines_field {

@@ -1,12 +1,12 @@
 /*
  * ingest/ref_bdpm.c — BDPM reader (TAB-separated, CP1252, no header, no quoting).
  *
- *   ref_lines --line--> split at TAB --> drop trailing empty fields
+ *   lines --line--> split at TAB --> drop trailing empty fields
  *     --> repair stray tabs --> CP1252 to UTF-8 --> ref_rec_put --> ref_rec_emit
  *
  * Fields are taken as they are: a '"' is a character like any other (the
  * files hold names such as STEROGYL 15 "A"), so no CSV parser is used.
- * Lines end with CRLF in some files and LF in others; ref_lines takes both.
+ * Lines end with CRLF in some files and LF in others; ingest/lines.c takes both.
  * Lines often end with a TAB (an empty last field): empty fields beyond the
  * expected count are dropped. A few CIS_COMPO lines carry stray TABs right
  * after the substance name (empty fields inserted there); when the surplus
@@ -115,21 +115,20 @@ static int record(const struct ref_spec *spec, const char *s, size_t n, long lin
 	return ref_rec_emit(rec, spec, fn, arg, line, counts);
 }
 
-int ref_read_bdpm(const struct ref_spec *spec, struct ref_lines *lines, ref_row_fn fn,
+int ref_read_bdpm(const struct ref_spec *spec, struct lines *lines, ref_row_fn fn,
 		  void *arg, struct ref_counts *counts)
 {
 	struct ref_rec rec;
 	struct buf utf8;
-	const char *s;
-	size_t n;
 	int rc;
 
 	ref_rec_init(&rec);
 	buf_init(&utf8, REF_RECORD_MAX);
-	while ((rc = ref_lines_next(lines, &s, &n)) == 1) {
-		if (n == 0)
+	while ((rc = lines_next(lines)) == 1) {
+		if (lines->len == 0)
 			continue;    /* a blank line holds no record */
-		rc = record(spec, s, n, lines->lineno, lines->path, &rec, &utf8, fn, arg, counts);
+		rc = record(spec, lines->text, lines->len, lines->lineno, lines->name, &rec, &utf8, fn, arg,
+			    counts);
 		if (rc)
 			break;
 	}

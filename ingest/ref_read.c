@@ -191,15 +191,15 @@ int ref_rec_emit(struct ref_rec *rec, const struct ref_spec *spec, ref_row_fn fn
 int ref_read(const struct ref_spec *spec, const char *path, ref_row_fn fn, void *arg,
 	     struct ref_counts *out)
 {
-	struct ref_lines lines;
+	struct lines lines;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = ref_lines_open(&lines, path);
+	rc = lines_open(&lines, path, REF_LINE_MAX, LINES_REFUSE);
 	if (rc == 0)
 		rc = spec->source == REF_SNDS ? ref_read_snds(spec, &lines, fn, arg, out)
 					      : ref_read_bdpm(spec, &lines, fn, arg, out);
 	out->bytes = lines.bytes;
-	ref_lines_close(&lines, out->sha256);
+	lines_close(&lines, out->sha256);
 	return rc;
 }

@@ -10,7 +10,9 @@
 #ifndef DR_REF_READ_H
 #define DR_REF_READ_H
 
-#include "ingest/ref_lines.h"
+#include "ingest/lines.h"
+
+#define REF_LINE_MAX (1024 * 1024)   /* longest physical line of a referential */
 #include "ingest/referentials.h"
 
 #define REF_RECORD_MAX (1024 * 1024)   /* bytes of the kept values of a record */
@@ -34,9 +36,9 @@ int ref_rec_put(struct ref_rec *rec, const struct ref_spec *spec, int i,
 int ref_rec_emit(struct ref_rec *rec, const struct ref_spec *spec, ref_row_fn fn, void *arg,
 		 long line, struct ref_counts *counts);
 
-int ref_read_snds(const struct ref_spec *spec, struct ref_lines *lines, ref_row_fn fn,
+int ref_read_snds(const struct ref_spec *spec, struct lines *lines, ref_row_fn fn,
 		  void *arg, struct ref_counts *counts);
-int ref_read_bdpm(const struct ref_spec *spec, struct ref_lines *lines, ref_row_fn fn,
+int ref_read_bdpm(const struct ref_spec *spec, struct lines *lines, ref_row_fn fn,
 		  void *arg, struct ref_counts *counts);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * ingest/ref_snds.c — SNDS nomenclature reader (libcsv, ';', UTF-8, header).
  *
- *   ref_lines --line + "\n"--> csv_parse --field--> kept? ref_rec_put
+ *   lines --line + "\n"--> csv_parse --field--> kept? ref_rec_put
  *                                        --record end--> ref_rec_emit
  *
  * Each physical line is fed to libcsv on its own, so the reader knows the
@@ -128,7 +128,7 @@ static int parse_error(struct snds *p)
 }
 
 /* Feeds one physical line (and its end) to libcsv. */
-static int feed(struct snds *p, struct csv_parser *csv, struct ref_lines *lines,
+static int feed(struct snds *p, struct csv_parser *csv, struct lines *lines,
 		const char *s, size_t n)
 {
 	if (p->rec_line == 0) {
@@ -147,13 +147,11 @@ static int feed(struct snds *p, struct csv_parser *csv, struct ref_lines *lines,
 	return p->rc;
 }
 
-int ref_read_snds(const struct ref_spec *spec, struct ref_lines *lines, ref_row_fn fn,
+int ref_read_snds(const struct ref_spec *spec, struct lines *lines, ref_row_fn fn,
 		  void *arg, struct ref_counts *counts)
 {
-	struct snds p = { .spec = spec, .path = lines->path, .fn = fn, .arg = arg, .counts = counts };
+	struct snds p = { .spec = spec, .path = lines->name, .fn = fn, .arg = arg, .counts = counts };
 	struct csv_parser csv;
-	const char *s;
-	size_t n;
 	int rc;
 
 	if (csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI) != 0)
@@ -166,7 +164,7 @@ int ref_read_snds(const struct ref_spec *spec, struct ref_lines *lines, ref_row_
 	for (int i = 0; i < REF_MAX_COLS; i++)
 		p.map[i] = -1;
 
-	while ((rc = ref_lines_next(lines, &s, &n)) == 1 && (rc = feed(&p, &csv, lines, s, n)) == 0)
+	while ((rc = lines_next(lines)) == 1 && (rc = feed(&p, &csv, lines, lines->text, lines->len)) == 0)
 		;
 	if (rc == 0 && csv_fini(&csv, on_field, on_record, &p) != 0 && p.rc == 0)
 		rc = dr_error(DR_E_DATA, "%s line %ld: a quoted field is not closed at the end of the file",

@@ -5,7 +5,7 @@
  * errors that must name file, line and column.
  */
 #include "tests/unit/unit.h"
-#include "ingest/ref_lines.h"
+#include "ingest/lines.h"
 #include "ingest/referentials.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -202,31 +202,29 @@ END_TEST
 START_TEST(lines_across_chunks)
 {
 	/* CRLF split across the chunk boundary, and a line longer than a chunk */
-	size_t n = 3 * REF_CHUNK;
+	size_t n = 3 * LINES_CHUNK;
 	char *data = malloc(n);
-	struct ref_lines r;
-	const char *s;
-	size_t len;
+	struct lines r;
 	long lines = 0, longest = 0;
 
 	ck_assert_ptr_nonnull(data);
 	memset(data, 'x', n);
-	data[REF_CHUNK - 1] = '\r';
-	data[REF_CHUNK] = '\n';
-	data[REF_CHUNK + 10] = '\n';
+	data[LINES_CHUNK - 1] = '\r';
+	data[LINES_CHUNK] = '\n';
+	data[LINES_CHUNK + 10] = '\n';
 	data[n - 1] = '\r';
-	ck_assert_int_eq(ref_lines_open(&r, write_file("lines.txt", data, n)), 0);
-	while (ref_lines_next(&r, &s, &len) == 1) {
+	ck_assert_int_eq(lines_open(&r, write_file("lines.txt", data, n), n, LINES_REFUSE), 0);
+	while (lines_next(&r) == 1) {
 		lines++;
-		if ((long)len > longest)
-			longest = (long)len;
-		ck_assert(memchr(s, '\r', len) == NULL && memchr(s, '\n', len) == NULL);
+		if ((long)r.len > longest)
+			longest = (long)r.len;
+		ck_assert(memchr(r.text, '\r', r.len) == NULL && memchr(r.text, '\n', r.len) == NULL);
 	}
 	ck_assert_int_eq(lines, 3);
 	ck_assert_int_eq(r.lineno, 3);
-	ck_assert_int_eq(longest, (long)(n - 1 - (REF_CHUNK + 11)));
+	ck_assert_int_eq(longest, (long)(n - 1 - (LINES_CHUNK + 11)));
 	ck_assert_int_eq(r.bytes, (long long)n);
-	ref_lines_close(&r, NULL);
+	lines_close(&r, NULL);
 	free(data);
 }
 END_TEST
@@ -244,6 +242,42 @@ START_TEST(missing_file)
 }
 END_TEST
 
+START_TEST(long_line_cut_and_the_next_intact)
+{
+	/* LINES_CUT: a line over max (here also across a chunk boundary) comes
+	 * back cut and flagged; the line after it is whole; CR alone ends a line */
+	size_t n = LINES_CHUNK + 100;
+	char *data = malloc(n);
+	struct lines r;
+
+	ck_assert_ptr_nonnull(data);
+	memset(data, 'y', n);
+	memcpy(data, "ab\r", 3);
+	data[n - 6] = '\n';
+	memcpy(data + n - 5, "tail\n", 5);
+	ck_assert_int_eq(lines_open(&r, write_file("cut.txt", data, n), 100, LINES_CUT), 0);
+	ck_assert_int_eq(lines_next(&r), 1);
+	ck_assert_int_eq((int)r.len, 2);
+	ck_assert(!r.too_long);
+	ck_assert_int_eq(lines_next(&r), 1);
+	ck_assert(r.too_long);
+	ck_assert_int_eq((int)r.len, 100);
+	ck_assert_int_eq(lines_next(&r), 1);
+	ck_assert(!r.too_long);
+	ck_assert_int_eq((int)r.len, 4);
+	ck_assert_int_eq(memcmp(r.text, "tail", 4), 0);
+	ck_assert_int_eq(r.lineno, 3);
+	ck_assert_int_eq(lines_next(&r), 0);
+	lines_close(&r, NULL);
+	/* the same file refused when long lines are not tolerated */
+	ck_assert_int_eq(lines_open(&r, write_file("cut.txt", data, n), 100, LINES_REFUSE), 0);
+	ck_assert_int_eq(lines_next(&r), 1);
+	ck_assert_int_eq(lines_next(&r), DR_E_DATA);
+	lines_close(&r, NULL);
+	free(data);
+}
+END_TEST
+
 Suite *suite_referentials(void)
 {
 	Suite *s = suite_create("referentials");
@@ -255,6 +289,7 @@ Suite *suite_referentials(void)
 	tcase_add_loop_test(tc, refused_with_line_and_column, 0,
 			    (int)(sizeof(refusals) / sizeof(refusals[0])));
 	tcase_add_test(tc, lines_across_chunks);
+	tcase_add_test(tc, long_line_cut_and_the_next_intact);
 	tcase_add_test(tc, missing_file);
 	suite_add_tcase(s, tc);
 	return s;
