@@ -18,6 +18,7 @@
 #include "ingest/stage.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/sha256.h"
 #include "lib/text.h"
 
 #define FILE_KINDS(X) \
@@ -66,6 +67,7 @@ struct rows_file {
 	/* per-line storage */
 	struct arena scratch;
 	struct buf conv;
+	struct sha256 sha;           /* reused for every line's identity */
 };
 
 /* Kind of a file name (e.g. "pharmacie.csv"), or -1 when not a known file. */

@@ -33,6 +33,21 @@ void sha256_final(struct sha256 *h, unsigned char out[32])
 	h->ctx = NULL;
 }
 
+void sha256_digest(struct sha256 *h, const void *p, size_t n, unsigned char out[32])
+{
+	unsigned int len = 32;
+
+	EVP_DigestInit_ex(h->ctx, NULL, NULL);   /* NULL: same algorithm, no new lookup */
+	EVP_DigestUpdate(h->ctx, p, n);
+	EVP_DigestFinal_ex(h->ctx, out, &len);
+}
+
+void sha256_free(struct sha256 *h)
+{
+	EVP_MD_CTX_free(h->ctx);
+	h->ctx = NULL;
+}
+
 void sha256_once(const void *p, size_t n, unsigned char out[32])
 {
 	unsigned int len = 32;

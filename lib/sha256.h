@@ -16,4 +16,9 @@ void sha256_update(struct sha256 *h, const void *p, size_t n);
 void sha256_final(struct sha256 *h, unsigned char out[32]);  /* also frees */
 void sha256_once(const void *p, size_t n, unsigned char out[32]);
 
+/* For hot loops: digest of p[0..n) on the context of h (from sha256_init),
+ * which stays open for the next call; sha256_free() releases it. */
+void sha256_digest(struct sha256 *h, const void *p, size_t n, unsigned char out[32]);
+void sha256_free(struct sha256 *h);
+
 #endif
