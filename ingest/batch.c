@@ -252,7 +252,7 @@ int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, st
 	dr_killpoint("ingest-before-merge");
 
 	/* 5. classify, count, decide */
-	rc = merge_classify(conn, rep->batch_id, names, n);
+	rc = merge_classify(conn, names, n);
 	if (rc == 0)
 		rc = merge_counts(conn, mc, n);
 	if (rc)

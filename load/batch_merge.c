@@ -105,14 +105,14 @@ static int exec_fmt(PGconn *c, const char *what, const char *sql)
 	return 0;
 }
 
-int merge_classify(PGconn *c, long long batch_id, const char *const *file_names, int nfiles)
+int merge_classify(PGconn *c, const char *const *file_names, int nfiles)
 {
 	char sql[8192], arr[4096];
 	size_t len = 0;
 	int rc;
 
-	(void)batch_id;
-	/* files (file_no, file_name) from a text array literal: names are ours */
+	/* files (file_no, file_name) from a text array literal: the names were
+	 * checked against the contract's file list, so they need no escaping */
 	len += (size_t)snprintf(arr + len, sizeof(arr) - len, "{");
 	for (int i = 0; i < nfiles; i++)
 		len += (size_t)snprintf(arr + len, sizeof(arr) - len, "%s\"%s\"", i ? "," : "", file_names[i]);

@@ -21,7 +21,9 @@ struct merge_count {
 };
 
 /* Creates `files` (file_no, file_name) and classifies into `res`. */
-int merge_classify(PGconn *c, long long batch_id, const char *const *file_names, int nfiles);
+/* file_names must be names of the contract (rows_kind_of() accepted them):
+ * they are written into an array literal without escaping. */
+int merge_classify(PGconn *c, const char *const *file_names, int nfiles);
 
 /* Per-file outcome counts of the classification; out[file_no]. */
 int merge_counts(PGconn *c, struct merge_count *out, int nfiles);
