@@ -190,27 +190,14 @@ int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, st
 
 	/* 3. parse every file in parallel, largest first */
 	{
-		struct parse_file *order = calloc((size_t)n, sizeof(*order));
-		int *idx = calloc((size_t)n, sizeof(int));
-		if (order == NULL || idx == NULL) {
-			free(order);
-			free(idx);
-			rc = dr_error(DR_E_NOMEM, "out of memory");
-			goto out;
+		struct parse_file *order[MANIFEST_MAX_FILES];
+		for (int i = 0; i < n; i++) {  /* insertion sort by bytes, descending */
+			int k = i;
+			for (; k > 0 && m->e[order[k - 1]->rf.file_no].bytes < m->e[i].bytes; k--)
+				order[k] = order[k - 1];
+			order[k] = &pf[i];
 		}
-		for (int i = 0; i < n; i++)
-			idx[i] = i;
-		for (int i = 1; i < n; i++)     /* insertion sort by bytes, descending */
-			for (int k = i; k > 0 && m->e[idx[k]].bytes > m->e[idx[k - 1]].bytes; k--) {
-				int t = idx[k]; idx[k] = idx[k - 1]; idx[k - 1] = t;
-			}
-		for (int i = 0; i < n; i++)
-			order[i] = pf[idx[i]];
 		rc = parse_batch(order, n, o->jobs, &sink);
-		for (int i = 0; i < n; i++)
-			pf[idx[i]] = order[i];
-		free(order);
-		free(idx);
 	}
 	if (in_copy) {
 		if (rc) {

@@ -126,7 +126,7 @@ static void parse_one(struct queue *q, struct parse_file *pf)
 	buf_free(&w.out);
 }
 
-int parse_batch(struct parse_file *files, int nfiles, int jobs, const struct parse_sink *sink)
+int parse_batch(struct parse_file *const *files, int nfiles, int jobs, const struct parse_sink *sink)
 {
 	struct queue q;
 	int next = 0, sink_rc = 0;
@@ -163,7 +163,7 @@ int parse_batch(struct parse_file *files, int nfiles, int jobs, const struct par
 				i = __atomic_fetch_add(&next, 1, __ATOMIC_SEQ_CST);
 				if (i >= nfiles || __atomic_load_n(&q.abort, __ATOMIC_RELAXED))
 					break;
-				parse_one(&q, &files[i]);
+				parse_one(&q, files[i]);
 			}
 			pthread_mutex_lock(&q.mu);
 			q.producers_left--;
@@ -182,11 +182,11 @@ int parse_batch(struct parse_file *files, int nfiles, int jobs, const struct par
 		return dr_error(sink_rc, "%s", sink_err);
 	/* report the root cause, not the files stopped because of it */
 	for (int i = 0; i < nfiles; i++)
-		if (files[i].rc && files[i].rc != DR_E_INTERRUPTED)
-			return dr_error(files[i].rc, "%s", files[i].err);
+		if (files[i]->rc && files[i]->rc != DR_E_INTERRUPTED)
+			return dr_error(files[i]->rc, "%s", files[i]->err);
 	for (int i = 0; i < nfiles; i++)
-		if (files[i].rc)
-			return dr_error(files[i].rc, "%s", files[i].err[0] ? files[i].err : "interrupted");
+		if (files[i]->rc)
+			return dr_error(files[i]->rc, "%s", files[i]->err[0] ? files[i]->err : "interrupted");
 	if (dr_interrupted())
 		return dr_error(DR_E_INTERRUPTED, "interrupted");
 	return 0;

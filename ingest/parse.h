@@ -31,9 +31,10 @@ struct parse_sink {
 };
 
 /*
- * Parses every file; returns 0, or the first error (file-level refusal such
+ * Parses every file, in the order of the array (largest first is best);
+ * returns 0, or the first error (file-level refusal such
  * as a missing column, a sink failure, an interruption) with its message.
  */
-int parse_batch(struct parse_file *files, int nfiles, int jobs, const struct parse_sink *sink);
+int parse_batch(struct parse_file *const *files, int nfiles, int jobs, const struct parse_sink *sink);
 
 #endif
