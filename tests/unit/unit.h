@@ -17,7 +17,8 @@
 	X(fields) \
 	X(insc) \
 	X(dossier_events) \
-	X(referentials)
+	X(referentials) \
+	X(cda)
 
 #define DECLARE_SUITE(name) Suite *suite_##name(void);
 SUITES(DECLARE_SUITE)

@@ -1,0 +1,43 @@
+/*
+ * transform/cda.h — the CDA writer: one doc_model becomes one CNAM-HR 2021.01
+ * document (CDA R2, UTF-8, indented), laid out element for element like the
+ * official ANS examples (shared/cda-kit/data/ExemplesCDA).
+ *
+ *   struct doc_model --cda_render()--> xmlBuffer (the XML bytes)
+ *
+ * The writer decides nothing about the data: values come resolved from the
+ * builder (transform/doc_model.h). What it does decide (docs/cda.md):
+ *   - absent values: empty narrative cells (<td/>), omitted coded parts, and
+ *     nullFlavor where the model needs an element (NASK in the patient header,
+ *     UNK in entries, as the examples and the CNAM-HR schematron say);
+ *   - ids: entry UUIDs are derived from SHA-256 of (doc_id, section, row,
+ *     role), so the same model always gives the same bytes;
+ *   - text hygiene: every string goes through one filter that drops C0/C1
+ *     control characters (TAB, CR and LF included), DEL and the XML-forbidden
+ *     U+FFFE/U+FFFF, and replaces each byte of an invalid UTF-8 sequence with
+ *     U+FFFD; libxml2 then escapes '&', '<', '>' and quotes.
+ *
+ * Files: cda.c (entry point, text filter, element helpers, ids),
+ * cda_header.c (everything before structuredBody), cda_body.c (the eight
+ * sections and their narrative tables), cda_entries.c (the coded entries);
+ * cda_priv.h is shared between them.
+ */
+#ifndef DR_CDA_H
+#define DR_CDA_H
+
+#include <libxml/xmlwriter.h>
+
+#include "transform/doc_model.h"
+
+/*
+ * Writes m as a CNAM-HR 2021.01 document into out (emptied first).
+ * Returns 0, or a negative DR_E_* code with dr_error() set (see lib/err.h):
+ * DR_E_INTERNAL when the model breaks its contract (a required string NULL,
+ * a date that is not AAAAMMJJ) or libxml2 fails, DR_E_NOMEM when memory runs
+ * out. On error out is left empty.
+ * Thread-safe: OpenMP workers each call it with their own buffer (the program
+ * calls xmlInitParser() once in the main thread before).
+ */
+int cda_render(const struct doc_model *m, xmlBufferPtr out);
+
+#endif

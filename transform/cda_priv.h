@@ -1,0 +1,107 @@
+/*
+ * transform/cda_priv.h — what the CDA writer's files share (not a public API).
+ *
+ * Every helper returns 0 or a negative DR_E_* code (dr_error() set); xmlTextWriter
+ * calls return -1 on error, so they go through CDA_XML(), helpers through CDA_TRY().
+ * All strings from the model are written through cda_attr()/cda_text(), which
+ * filter them (see cda.h); fixed strings of this writer are clean already.
+ */
+#ifndef DR_CDA_PRIV_H
+#define DR_CDA_PRIV_H
+
+#include <stddef.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "lib/buf.h"
+#include "transform/doc_model.h"
+
+struct cda_w {
+	xmlTextWriterPtr w;
+	const struct doc_model *m;
+	struct buf tmp;   /* filtered text, valid until the next cda_clean() */
+};
+
+/* Records that libxml2 failed (what = the step) and returns DR_E_INTERNAL. */
+int cda_xml_failed(const char *what);
+
+#define CDA_XML(call, what) \
+	do { \
+		if ((call) < 0) \
+			return cda_xml_failed(what); \
+	} while (0)
+
+#define CDA_TRY(call) \
+	do { \
+		int cda_rc_ = (call); \
+		if (cda_rc_ < 0) \
+			return cda_rc_; \
+	} while (0)
+
+/* NULL-terminated varargs below are pairs: attribute name, value. A NULL value
+ * skips that attribute; a NULL name ends the list. Values are filtered. */
+
+/* <name attrs.../> */
+int cda_el(struct cda_w *cw, const char *name, ...) __attribute__((sentinel));
+/* <name attrs...> left open: close with cda_end(). */
+int cda_open(struct cda_w *cw, const char *name, ...) __attribute__((sentinel));
+int cda_end(struct cda_w *cw);
+/* <name>text</name> (text filtered). */
+int cda_el_text(struct cda_w *cw, const char *name, const char *text);
+int cda_attr(struct cda_w *cw, const char *name, const char *value);
+int cda_text(struct cda_w *cw, const char *text);
+/* <templateId root="root"/>, and one per root of a NULL-terminated list. */
+int cda_template(struct cda_w *cw, const char *root);
+int cda_templates(struct cda_w *cw, const char *const *roots);
+
+/* Inline mode: no indentation between cda_inline_begin() and cda_inline_end(),
+ * for mixed content (narrative cells, <br/>) and one-line <text><reference/>.
+ * Call cda_inline_end() before closing the element opened before begin. */
+int cda_inline_begin(struct cda_w *cw);
+int cda_inline_end(struct cda_w *cw);
+
+/* <text><reference value="#id"/></text> on one line. */
+int cda_text_ref(struct cda_w *cw, const char *id);
+/* <originalText><reference value="#id"/></originalText> on one line. */
+int cda_original_text_ref(struct cda_w *cw, const char *id);
+
+/*
+ * Filters s (see cda.h): returns s itself when it is clean, else the filtered
+ * copy in cw->tmp (valid until the next call). NULL stays NULL. On allocation
+ * failure returns NULL with dr_error() set and *rc = DR_E_NOMEM.
+ */
+const char *cda_clean(struct cda_w *cw, const char *s, int *rc);
+
+/* Upper-case UUID (version 8, RFC 9562 variant) derived from SHA-256 of
+ * (doc_id, section, row, role) into out[37]. */
+int cda_uuid(struct cda_w *cw, int section, size_t row, const char *role, char out[37]);
+
+/* True when s holds exactly 8 digits (AAAAMMJJ). */
+int cda_is_date8(const char *s);
+
+/* The two halves of the document (cda_header.c, cda_body.c). */
+int cda_write_header(struct cda_w *cw);
+int cda_write_body(struct cda_w *cw);
+
+/*
+ * Coded entries (cda_entries.c), written inside <entry>: the one of row i of
+ * section s, whose narrative content ID is id; or, for an empty section, the
+ * "no known ..." entry whose text is the section's text ID id.
+ */
+int cda_entry_medication(struct cda_w *cw, int s, size_t i, const struct doc_row *r,
+			 const char *id);
+int cda_entry_vaccination(struct cda_w *cw, int s, size_t i, const struct doc_row *r,
+			  const char *id);
+int cda_entry_device(struct cda_w *cw, int s, size_t i, const struct doc_row *r,
+		     const char *id);
+int cda_entry_stay(struct cda_w *cw, int s, size_t i, const struct doc_row *r,
+		   const char *id);
+int cda_entry_procedure(struct cda_w *cw, int s, size_t i, const struct doc_row *r,
+			const char *id);
+int cda_none_medication(struct cda_w *cw, int s, const char *id);
+int cda_none_vaccination(struct cda_w *cw, int s, const char *id);
+int cda_none_device(struct cda_w *cw, int s, const char *id);
+int cda_none_stay(struct cda_w *cw, int s, const char *id);
+int cda_none_procedure(struct cda_w *cw, int s, const char *id);
+
+#endif
