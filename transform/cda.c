@@ -9,7 +9,7 @@
 #include "transform/cda_priv.h"
 
 #include "lib/err.h"
-#include "lib/sha256.h"
+#include "lib/uuid.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -239,24 +239,11 @@ int cda_original_text_ref(struct cda_w *cw, const char *id)
 
 int cda_uuid(struct cda_w *cw, int section, size_t row, const char *role, char out[37])
 {
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char d[32];
-	size_t o = 0;
-
-	/* NUL-separated fields, so no two inputs share a message. */
+	/* NUL-separated fields, so no two inputs share a name. */
 	buf_reset(&cw->tmp);
 	CDA_TRY(buf_printf(&cw->tmp, "%s%c%d%c%zu%c%s", cw->m->doc_id, 0, section, 0,
 			   row, 0, role));
-	sha256_once(cw->tmp.data, cw->tmp.len, d);
-	d[6] = (unsigned char)((d[6] & 0x0F) | 0x80);  /* version 8: custom */
-	d[8] = (unsigned char)((d[8] & 0x3F) | 0x80);  /* variant 10 */
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[d[i] >> 4];
-		out[o++] = hex[d[i] & 0x0F];
-	}
-	out[o] = '\0';
+	uuid_from_name(cw->tmp.data, cw->tmp.len, out);
 	return 0;
 }
 
