@@ -1,0 +1,206 @@
+/*
+ * transform/refcache.c — loads the referentials into hash tables (see refcache.h).
+ */
+#include "transform/refcache.h"
+
+#include <string.h>
+
+#include "lib/err.h"
+#include "load/copy_out.h"
+
+static char *keep(struct refcache *rc, const char *s, size_t n)
+{
+	return s ? arena_strndup(&rc->mem, s, n) : NULL;
+}
+
+#define NOMEM() dr_error(DR_E_NOMEM, "out of memory loading the referentials")
+
+typedef int (*row_fn)(struct refcache *rc, struct copy_out *co, void *arg);
+
+/* Runs one COPY of nfield columns (the first one a non-NULL key) and hands
+ * each row to fn; drains the stream on any error. */
+static int each_row(struct refcache *rc, PGconn *conn, const char *what, const char *sql, int nfield,
+		    row_fn fn, void *arg)
+{
+	struct copy_out co;
+	int r = copy_out_begin(&co, conn, what, sql);
+	if (r != 0)
+		return r;
+	while ((r = copy_out_next(&co)) > 0) {
+		if (co.nfield != nfield || co.field[0] == NULL)
+			r = dr_error(DR_E_INTERNAL, "%s: unexpected row shape", what);
+		else
+			r = fn(rc, &co, arg);
+		if (r != 0)
+			break;
+		rc->entries++;
+	}
+	if (r != 0)
+		copy_out_drain(&co);
+	return r;
+}
+
+/* code -> label ("" when NULL) into the map arg. */
+static int pair_row(struct refcache *rc, struct copy_out *co, void *arg)
+{
+	char *label = co->field[1] ? keep(rc, co->field[1], co->len[1]) : (char *)"";
+	if (label == NULL || strmap_put(arg, co->field[0], co->len[0], label) != 0)
+		return NOMEM();
+	return 0;
+}
+
+static int load_pairs(struct refcache *rc, PGconn *conn, struct strmap *map, const char *what,
+		      const char *sql)
+{
+	return each_row(rc, conn, what, sql, 2, pair_row, map);
+}
+
+static int nat_row(struct refcache *rc, struct copy_out *co, void *arg)
+{
+	(void)arg;
+	struct ref_nat *n = arena_alloc(&rc->mem, sizeof(*n));
+	if (n == NULL)
+		return NOMEM();
+	n->cb2 = keep(rc, co->field[1], co->len[1]);
+	n->lib = co->field[2] ? keep(rc, co->field[2], co->len[2]) : "";
+	return strmap_put(&rc->nat, co->field[0], co->len[0], n) ? NOMEM() : 0;
+}
+
+static int pro_row(struct refcache *rc, struct copy_out *co, void *arg)
+{
+	(void)arg;
+	struct ref_pro *p = arena_alloc(&rc->mem, sizeof(*p));
+	if (p == NULL)
+		return NOMEM();
+	p->nom = keep(rc, co->field[1], co->len[1]);
+	p->prn = keep(rc, co->field[2], co->len[2]);
+	p->rai_soc = keep(rc, co->field[3], co->len[3]);
+	return strmap_put(&rc->pro, co->field[0], co->len[0], p) ? NOMEM() : 0;
+}
+
+/* Drugs are read in two steps: CIS with their components, then CIP13 -> CIS. */
+struct drugs {
+	struct strmap by_cis;
+	struct ref_drug *cur;
+	size_t cap;
+};
+
+static int cis_row(struct refcache *rc, struct copy_out *co, void *arg)
+{
+	struct drugs *dr = arg;
+	struct ref_drug *cur = dr->cur;
+
+	if (cur == NULL || strmap_get(&dr->by_cis, co->field[0], co->len[0]) != cur) {
+		cur = dr->cur = arena_alloc(&rc->mem, sizeof(*cur));
+		if (cur == NULL || strmap_put(&dr->by_cis, co->field[0], co->len[0], cur) != 0)
+			return NOMEM();
+		cur->name = co->field[1] ? keep(rc, co->field[1], co->len[1]) : "";
+		cur->compo = NULL;
+		cur->n_compo = 0;
+		dr->cap = 0;
+	}
+	if (co->field[2] == NULL || co->field[3] == NULL)
+		return 0;
+	for (size_t i = 0; i < cur->n_compo; i++)
+		if (strcmp(cur->compo[i].code, co->field[2]) == 0)
+			return 0;   /* the same substance at another dosage */
+	if (cur->n_compo == dr->cap) {
+		/* Arena arrays do not grow in place: copy into a bigger one. */
+		size_t ncap = dr->cap ? dr->cap * 2 : 4;
+		struct doc_component *a = arena_alloc(&rc->mem, ncap * sizeof(*a));
+		if (a == NULL)
+			return NOMEM();
+		if (cur->n_compo)
+			memcpy(a, cur->compo, cur->n_compo * sizeof(*a));
+		cur->compo = a;
+		dr->cap = ncap;
+	}
+	struct doc_component *c = &cur->compo[cur->n_compo++];
+	c->code = keep(rc, co->field[2], co->len[2]);
+	c->label = keep(rc, co->field[3], co->len[3]);
+	return c->code && c->label ? 0 : NOMEM();
+}
+
+static int cip_row(struct refcache *rc, struct copy_out *co, void *arg)
+{
+	struct drugs *dr = arg;
+	struct ref_drug *d = co->field[1] ? strmap_get(&dr->by_cis, co->field[1], co->len[1]) : NULL;
+	if (d == NULL)
+		return 0;   /* a presentation of a CIS the file does not name */
+	return strmap_put(&rc->cip, co->field[0], co->len[0], d) ? NOMEM() : 0;
+}
+
+/*
+ * A drug's components are its active substances (SA), each replaced by the
+ * therapeutic fraction (FT) that numero_liaison links to it when the file
+ * gives one, in file order; a substance listed twice (two dosages) shows once.
+ */
+static int load_drugs(struct refcache *rc, PGconn *conn)
+{
+	struct drugs dr = { .cur = NULL };
+	int r;
+
+	strmap_init(&dr.by_cis);
+	r = each_row(rc, conn, "BDPM",
+		"COPY (SELECT s.cis, s.denomination, c.code_substance, c.substance "
+		"FROM ref_bdpm_cis s LEFT JOIN LATERAL ("
+		"  SELECT coalesce(ft.code_substance, sa.code_substance) AS code_substance,"
+		"         coalesce(ft.substance, sa.substance) AS substance, sa.line_no"
+		"    FROM ref_bdpm_compo sa"
+		"    LEFT JOIN LATERAL (SELECT f.code_substance, f.substance FROM ref_bdpm_compo f"
+		"                        WHERE f.cis = sa.cis AND f.nature = 'FT'"
+		"                          AND f.numero_liaison = sa.numero_liaison"
+		"                        ORDER BY f.line_no LIMIT 1) ft ON true"
+		"   WHERE sa.cis = s.cis AND sa.nature = 'SA') c ON true "
+		"ORDER BY s.cis, c.line_no) TO STDOUT", 4, cis_row, &dr);
+	if (r == 0)
+		r = each_row(rc, conn, "BDPM CIP", "COPY (SELECT cip13, cis FROM ref_bdpm_cip) TO STDOUT", 2,
+			     cip_row, &dr);
+	strmap_free(&dr.by_cis);
+	return r;
+}
+
+int refcache_load(struct refcache *rc, PGconn *conn)
+{
+	memset(rc, 0, sizeof(*rc));
+	struct strmap *maps[] = { &rc->cip, &rc->lpp, &rc->nat, &rc->ccam, &rc->bio,
+				  &rc->spe, &rc->ghm, &rc->ghs, &rc->pro, &rc->etb };
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		strmap_init(maps[i]);
+	arena_init(&rc->mem, 1024 * 1024);
+
+	int r;
+	if ((r = load_drugs(rc, conn)) != 0
+	    || (r = load_pairs(rc, conn, &rc->lpp, "NT_LPP",
+			       "COPY (SELECT lpp_prs_ide, lpp_red_lib FROM ref_nt_lpp) TO STDOUT")) != 0
+	    || (r = each_row(rc, conn, "IR_NAT_V", "COPY (SELECT prs_nat, nullif(prs_nat_cb2, ''),"
+				     " prs_nat_lib FROM ref_ir_nat_v) TO STDOUT", 3, nat_row, NULL)) != 0
+	    || (r = load_pairs(rc, conn, &rc->ccam, "IR_CCAM_V63",
+			       "COPY (SELECT cam_prs_ide_cod, cam_prs_ide_lib FROM ref_ir_ccam) TO STDOUT")) != 0
+	    || (r = load_pairs(rc, conn, &rc->bio, "IR_BIO_R",
+			       "COPY (SELECT bio_prs_ide, bio_inf_lib FROM ref_ir_bio_r) TO STDOUT")) != 0
+	    || (r = load_pairs(rc, conn, &rc->spe, "IR_SPE_V",
+			       "COPY (SELECT pfs_spe_cod, pfs_spe_lib FROM ref_ir_spe_v) TO STDOUT")) != 0
+	    || (r = load_pairs(rc, conn, &rc->ghm, "MS_GM9_V",
+			       "COPY (SELECT gm9_ghm_cod, ghm_lib FROM ref_ms_gm9_v) TO STDOUT")) != 0
+	    || (r = load_pairs(rc, conn, &rc->ghs, "IR_GHS_V",
+			       "COPY (SELECT ghs_num, ghs_lib FROM ref_ghs_label) TO STDOUT")) != 0
+	    || (r = each_row(rc, conn, "professional", "COPY (SELECT pfs_num, nullif(pfs_nom, ''),"
+				     " nullif(pfs_prn, ''), nullif(pfs_rai_soc, '') FROM professional) TO STDOUT",
+				     4, pro_row, NULL)) != 0
+	    || (r = load_pairs(rc, conn, &rc->etb, "establishment",
+			       "COPY (SELECT finess, nullif(raison_sociale, '') FROM establishment) TO STDOUT")) != 0) {
+		refcache_free(rc);
+		return r;
+	}
+	return 0;
+}
+
+void refcache_free(struct refcache *rc)
+{
+	struct strmap *maps[] = { &rc->cip, &rc->lpp, &rc->nat, &rc->ccam, &rc->bio,
+				  &rc->spe, &rc->ghm, &rc->ghs, &rc->pro, &rc->etb };
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		strmap_free(maps[i]);
+	arena_free(&rc->mem);
+}
