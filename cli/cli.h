@@ -71,5 +71,7 @@ int cmd_insc(struct cli *cli, int argc, char **argv);
 int cmd_referentials(struct cli *cli, int argc, char **argv);
 int cmd_ingest(struct cli *cli, int argc, char **argv);
 int cmd_dossiers(struct cli *cli, int argc, char **argv);
+int cmd_feed(struct cli *cli, int argc, char **argv);
+int cmd_render(struct cli *cli, int argc, char **argv);
 
 #endif

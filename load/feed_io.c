@@ -1,0 +1,392 @@
+/*
+ * load/feed_io.c — the feed's SQL: window, selection, COPY out, store (see feed_io.h).
+ */
+#include "load/feed_io.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "load/copy.h"
+#include "load/copy_out.h"
+#include "load/db.h"
+
+int feed_window(PGconn *c, const char *as_of, struct feed_window *w)
+{
+	static const char sql[] =
+		"SELECT t::text,"
+		"       to_char(t, 'YYYYMMDDHH24MISS') || replace(to_char(t, 'TZH:TZM'), ':', ''),"
+		"       to_char(t - interval '24 months', 'YYYYMMDDHH24MISS')"
+		"         || replace(to_char(t - interval '24 months', 'TZH:TZM'), ':', ''),"
+		"       (t::date - interval '24 months')::date::text, t::date::text"
+		"  FROM (SELECT coalesce($1::timestamptz, now()) AS t) x";
+	const char *params[1] = { as_of };
+	PGresult *r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		int rc = strncmp(db_sqlstate(r), "22", 2) == 0
+			? dr_error(DR_E_USAGE, "--as-of is not a timestamp (example: 2026-11-15T10:00:00+01:00)")
+			: db_fail(c, r, "computing the window");
+		PQclear(r);
+		return rc;
+	}
+	snprintf(w->as_of, sizeof(w->as_of), "%s", PQgetvalue(r, 0, 0));
+	snprintf(w->effective_time, sizeof(w->effective_time), "%s", PQgetvalue(r, 0, 1));
+	snprintf(w->period_low, sizeof(w->period_low), "%s", PQgetvalue(r, 0, 2));
+	snprintf(w->lo, sizeof(w->lo), "%s", PQgetvalue(r, 0, 3));
+	snprintf(w->hi, sizeof(w->hi), "%s", PQgetvalue(r, 0, 4));
+	PQclear(r);
+	if (strlen(w->lo) != 10 || strlen(w->hi) != 10 || strlen(w->effective_time) != 19)
+		return dr_error(DR_E_INTERNAL, "unexpected window from the server (year beyond 9999?)");
+	for (int i = 0, o = 0; i < 10; i++)
+		if (w->lo[i] != '-') {
+			w->lo8[o] = w->lo[i];
+			w->hi8[o++] = w->hi[i];
+		}
+	w->lo8[8] = w->hi8[8] = '\0';
+	return 0;
+}
+
+int feed_prepare(PGconn *c)
+{
+	return db_exec(c,
+		"CREATE TEMP TABLE IF NOT EXISTS feed_list (ins_c text PRIMARY KEY);"
+		"CREATE TEMP TABLE IF NOT EXISTS feed_chunk (ins_c text PRIMARY KEY) ON COMMIT DELETE ROWS;"
+		"CREATE TEMP TABLE IF NOT EXISTS feed_doc (ins_c text, set_id text, doc_id text,"
+		"  version int, xml text, sha256 text, bytes int, section_rows int[]) ON COMMIT DELETE ROWS");
+}
+
+int feed_select(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
+		char after[23], long *n)
+{
+	char sql[1024], limit[16];
+	const char *params[3] = { after, limit, w->as_of };
+	PGresult *r;
+	int rc;
+
+	snprintf(limit, sizeof(limit), "%d", sel->limit);
+	snprintf(sql, sizeof(sql),
+		 "WITH ins AS ("
+		 "  INSERT INTO feed_chunk"
+		 "  SELECT d.ins_c FROM dossier d %s"
+		 "   WHERE d.ins_c > $1 AND d.state = 'open' AND NOT d.opposition %s"
+		 "   ORDER BY d.ins_c LIMIT $2::int"
+		 "  RETURNING ins_c)"
+		 "SELECT count(*), coalesce(max(ins_c), '') FROM ins",
+		 sel->listed ? "JOIN feed_list l ON l.ins_c = d.ins_c" : "",
+		 sel->skip_current
+		 ? "AND NOT EXISTS (SELECT 1 FROM document_version v"
+		   " WHERE v.ins_c = d.ins_c AND v.generated_at >= $3::timestamptz)" : "");
+	if ((rc = db_query(c, "selecting dossiers", sql, sel->skip_current ? 3 : 2, params, &r)) != 0)
+		return rc;
+	*n = atol(PQgetvalue(r, 0, 0));
+	if (*n > 0)
+		snprintf(after, 23, "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return 0;
+}
+
+/* ---- fetching a chunk ------------------------------------------------------ */
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : 256;
+	while (ncap < need)
+		ncap *= 2;
+	void *q = realloc(*p, ncap * size);
+	if (q == NULL)
+		return dr_error(DR_E_NOMEM, "out of memory reading a chunk of dossiers");
+	*p = q;
+	*cap = ncap;
+	return 0;
+}
+
+static int keep_row(struct feed_chunk *ch, struct copy_out *co)
+{
+	if (grow((void **)&ch->bufs, &ch->cap_bufs, ch->n_bufs + 1, sizeof(char *)) != 0)
+		return DR_E_NOMEM;
+	ch->bufs[ch->n_bufs++] = copy_out_keep(co);
+	return 0;
+}
+
+/* A field, with "" read as absent. */
+static const char *f(const struct copy_out *co, int i)
+{
+	return co->field[i] && co->field[i][0] ? co->field[i] : NULL;
+}
+
+static void date8(char out[9], const char *s)
+{
+	snprintf(out, 9, "%s", s ? s : "");
+}
+
+/* Runs one COPY; row() takes each row. On error, drains the COPY. */
+static int each_row(PGconn *c, const char *what, const char *sql, int nfield, struct feed_chunk *ch,
+		    int (*row)(struct feed_chunk *, struct copy_out *, void *), void *arg)
+{
+	struct copy_out co;
+	int rc = copy_out_begin(&co, c, what, sql);
+	if (rc != 0)
+		return rc;
+	while ((rc = copy_out_next(&co)) > 0) {
+		if (co.nfield != nfield) {
+			rc = dr_error(DR_E_INTERNAL, "%s: %d columns, expected %d", what, co.nfield, nfield);
+			break;
+		}
+		if ((rc = row(ch, &co, arg)) != 0 || (rc = keep_row(ch, &co)) != 0)
+			break;
+	}
+	if (rc != 0)
+		copy_out_drain(&co);
+	return rc;
+}
+
+static int dossier_row(struct feed_chunk *ch, struct copy_out *co, void *arg)
+{
+	(void)arg;
+	if (grow((void **)&ch->d, &ch->cap, ch->n + 1, sizeof(*ch->d)) != 0)
+		return DR_E_NOMEM;
+	struct dossier_in *d = &ch->d[ch->n++];
+	memset(d, 0, sizeof(*d));
+	d->ins_c = co->field[0];
+	d->has_identity = co->field[1] != NULL;
+	d->ben_nir = f(co, 1);
+	d->ben_nir_cle = f(co, 2);
+	d->nom_nai = f(co, 3);
+	d->nom_usu = f(co, 4);
+	d->prn = f(co, 5);
+	d->prn_lis = f(co, 6);
+	d->nai_dte = f(co, 7);
+	d->sex = co->field[8] ? atoi(co->field[8]) : 0;
+	d->nai_com = f(co, 9);
+	d->prev_version = co->field[10] ? atoi(co->field[10]) : 0;
+	d->prev_set_id = f(co, 11);
+	d->prev_doc_id = f(co, 12);
+	if (d->has_identity && (!d->nom_nai || !d->prn || !d->nai_dte || strlen(d->nai_dte) != 8))
+		d->has_identity = false;
+	return 0;
+}
+
+/* Rows of a dossier-ordered stream are attached to dossiers by merging on
+ * INS-C: first[i] / count[i] index the stream's array. */
+struct attach {
+	size_t di;
+	size_t *first, *count;
+};
+
+static int attach_to(struct feed_chunk *ch, struct attach *at, const char *ins_c, size_t index)
+{
+	while (at->di < ch->n && strcmp(ch->d[at->di].ins_c, ins_c) < 0)
+		at->di++;
+	if (at->di == ch->n || strcmp(ch->d[at->di].ins_c, ins_c) != 0)
+		return dr_error(DR_E_INTERNAL, "rows out of dossier order in a chunk");
+	if (at->count[at->di]++ == 0)
+		at->first[at->di] = index;
+	return 0;
+}
+
+static int stay_row(struct feed_chunk *ch, struct copy_out *co, void *arg)
+{
+	if (grow((void **)&ch->stays, &ch->cap_stays, ch->n_stays + 1, sizeof(*ch->stays)) != 0)
+		return DR_E_NOMEM;
+	struct stay_in *s = &ch->stays[ch->n_stays];
+	date8(s->ent, co->field[1]);
+	date8(s->sor, co->field[2]);
+	date8(s->end, co->field[3]);
+	s->eta_num = f(co, 4);
+	s->grg_ghm = f(co, 5);
+	s->ghs_num = f(co, 6);
+	return attach_to(ch, arg, co->field[0], ch->n_stays++);
+}
+
+static int claim_row(struct feed_chunk *ch, struct copy_out *co, void *arg)
+{
+	if (grow((void **)&ch->claims, &ch->cap_claims, ch->n_claims + 1, sizeof(*ch->claims)) != 0)
+		return DR_E_NOMEM;
+	struct claim_in *l = &ch->claims[ch->n_claims];
+	l->domain = co->field[1] ? co->field[1][0] : '?';
+	date8(l->date, co->field[2]);
+	l->qty = co->field[3] ? atol(co->field[3]) : 0;
+	l->pha_prs_c13 = f(co, 4);
+	l->tip_prs_ide = f(co, 5);
+	l->pha_atc_c07 = f(co, 6);
+	l->prs_nat_ref = f(co, 7);
+	l->cam_prs_ide = f(co, 8);
+	l->bio_prs_ide = f(co, 9);
+	l->pfs_exe_num = f(co, 10);
+	l->pse_spe_cod = f(co, 11);
+	l->etb_exe_fin = f(co, 12);
+	l->pfs_pre_num = f(co, 13);
+	l->psp_spe_cod = f(co, 14);
+	l->etb_pre_fin = f(co, 15);
+	l->line_key = f(co, 16);
+	return attach_to(ch, arg, co->field[0], ch->n_claims++);
+}
+
+int feed_fetch(PGconn *c, const struct feed_window *w, struct feed_chunk *ch)
+{
+	char sql[2048];
+	int rc;
+
+	feed_chunk_reset(ch);
+	rc = each_row(c, "reading identities",
+		"COPY (SELECT k.ins_c, b.ben_nir, b.ben_nir_cle, b.ben_nom_nai, b.ben_nom_usu, b.ben_prn,"
+		"             b.ben_prn_lis, b.ben_nai_dte, b.ben_sex_cod, b.ben_nai_com,"
+		"             v.version, v.set_id, v.doc_id"
+		"        FROM feed_chunk k LEFT JOIN beneficiary b ON b.ins_c = k.ins_c"
+		"        LEFT JOIN LATERAL (SELECT dv.version, dv.set_id, dv.doc_id FROM document_version dv"
+		"                            WHERE dv.ins_c = k.ins_c ORDER BY dv.version DESC LIMIT 1) v ON true"
+		"       ORDER BY k.ins_c) TO STDOUT", 13, ch, dossier_row, NULL);
+	if (rc != 0)
+		return rc;
+
+	size_t *idx = calloc(4 * (ch->n + 1), sizeof(size_t));
+	if (idx == NULL)
+		return dr_error(DR_E_NOMEM, "out of memory reading a chunk of dossiers");
+	struct attach stays = { 0, idx, idx + ch->n + 1 };
+	struct attach claims = { 0, idx + 2 * (ch->n + 1), idx + 3 * (ch->n + 1) };
+
+	/* Stays that end inside or after the window's first day: those admitted
+	 * in the window are shown, and any of them may put an H on a line. */
+	snprintf(sql, sizeof(sql),
+		"COPY (SELECT s.ins_c, to_char(s.ent_dat, 'YYYYMMDD'), to_char(s.sor_dat, 'YYYYMMDD'),"
+		"             to_char(coalesce(s.sor_dat, s.ent_dat + coalesce(s.sej_nbj, 0)), 'YYYYMMDD'),"
+		"             s.eta_num, s.grg_ghm, s.ghs_num"
+		"        FROM feed_chunk k JOIN hospital_stay s ON s.ins_c = k.ins_c"
+		"       WHERE s.ent_dat <= '%s'"
+		"         AND coalesce(s.sor_dat, s.ent_dat + coalesce(s.sej_nbj, 0)) >= '%s'"
+		"       ORDER BY s.ins_c, s.ent_dat, s.eta_num, s.rsa_num) TO STDOUT", w->hi, w->lo);
+	rc = each_row(c, "reading stays", sql, 7, ch, stay_row, &stays);
+
+	/* Claim lines of the window, never DPN_QLF 71. Care precedes processing,
+	 * so FLX_TRT_DTD >= the window's start prunes the older partitions. */
+	if (rc == 0) {
+		snprintf(sql, sizeof(sql),
+			"COPY (SELECT c.ins_c, c.domain, to_char(c.exe_soi_dtd, 'YYYYMMDD'), c.act_qsn,"
+			"             c.pha_prs_c13, c.tip_prs_ide, c.pha_atc_c07, c.prs_nat_ref, c.cam_prs_ide,"
+			"             c.bio_prs_ide, c.pfs_exe_num, c.pse_spe_cod, c.etb_exe_fin,"
+			"             c.pfs_pre_num, c.psp_spe_cod, c.etb_pre_fin, c.line_key"
+			"        FROM feed_chunk k JOIN claim_line c ON c.ins_c = k.ins_c"
+			"       WHERE c.exe_soi_dtd BETWEEN '%s' AND '%s' AND c.flx_trt_dtd >= '%s'"
+			"         AND c.dpn_qlf IS DISTINCT FROM 71"
+			"       ORDER BY c.ins_c) TO STDOUT", w->lo, w->hi, w->lo);
+		rc = each_row(c, "reading claim lines", sql, 17, ch, claim_row, &claims);
+	}
+	if (rc == 0)
+		for (size_t i = 0; i < ch->n; i++) {
+			struct dossier_in *d = &ch->d[i];
+			d->stays = stays.count[i] ? &ch->stays[stays.first[i]] : NULL;
+			d->n_stays = stays.count[i];
+			d->claims = claims.count[i] ? &ch->claims[claims.first[i]] : NULL;
+			d->n_claims = claims.count[i];
+		}
+	free(idx);
+	return rc;
+}
+
+void feed_chunk_reset(struct feed_chunk *ch)
+{
+	for (size_t i = 0; i < ch->n_bufs; i++)
+		PQfreemem(ch->bufs[i]);
+	ch->n = ch->n_claims = ch->n_stays = ch->n_bufs = 0;
+}
+
+void feed_chunk_free(struct feed_chunk *ch)
+{
+	feed_chunk_reset(ch);
+	free(ch->d);
+	free(ch->claims);
+	free(ch->stays);
+	free(ch->bufs);
+	memset(ch, 0, sizeof(*ch));
+}
+
+/* ---- storing documents ----------------------------------------------------- */
+
+int feed_store(PGconn *c, const struct feed_window *w, long long run_id, const struct feed_doc *docs,
+	       size_t n)
+{
+	struct copy cp;
+	char rows[DOC_SECTIONS * 12 + 3], run[24];
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = copy_begin(&cp, c, "COPY feed_doc (ins_c, set_id, doc_id, version, xml, sha256, bytes,"
+			     " section_rows) FROM STDIN")) != 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct feed_doc *d = &docs[i];
+		int k = snprintf(rows, sizeof(rows), "{");
+		for (int s = 0; s < DOC_SECTIONS; s++)
+			k += snprintf(rows + k, sizeof(rows) - (size_t)k, "%s%ld", s ? "," : "", d->section_rows[s]);
+		snprintf(rows + k, sizeof(rows) - (size_t)k, "}");
+		if ((rc = copy_fieldz(&cp, d->ins_c)) || (rc = copy_fieldz(&cp, d->set_id))
+		    || (rc = copy_fieldz(&cp, d->doc_id)) || (rc = copy_long(&cp, d->version))
+		    || (rc = copy_field(&cp, d->xml, d->bytes)) || (rc = copy_fieldz(&cp, d->sha256))
+		    || (rc = copy_long(&cp, (long long)d->bytes)) || (rc = copy_fieldz(&cp, rows))
+		    || (rc = copy_end_row(&cp)))
+			break;
+	}
+	if (rc != 0) {
+		copy_abort(&cp, "feed: staging failed");
+		return rc;
+	}
+	if ((rc = copy_finish(&cp, NULL)) != 0)
+		return rc;
+
+	/* One statement: the current document (only over an older version), a
+	 * version row (its primary key refuses a second copy of a version) and
+	 * the trace the person sees in the dossier's history. */
+	snprintf(run, sizeof(run), "%lld", run_id);
+	const char *params[4] = { w->lo, w->hi, w->as_of, run_id > 0 ? run : NULL };
+	PGresult *r = PQexecParams(c,
+		"WITH doc AS ("
+		"  INSERT INTO document AS d (ins_c, set_id, doc_id, version, xml, sha256, bytes, section_rows,"
+		"                             period_low, period_high, generated_at, run_id)"
+		"  SELECT ins_c, set_id, doc_id, version, xml, sha256, bytes, section_rows,"
+		"         $1::date, $2::date, $3::timestamptz, $4::bigint FROM feed_doc"
+		"  ON CONFLICT (ins_c) DO UPDATE SET set_id = EXCLUDED.set_id, doc_id = EXCLUDED.doc_id,"
+		"     version = EXCLUDED.version, xml = EXCLUDED.xml, sha256 = EXCLUDED.sha256,"
+		"     bytes = EXCLUDED.bytes, section_rows = EXCLUDED.section_rows,"
+		"     period_low = EXCLUDED.period_low, period_high = EXCLUDED.period_high,"
+		"     generated_at = EXCLUDED.generated_at, run_id = EXCLUDED.run_id"
+		"   WHERE d.version < EXCLUDED.version"
+		"  RETURNING 1),"
+		" ver AS ("
+		"  INSERT INTO document_version (ins_c, version, set_id, doc_id, sha256, bytes, section_rows,"
+		"                                period_low, period_high, generated_at, run_id)"
+		"  SELECT ins_c, version, set_id, doc_id, sha256, bytes, section_rows,"
+		"         $1::date, $2::date, $3::timestamptz, $4::bigint FROM feed_doc"
+		"  RETURNING 1),"
+		" tr AS ("
+		"  INSERT INTO trace (ins_c, at, author, action, version, run_id)"
+		"  SELECT ins_c, now(), 'Assurance Maladie',"
+		"         CASE WHEN version = 1 THEN 'a ajouté : Données de remboursement'"
+		"              ELSE 'a modifié : Données de remboursement' END, version, $4::bigint FROM feed_doc"
+		"  RETURNING 1),"
+		" fed AS ("
+		"  UPDATE dossier SET last_fed_at = now() FROM feed_doc f WHERE dossier.ins_c = f.ins_c"
+		"  RETURNING 1)"
+		"SELECT (SELECT count(*) FROM doc), (SELECT count(*) FROM ver), (SELECT count(*) FROM tr),"
+		"       (SELECT count(*) FROM fed)",
+		4, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = strcmp(db_sqlstate(r), "23505") == 0
+			? dr_error(DR_E_RETRY, "another feed stored a version of these dossiers meanwhile; run again")
+			: db_fail(c, r, "storing documents");
+		PQclear(r);
+		return rc;
+	}
+	long stored = atol(PQgetvalue(r, 0, 0)), versions = atol(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	if (stored != (long)n || versions != (long)n)
+		return dr_error(DR_E_RETRY, "%ld of %zu documents were newer in the database; run again",
+				(long)n - stored, n);
+	return 0;
+}

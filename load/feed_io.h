@@ -1,0 +1,86 @@
+/*
+ * load/feed_io.h — what `feed` and `render` read from and write to the database.
+ *
+ * A feed works chunk by chunk, one transaction each (docs/feed.md):
+ *   feed_select()  puts the next dossiers to do into the temp table feed_chunk
+ *                  (keyset pagination on INS-C; ON COMMIT DELETE ROWS);
+ *   feed_fetch()   streams their identity, stays and claim lines with three
+ *                  COPY ... TO STDOUT, ordered by INS-C, no per-dossier query;
+ *   feed_store()   COPYs the rendered documents into the temp table feed_doc
+ *                  and applies them with one statement: the current document,
+ *                  the version row and the trace, together or not at all.
+ * The feeding side never reads a stored document: only the version metadata
+ * (document_version) to number the next version.
+ */
+#ifndef DR_FEED_IO_H
+#define DR_FEED_IO_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/uuid.h"
+#include "transform/build.h"
+
+/* The generation time and the 24-month window, computed once by the server
+ * (Europe/Paris; 29 February - 24 months = 28 February). */
+struct feed_window {
+	char as_of[64];           /* timestamptz text, to give back as a parameter */
+	char effective_time[24];  /* AAAAMMJJHHMMSS+HHMM */
+	char period_low[24];      /* same, 24 months earlier */
+	char lo[11], hi[11];      /* window days YYYY-MM-DD, both included */
+	char lo8[9], hi8[9];      /* the same, AAAAMMJJ */
+};
+
+/* as_of: any timestamptz literal, or NULL for now. DR_E_USAGE when invalid. */
+int feed_window(PGconn *c, const char *as_of, struct feed_window *w);
+
+/* Creates the session's temp tables (feed_list, feed_chunk, feed_doc). */
+int feed_prepare(PGconn *c);
+
+/* Which dossiers a feed selects. */
+struct feed_selection {
+	bool listed;              /* only those of feed_list (--ins-c), else every open dossier */
+	bool skip_current;        /* skip a dossier whose latest version was generated at or after as_of */
+	int limit;                /* dossiers per chunk */
+};
+
+/* Fills feed_chunk (inside the caller's transaction) with the next dossiers
+ * after *after (a 22-digit INS-C, "" at first); *n = how many, *after moves on. */
+int feed_select(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
+		char after[23], long *n);
+
+/* The rows of the dossiers in feed_chunk, ready for build_model(). Memory
+ * is the chunk's: the rows' libpq buffers are kept, not copied. */
+struct feed_chunk {
+	struct dossier_in *d;
+	size_t n, cap;
+	struct claim_in *claims;
+	size_t n_claims, cap_claims;
+	struct stay_in *stays;
+	size_t n_stays, cap_stays;
+	char **bufs;
+	size_t n_bufs, cap_bufs;
+};
+
+int feed_fetch(PGconn *c, const struct feed_window *w, struct feed_chunk *ch);
+void feed_chunk_reset(struct feed_chunk *ch);
+void feed_chunk_free(struct feed_chunk *ch);
+
+/* A rendered document, waiting to be stored. */
+struct feed_doc {
+	const char *ins_c;        /* the chunk's */
+	char set_id[UUID_LEN + 1], doc_id[UUID_LEN + 1];
+	int version;
+	char *xml;                /* owned (free()) */
+	size_t bytes;
+	char sha256[65];
+	long section_rows[DOC_SECTIONS];
+};
+
+/* Stores n documents in the caller's transaction. DR_E_RETRY when another
+ * feed stored one of these dossiers meanwhile (nothing is then kept). */
+int feed_store(PGconn *c, const struct feed_window *w, long long run_id, const struct feed_doc *docs,
+	       size_t n);
+
+#endif
