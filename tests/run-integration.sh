@@ -5,7 +5,8 @@
 #
 # Starts a private cluster in a temporary directory (tests/pgcluster.sh), runs
 # every script (or those named) with that cluster in PG* variables, and always
-# stops the cluster and removes the directory, even on failure or Ctrl-C.
+# stops the cluster and removes the directory, even on failure or Ctrl-C
+# (KEEP_TMP=1 keeps the scratch files, e.g. a test's diff, for a look).
 # Last line: "integration: N passed, N failed, N skipped".
 set -u
 
@@ -21,7 +22,11 @@ work=$(mktemp -d /tmp/dmpremb-test.XXXXXX)
 chmod 755 "$work"
 cleanup() {
 	"$top/tests/pgcluster.sh" stop "$work/pg" >/dev/null 2>&1
-	rm -rf "$work"
+	if [ "${KEEP_TMP:-}" = 1 ]; then
+		echo "KEEP_TMP=1: scratch files kept in $work"
+	else
+		rm -rf "$work"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -113,3 +113,41 @@ batch_counts() {
 	  ORDER BY array_position(ARRAY['beneficiaires.csv','pharmacie.csv','hospitalisation.csv',
 	    'actes.csv','radiologie.csv','biologie.csv','professionnels.csv','etablissements.csv'], f.file_name)"
 }
+
+# doc_xml INS_C FILE: the stored document of a dossier, byte for byte, into FILE
+doc_xml() {
+	psql -X -q -tA -v ON_ERROR_STOP=1 \
+		-c "SELECT encode(convert_to(xml, 'UTF8'), 'base64') FROM dmpremb.document WHERE ins_c = '$1'" |
+		base64 -d >"$2"
+}
+
+# export_docs DIR: every stored document into DIR/NNNN.xml (numbered, so that
+# no identifier appears in file names or in a validator's output)
+export_docs() {
+	mkdir -p "$1"
+	psql -X -q -tA -v ON_ERROR_STOP=1 -c "SELECT ins_c FROM dmpremb.document ORDER BY ins_c" |
+	{
+		n=0
+		while read -r ic; do
+			n=$((n + 1))
+			doc_xml "$ic" "$1/$(printf '%04d' $n).xml"
+		done
+	}
+}
+
+# cda_validate "desc" FILES...: ok when ../shared/cda-kit/cda-validate finds
+# every file XSD-valid with zero findings in the six schematrons (skipped,
+# loudly, without ../shared). The validator's report stays in $TMP/validate.out.
+cda_validate() {
+	desc=$1; shift
+	if [ ! -x "$SHARED/cda-kit/cda-validate" ]; then
+		skip "$desc" "$SHARED/cda-kit/cda-validate not found"
+		return
+	fi
+	if "$SHARED/cda-kit/cda-validate" "$@" >"$TMP/validate.out" 2>&1; then
+		_tally ok "$desc ($(grep -c ': xsd ok, schematron failed-asserts 0 ' "$TMP/validate.out") documents)"
+	else
+		_tally fail "$desc"
+		grep -v ': xsd ok, schematron failed-asserts 0 ' "$TMP/validate.out" | sed 's/^/    | /' | head -20
+	fi
+}
