@@ -1,0 +1,58 @@
+#!/bin/sh
+# bench/feed-scale.sh — feed throughput: documents/s and claim lines/s by threads.
+#
+#   bench/feed-scale.sh [PERSONS] [JOBS ...]     (default: 10000, then 1 2)
+#
+# fixtures/gen writes one batch of PERSONS persons (mean 200 claim lines, long
+# tail; referentials from ../shared/referentials when present, else
+# fixtures/referentials) with a CREATION event each; it is ingested once into
+# a private cluster. Then, for each JOBS value, the documents are removed and
+# `feed --jobs JOBS` builds and stores all of them again, as of the batch's
+# as-of. Prints documents/s, claim lines/s, XML MB/s and peak RSS (from the
+# feed.done log line) and the ratio to the first JOBS value, measured in the
+# same run. Not a test: nothing is asserted. Results: bench/results/feed-scale.csv.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+make -s bin/dmpremb
+persons=${1:-10000}
+[ $# -gt 0 ] && shift
+jobs=${*:-1 2}
+refs="$top/../shared/referentials"
+[ -d "$refs/snds" ] || refs="$top/fixtures/referentials"
+work=$(mktemp -d /tmp/dmpremb-bench.XXXXXX)
+chmod 755 "$work"
+trap 'tests/pgcluster.sh stop "$work/pg" >/dev/null 2>&1; rm -rf "$work"' EXIT
+PGCLUSTER_PORT=55434 tests/pgcluster.sh start "$work/pg" >/dev/null
+. "$work/pg/env"
+export PGDATABASE=dmpremb_bench
+createdb "$PGDATABASE"
+bin/dmpremb db migrate >/dev/null 2>&1
+bin/dmpremb referentials load --snds "$refs/snds" --bdpm "$refs/bdpm" >/dev/null 2>&1
+fixtures/gen --persons "$persons" --seed 42 --referentials "$refs" --out "$work/batch" \
+	--as-of 2026-11-15 --events "$work/events" 2>/dev/null
+bin/dmpremb ingest "$work/batch" --quiet >/dev/null 2>&1
+bin/dmpremb dossiers import "$work/events" >/dev/null 2>&1
+psql -X -q -c "VACUUM ANALYZE" >/dev/null
+
+mkdir -p bench/results
+out=bench/results/feed-scale.csv
+echo "persons,jobs,documents,claim_lines,seconds,docs_per_s,lines_per_s,xml_mb_per_s,max_rss_kb" >"$out"
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2" | tail -1; }
+
+printf '%-8s %-5s %10s %11s %9s %10s %12s %9s %12s %7s\n' persons jobs documents lines seconds docs/s lines/s "XML MB/s" "peak RSS MB" ratio
+base=
+for j in $jobs; do
+	psql -X -q -c "TRUNCATE dmpremb.document, dmpremb.document_version, dmpremb.trace" >/dev/null
+	bin/dmpremb feed --as-of 2026-11-15T10:00:00+01:00 --jobs "$j" --quiet >/dev/null 2>"$work/log"
+	docs=$(field documents "$work/log"); lines=$(field lines "$work/log"); secs=$(field seconds "$work/log")
+	bytes=$(field bytes "$work/log"); rss=$(field max_rss_kb "$work/log")
+	dps=$(awk -v n="$docs" -v s="$secs" 'BEGIN {printf "%.0f", n / s}')
+	lps=$(awk -v n="$lines" -v s="$secs" 'BEGIN {printf "%.0f", n / s}')
+	mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN {printf "%.1f", b / s / 1e6}')
+	[ -n "$base" ] || base=$dps
+	ratio=$(awk -v a="$dps" -v b="$base" 'BEGIN {printf "%.2f", a / b}')
+	printf '%-8s %-5s %10s %11s %9s %10s %12s %9s %12s %7s\n' "$persons" "$j" "$docs" "$lines" "$secs" "$dps" "$lps" "$mbs" "$((rss / 1024))" "$ratio"
+	echo "$persons,$j,$docs,$lines,$secs,$dps,$lps,$mbs,$rss" >>"$out"
+done
+echo "(ratio: documents/s against the first run; results in $out)"
