@@ -98,6 +98,8 @@ static void print_report(const struct feed_report *r, bool dry_run)
 	printf("  seconds                %10.1f  (%.0f documents/s, %.0f lines/s)\n", r->seconds,
 	       r->seconds > 0 ? (double)r->documents / r->seconds : 0.0,
 	       r->seconds > 0 ? (double)r->st.lines / r->seconds : 0.0);
+	printf("    reading %.1f s, building and rendering %.1f s, storing %.1f s\n", r->fetch_s,
+	       r->render_s, r->store_s);
 }
 
 int cmd_feed(struct cli *cli, int argc, char **argv)
@@ -167,9 +169,10 @@ int cmd_feed(struct cli *cli, int argc, char **argv)
 	getrusage(RUSAGE_SELF, &ru);
 	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, "feed.done",
 	       "status=%s as_of=\"%s\" selected=%ld documents=%ld no_identity=%ld lines=%ld warnings=%ld"
-	       " bytes=%lld seconds=%.2f docs_per_s=%.0f lines_per_s=%.0f max_rss_kb=%ld",
+	       " bytes=%lld seconds=%.2f fetch_s=%.2f render_s=%.2f store_s=%.2f docs_per_s=%.0f"
+	       " lines_per_s=%.0f max_rss_kb=%ld",
 	       dr_status_name(rc), rep.as_of, rep.selected, rep.documents, rep.no_identity, rep.st.lines,
-	       warnings, rep.bytes, rep.seconds, rep.seconds > 0 ? (double)rep.documents / rep.seconds : 0.0,
+	       warnings, rep.bytes, rep.seconds, rep.fetch_s, rep.render_s, rep.store_s, rep.seconds > 0 ? (double)rep.documents / rep.seconds : 0.0,
 	       rep.seconds > 0 ? (double)rep.st.lines / rep.seconds : 0.0, ru.ru_maxrss);
 	cli_run_finish(cli, rc, counts, dr_errmsg());
 	return rc;

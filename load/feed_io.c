@@ -56,7 +56,7 @@ int feed_prepare(PGconn *c)
 		"CREATE TEMP TABLE IF NOT EXISTS feed_list (ins_c text PRIMARY KEY);"
 		"CREATE TEMP TABLE IF NOT EXISTS feed_chunk (ins_c text PRIMARY KEY) ON COMMIT DELETE ROWS;"
 		"CREATE TEMP TABLE IF NOT EXISTS feed_doc (ins_c text, set_id text, doc_id text,"
-		"  version int, xml text, sha256 text, bytes int, section_rows int[]) ON COMMIT DELETE ROWS");
+		"  version int, xml text COMPRESSION lz4, sha256 text, bytes int, section_rows int[]) ON COMMIT DELETE ROWS");
 }
 
 int feed_select(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,

@@ -243,11 +243,20 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 			break;
 		}
 		rep->selected += n;
-		if ((r = feed_fetch(c, &w, &ch)) != 0 || (r = render_chunk(&ctx, &ch, docs, o->jobs, rep)) != 0) {
+		double t1 = now_s();
+		if ((r = feed_fetch(c, &w, &ch)) != 0) {
+			db_rollback(c);
+			break;
+		}
+		double t2 = now_s();
+		rep->fetch_s += t2 - t1;
+		if ((r = render_chunk(&ctx, &ch, docs, o->jobs, rep)) != 0) {
 			db_rollback(c);
 			free_docs(docs, ch.n);
 			break;
 		}
+		double t3 = now_s();
+		rep->render_s += t3 - t2;
 		size_t k = compact(docs, ch.n);
 		if (o->dry_run) {
 			db_rollback(c);
@@ -260,6 +269,7 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 			}
 			dr_killpoint("feed-chunk");
 		}
+		rep->store_s += now_s() - t3;
 		free_docs(docs, k);
 		rep->documents += (long)k;
 		rep->chunks++;

@@ -41,6 +41,7 @@ struct feed_report {
 	long max_bytes;
 	struct build_stats st;
 	double seconds;
+	double fetch_s, render_s, store_s;  /* where the time went (select+COPY out, threads, COPY in+store+commit) */
 };
 
 int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed_report *rep);

@@ -18,7 +18,8 @@
 	X(insc) \
 	X(dossier_events) \
 	X(referentials) \
-	X(cda)
+	X(cda) \
+	X(build)
 
 #define DECLARE_SUITE(name) Suite *suite_##name(void);
 SUITES(DECLARE_SUITE)
