@@ -37,22 +37,23 @@ psql -X -q -c "VACUUM ANALYZE" >/dev/null
 
 mkdir -p bench/results
 out=bench/results/feed-scale.csv
-echo "persons,jobs,documents,claim_lines,seconds,docs_per_s,lines_per_s,xml_mb_per_s,max_rss_kb" >"$out"
+echo "persons,jobs,documents,claim_lines,seconds,fetch_s,render_s,store_s,docs_per_s,lines_per_s,xml_mb_per_s,max_rss_kb" >"$out"
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2" | tail -1; }
 
-printf '%-8s %-5s %10s %11s %9s %10s %12s %9s %12s %7s\n' persons jobs documents lines seconds docs/s lines/s "XML MB/s" "peak RSS MB" ratio
+printf '%-8s %-5s %10s %11s %9s %20s %8s %10s %9s %8s %6s\n' persons jobs documents lines seconds "read/render/store s" docs/s lines/s "XML MB/s" "RSS MB" ratio
 base=
 for j in $jobs; do
 	psql -X -q -c "TRUNCATE dmpremb.document, dmpremb.document_version, dmpremb.trace" >/dev/null
 	bin/dmpremb feed --as-of 2026-11-15T10:00:00+01:00 --jobs "$j" --quiet >/dev/null 2>"$work/log"
 	docs=$(field documents "$work/log"); lines=$(field lines "$work/log"); secs=$(field seconds "$work/log")
 	bytes=$(field bytes "$work/log"); rss=$(field max_rss_kb "$work/log")
+	phases="$(field fetch_s "$work/log")/$(field render_s "$work/log")/$(field store_s "$work/log")"
 	dps=$(awk -v n="$docs" -v s="$secs" 'BEGIN {printf "%.0f", n / s}')
 	lps=$(awk -v n="$lines" -v s="$secs" 'BEGIN {printf "%.0f", n / s}')
 	mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN {printf "%.1f", b / s / 1e6}')
 	[ -n "$base" ] || base=$dps
 	ratio=$(awk -v a="$dps" -v b="$base" 'BEGIN {printf "%.2f", a / b}')
-	printf '%-8s %-5s %10s %11s %9s %10s %12s %9s %12s %7s\n' "$persons" "$j" "$docs" "$lines" "$secs" "$dps" "$lps" "$mbs" "$((rss / 1024))" "$ratio"
-	echo "$persons,$j,$docs,$lines,$secs,$dps,$lps,$mbs,$rss" >>"$out"
+	printf '%-8s %-5s %10s %11s %9s %20s %8s %10s %9s %8s %6s\n' "$persons" "$j" "$docs" "$lines" "$secs" "$phases" "$dps" "$lps" "$mbs" "$((rss / 1024))" "$ratio"
+	echo "$persons,$j,$docs,$lines,$secs,$(echo "$phases" | tr / ,),$dps,$lps,$mbs,$rss" >>"$out"
 done
 echo "(ratio: documents/s against the first run; results in $out)"

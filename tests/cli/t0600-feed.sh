@@ -162,6 +162,25 @@ check "the bad value is not echoed" sh -c "! grep -q not-an-ins-c '$TMP/err' '$T
 check_exit 0 "feed --ins-c - reads stdin" sh -c "echo '$ic3' | '$DMPREMB' feed --as-of 2026-12-13T10:00:00+01:00 --ins-c -"
 check_eq "the dossier from stdin got version 5" "1" "$(sql "SELECT count(*) FROM document WHERE version = 5")"
 
+# --- a dossier whose person no batch has described yet: skipped, counted
+orphan=$(printf 'Zoe;900101;2900175999999\n' | "$DMPREMB" insc)
+printf 'INS_C;EVENEMENT;HORODATAGE\n%s;CREATION;2026-12-01T09:00:00+01:00\n' "$orphan" >"$TMP/orphan.csv"
+check "a dossier for a person no batch described" "$DMPREMB" dossiers import "$TMP/orphan.csv"
+check_exit 0 "feed with a dossier without identity" "$DMPREMB" feed --as-of 2026-12-27T10:00:00+01:00
+check_grep "it is counted as skipped" "skipped, no identity *1$" "$TMP/out"
+check_eq "and has no document" "0" "$(sql "SELECT count(*) FROM document WHERE ins_c = '$orphan'")"
+
+# --- CP1252-origin names and labels (Œ, ’, é) reach the document as UTF-8
+cp="$FIXTURES/batch-cp1252"
+check "batch-cp1252 loads" "$DMPREMB" ingest "$cp"
+for n in $(awk 'NR > 1 {print NR}' "$cp/beneficiaires.csv"); do
+	nir=$(sed -n "${n}p" "$cp/beneficiaires.csv" | iconv -f CP1252 -t UTF-8 | cut -d';' -f1)
+	"$DMPREMB" render "$(sql "SELECT ins_c FROM beneficiary WHERE ben_nir = '$nir'")" --as-of "$AS_OF" \
+		>"$TMP/cp$n.xml" 2>/dev/null
+done
+check "a name with Œ and one with ’ are in the documents" sh -c "grep -q 'Œ' '$TMP'/cp*.xml && grep -q '’' '$TMP'/cp*.xml"
+cda_validate "the CP1252-origin documents pass cda-validate" "$TMP"/cp*.xml
+
 # --- no NIR, INS-C or birth name in what feed and render print or log
 awk -F';' 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
 	{print $c["BEN_NIR"]; print $c["BEN_NOM_NAI"]}' "$demo/beneficiaires.csv" | tr -d '"' | sort -u >"$TMP/secrets"
