@@ -13,6 +13,7 @@
 #include "ingest/insc.h"
 #include "lib/err.h"
 #include "lib/sha256.h"
+#include "lib/uuid.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -467,23 +468,10 @@ static int claim_identity(struct line *l, enum source_col ordinal, char domain)
 	if (l->f->sha.ctx == NULL)
 		return reject(l, RR_too_long, ordinal, "cannot be keyed (out of memory)");
 	sha256_digest(&l->f->sha, canon, len, d);
-	d[6] = (unsigned char)((d[6] & 0x0F) | 0x80);
-	d[8] = (unsigned char)((d[8] & 0x3F) | 0x80);
-	/* 8-4-4-4-12 hex digits */
-	char hex[33], *uuid = arena_alloc(&l->f->scratch, 37);
+	char *uuid = arena_alloc(&l->f->scratch, UUID_LEN + 1);
 	if (uuid == NULL)
 		return reject(l, RR_too_long, ordinal, "cannot be keyed (out of memory)");
-	text_hex(d, 16, hex);
-	memcpy(uuid, hex, 8);
-	uuid[8] = '-';
-	memcpy(uuid + 9, hex + 8, 4);
-	uuid[13] = '-';
-	memcpy(uuid + 14, hex + 12, 4);
-	uuid[18] = '-';
-	memcpy(uuid + 19, hex + 16, 4);
-	uuid[23] = '-';
-	memcpy(uuid + 24, hex + 20, 12);
-	uuid[36] = '\0';
+	uuid_from_digest(d, uuid);
 	set_out(l, S_LINE_KEY, uuid, 36);
 	return 0;
 }

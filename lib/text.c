@@ -13,53 +13,52 @@ static const unsigned short cp1252_high[32] = {
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
 
-long text_utf8_check(const char *str, size_t n, bool allow_tab, const char **why)
+size_t text_utf8_seq(const char *str, size_t n, unsigned *cp)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	unsigned c = s[0], v;
+	size_t len;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2; v = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3; v = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4; v = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[k] & 0x3F);
+	}
+	if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF))
+	    || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+long text_utf8_check(const char *str, size_t n, bool allow_tab, const char **why)
+{
 	size_t i = 0;
 
 	while (i < n) {
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f) {
-				if (!(allow_tab && c == '\t')) {
-					*why = c == 0 ? "NUL byte" : "control character";
-					return (long)i;
-				}
-			}
-			i++;
-			continue;
-		}
 		unsigned cp;
-		size_t len;
-		if (c >= 0xC2 && c <= 0xDF) {
-			len = 2; cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			len = 3; cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			len = 4; cp = c & 0x07;
-		} else {
+		size_t len = text_utf8_seq(str + i, n - i, &cp);
+		if (len == 0) {
 			*why = "invalid UTF-8";
 			return (long)i;
 		}
-		if (i + len > n) {
-			*why = "invalid UTF-8";
-			return (long)i;
-		}
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xC0) != 0x80) {
-				*why = "invalid UTF-8";
-				return (long)i;
-			}
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
-		    || (cp >= 0xD800 && cp <= 0xDFFF)) {
-			*why = "invalid UTF-8";
-			return (long)i;
-		}
-		if (cp >= 0x80 && cp <= 0x9F) {
-			*why = "control character";
+		if ((cp < 0x20 && !(allow_tab && cp == '\t')) || (cp >= 0x7F && cp <= 0x9F)) {
+			*why = cp == 0 ? "NUL byte" : "control character";
 			return (long)i;
 		}
 		if (cp == 0xFEFF) {

@@ -16,6 +16,13 @@
 enum text_encoding { ENC_UTF8, ENC_CP1252 };
 
 /*
+ * Length (1..4) of the valid UTF-8 sequence at s, n >= 1 bytes left, with its
+ * code point in *cp; 0 when s does not start one (overlong forms, surrogates
+ * and code points above U+10FFFF are invalid).
+ */
+size_t text_utf8_seq(const char *s, size_t n, unsigned *cp);
+
+/*
  * Checks s[0..n) is valid UTF-8 without NUL or other C0/C1 control characters
  * (TAB allowed when allow_tab). Returns -1 when valid, else the byte offset
  * (0-based) of the first offending byte; *why says what is wrong.

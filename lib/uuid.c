@@ -5,12 +5,22 @@
 
 #include "lib/sha256.h"
 
+#include <string.h>
+
 void uuid_from_name(const void *name, size_t n, char out[UUID_LEN + 1])
 {
-	static const char hex[] = "0123456789ABCDEF";
 	unsigned char d[32];
 
 	sha256_once(name, n, d);
+	uuid_from_digest(d, out);
+}
+
+void uuid_from_digest(const unsigned char digest[32], char out[UUID_LEN + 1])
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char d[16];
+
+	memcpy(d, digest, 16);
 	d[6] = (unsigned char)((d[6] & 0x0f) | 0x80);   /* version 8 */
 	d[8] = (unsigned char)((d[8] & 0x3f) | 0x80);   /* variant 10 */
 	char *o = out;

@@ -15,4 +15,8 @@
 
 void uuid_from_name(const void *name, size_t n, char out[UUID_LEN + 1]);
 
+/* The same from a SHA-256 digest already computed (hot loops keep their own
+ * SHA-256 context: ingest keys every claim line). */
+void uuid_from_digest(const unsigned char digest[32], char out[UUID_LEN + 1]);
+
 #endif

@@ -98,31 +98,23 @@ static const char *specialty(const struct build_ctx *ctx, const char *code, stru
 }
 
 /* A professional, pharmacy or laboratory; absent when num is NULL. */
-static int party(const struct build_ctx *ctx, struct arena *a, const char *num, const char *spe,
-		 struct doc_party *p, struct build_stats *st)
+static void party(const struct build_ctx *ctx, const char *num, const char *spe, struct doc_party *p,
+		  struct build_stats *st)
 {
 	memset(p, 0, sizeof(*p));
 	if (num == NULL)
-		return 0;
+		return;
 	p->pfs_num = num;
 	p->spe_label = specialty(ctx, spe, st);
+	p->display = NON_COMMUNIQUE;
 	const struct ref_pro *r = strmap_getz(&ctx->rc->pro, num);
-	if (r == NULL) {
-		p->display = NON_COMMUNIQUE;
-		return 0;
-	}
+	if (r == NULL)
+		return;
 	p->given = r->prn;
 	p->family = r->nom;
 	p->org_name = r->rai_soc;
-	if (r->rai_soc)
-		p->display = r->rai_soc;
-	else if (r->prn && r->nom)
-		p->display = cat(a, r->prn, " ", r->nom);
-	else if (r->nom || r->prn)
-		p->display = r->nom ? r->nom : r->prn;
-	else
-		p->display = NON_COMMUNIQUE;
-	return p->display ? 0 : DR_E_NOMEM;
+	if (r->display)
+		p->display = r->display;
 }
 
 static void establishment(const struct build_ctx *ctx, const char *finess, struct doc_establishment *e)
@@ -256,12 +248,10 @@ static int describe(const struct build_ctx *ctx, struct arena *a, const struct p
 
 	bool pharmacy = p->sec <= DOC_DISPOSITIFS;
 	if (pharmacy) {
-		if (party(ctx, a, c->pfs_pre_num, c->psp_spe_cod, &row->prescriber, st) != 0)
-			return DR_E_NOMEM;
+		party(ctx, c->pfs_pre_num, c->psp_spe_cod, &row->prescriber, st);
 		establishment(ctx, c->etb_pre_fin, &row->prescriber_etb);
 	}
-	if (party(ctx, a, c->pfs_exe_num, c->pse_spe_cod, &row->executant, st) != 0)
-		return DR_E_NOMEM;
+	party(ctx, c->pfs_exe_num, c->pse_spe_cod, &row->executant, st);
 	establishment(ctx, c->etb_exe_fin, &row->executant_etb);
 	return 0;
 }

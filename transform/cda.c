@@ -9,6 +9,7 @@
 #include "transform/cda_priv.h"
 
 #include "lib/err.h"
+#include "lib/text.h"
 #include "lib/uuid.h"
 
 #include <stdarg.h>
@@ -21,43 +22,6 @@
 int cda_xml_failed(const char *what)
 {
 	return dr_error(DR_E_INTERNAL, "cannot write the CDA document: libxml2 failed at %s", what);
-}
-
-/*
- * Length of the valid UTF-8 sequence at s (n bytes left, n >= 1) and its code
- * point in *cp; 0 when the byte at s does not start a valid sequence
- * (overlong forms, surrogates and code points above U+10FFFF are invalid).
- */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
-{
-	unsigned c = s[0], v;
-	size_t len;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2; v = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3; v = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4; v = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((s[k] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[k] & 0x3F);
-	}
-	if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF))
-	    || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
 }
 
 /* Characters the document never holds: C0 (TAB, CR, LF included), DEL, C1,
@@ -79,7 +43,7 @@ const char *cda_clean(struct cda_w *cw, const char *s, int *rc)
 	n = strlen(s);
 	/* Fast path: most strings are clean and are written as they are. */
 	while (i < n) {
-		len = utf8_seq(p + i, n - i, &cp);
+		len = text_utf8_seq(s + i, n - i, &cp);
 		if (len == 0 || dropped(cp))
 			break;
 		i += len;
@@ -91,7 +55,7 @@ const char *cda_clean(struct cda_w *cw, const char *s, int *rc)
 	if ((*rc = buf_append(&cw->tmp, s, i)) < 0)
 		return NULL;
 	while (i < n) {
-		len = utf8_seq(p + i, n - i, &cp);
+		len = text_utf8_seq(s + i, n - i, &cp);
 		if (len == 0) {
 			/* One U+FFFD per byte that is not part of a valid sequence. */
 			*rc = buf_append(&cw->tmp, "\xEF\xBF\xBD", 3);

@@ -184,9 +184,17 @@ static void free_docs(struct feed_doc *docs, size_t n)
 	}
 }
 
-static void init_ctx(struct build_ctx *ctx, const struct refcache *rc, const struct feed_window *w,
-		     const char *ins_nir_root)
+/* What feed and render both need first: the window, the session's temp
+ * tables, the referentials in memory and the build context over them. */
+static int setup(PGconn *c, const char *as_of, const char *ins_nir_root, struct feed_window *w,
+		 struct refcache *rc, struct build_ctx *ctx)
 {
+	int r;
+
+	xmlInitParser();
+	if ((r = db_exec(c, "SET DateStyle = ISO")) != 0 || (r = feed_window(c, as_of, w)) != 0
+	    || (r = feed_prepare(c)) != 0 || (r = refcache_load(rc, c)) != 0)
+		return r;
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->rc = rc;
 	ctx->effective_time = w->effective_time;
@@ -194,6 +202,7 @@ static void init_ctx(struct build_ctx *ctx, const struct refcache *rc, const str
 	memcpy(ctx->lo, w->lo8, 9);
 	memcpy(ctx->hi, w->hi8, 9);
 	ctx->ins_nir_root = ins_nir_root;
+	return 0;
 }
 
 int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed_report *rep)
@@ -208,18 +217,15 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
-	xmlInitParser();
-	if ((r = db_exec(c, "SET DateStyle = ISO")) != 0 || (r = feed_window(c, o->as_of, &w)) != 0
-	    || (r = feed_prepare(c)) != 0)
+	if ((r = setup(c, o->as_of, o->ins_nir_root, &w, &rc, &ctx)) != 0)
 		return r;
 	snprintf(rep->as_of, sizeof(rep->as_of), "%s", w.as_of);
 	memcpy(rep->lo, w.lo, sizeof(rep->lo));
 	memcpy(rep->hi, w.hi, sizeof(rep->hi));
-	if (o->ins_c_file && (r = load_list(c, o->ins_c_file, rep)) != 0)
+	if (o->ins_c_file && (r = load_list(c, o->ins_c_file, rep)) != 0) {
+		refcache_free(&rc);
 		return r;
-	if ((r = refcache_load(&rc, c)) != 0)
-		return r;
-	init_ctx(&ctx, &rc, &w, o->ins_nir_root);
+	}
 	dr_log(DR_LOG_INFO, "feed.start", "as_of=\"%s\" window=%s..%s referential_entries=%zu jobs=%d chunk=%d%s",
 	       w.as_of, w.lo, w.hi, rc.entries, o->jobs, o->chunk, o->dry_run ? " dry_run=true" : "");
 
@@ -303,13 +309,8 @@ int feed_render_one(PGconn *c, const char *ins_c, const char *as_of, const char 
 
 	if (!is_ins_c(ins_c, strlen(ins_c)))
 		return dr_error(DR_E_USAGE, "INS_C must be 22 digits");
-	xmlInitParser();
-	if ((r = db_exec(c, "SET DateStyle = ISO")) != 0 || (r = feed_window(c, as_of, &w)) != 0
-	    || (r = feed_prepare(c)) != 0)
+	if ((r = setup(c, as_of, ins_nir_root, &w, &rc, &ctx)) != 0)
 		return r;
-	if ((r = refcache_load(&rc, c)) != 0)
-		return r;
-	init_ctx(&ctx, &rc, &w, ins_nir_root);
 	if ((r = db_begin(c)) == 0 && (r = db_execp(c, "INSERT INTO feed_chunk VALUES ($1)", 1, params)) == 0)
 		r = feed_fetch(c, &w, &ch);
 	db_rollback(c);

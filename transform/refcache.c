@@ -75,6 +75,19 @@ static int pro_row(struct refcache *rc, struct copy_out *co, void *arg)
 	p->nom = keep(rc, co->field[1], co->len[1]);
 	p->prn = keep(rc, co->field[2], co->len[2]);
 	p->rai_soc = keep(rc, co->field[3], co->len[3]);
+	/* The cell text, once here rather than for every row that names them. */
+	p->display = p->rai_soc;
+	if (p->display == NULL && p->prn && p->nom) {
+		char *d = arena_alloc(&rc->mem, co->len[1] + co->len[2] + 2);
+		if (d == NULL)
+			return NOMEM();
+		memcpy(d, p->prn, co->len[2]);
+		d[co->len[2]] = ' ';
+		memcpy(d + co->len[2] + 1, p->nom, co->len[1] + 1);
+		p->display = d;
+	} else if (p->display == NULL) {
+		p->display = p->nom ? p->nom : p->prn;
+	}
 	return strmap_put(&rc->pro, co->field[0], co->len[0], p) ? NOMEM() : 0;
 }
 

@@ -30,6 +30,7 @@ struct ref_nat {                  /* IR_NAT_V */
 
 struct ref_pro {                  /* professionnels.csv */
 	const char *nom, *prn, *rai_soc;
+	const char *display;          /* as a cell shows it: PFS_RAI_SOC, else "PRN NOM"; NULL when unnamed */
 };
 
 struct refcache {
