@@ -1,16 +1,18 @@
 /*
- * cli/cmd_dossiers.c — `dmpremb dossiers import FILE`: record dossier events.
+ * cli/cmd_dossiers.c — `dmpremb dossiers import FILE`: record and apply dossier events.
  *
  *   FILE|stdin --lines--> dossier_events_parse --COPY--> temp stage table
  *        bad lines: stderr (file, line, column)        |
  *                                  one transaction:    v
  *           INSERT dossier_event ... ON CONFLICT DO NOTHING
- *           upsert dossier (state 'open', created_at = earliest CREATION)
+ *           INSERT dossier (new INS-Cs, state 'unknown')
+ *           lifecycle_apply: re-fold the histories that changed
+ *           (load/lifecycle_io.h): states, due times, deletions
  *
- * Events are recorded faithfully and nothing more: applying the lifecycle
- * (closing, deleting, opposition...) to dossier rows is a later step. An
- * event already recorded (same INS-C, instant and event) is counted as
- * already known. No message ever holds an INS-C.
+ * An event already recorded (same INS-C, instant and event) is counted as
+ * already known. An event refused by the lifecycle (an impossible
+ * transition) is recorded with its reason and said on stderr by line
+ * number. No message ever holds an INS-C.
  */
 #include "cli/cli.h"
 #include "ingest/dossier_events.h"
@@ -21,6 +23,7 @@
 #include "lib/log.h"
 #include "load/copy.h"
 #include "load/db.h"
+#include "load/lifecycle_io.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,18 +40,31 @@ static const char dossiers_usage[] =
 	"        EVENEMENT is CREATION, FERMETURE, REACTIVATION, SUPPRESSION,\n"
 	"        DECES, OPPOSITION or LEVEE_OPPOSITION; HORODATAGE is ISO 8601\n"
 	"        with an offset (Z or +HH:MM), optional fraction of a second.\n"
-	"        A dossier is created (open) for each INS-C not yet known, dated\n"
-	"        by its earliest CREATION. Events already recorded are counted,\n"
-	"        not doubled, so a file can be imported again safely.\n"
+	"        Events already recorded are counted, not doubled, so a file can\n"
+	"        be imported again safely.\n"
+	"\n"
+	"        The events are then applied in the same transaction: each\n"
+	"        dossier's state is the fold of all its known events in timestamp\n"
+	"        order, wherever and whenever they arrived (docs/lifecycle.md).\n"
+	"        CREATION, REACTIVATION and LEVEE_OPPOSITION make it due for a\n"
+	"        first feed; FERMETURE and OPPOSITION stop feeding; DECES closes\n"
+	"        it for good; SUPPRESSION destroys its documents, versions, traces\n"
+	"        and claim data at once and leaves only a tombstone. An impossible\n"
+	"        transition (e.g. REACTIVATION after DECES) is refused and said on\n"
+	"        standard error by line; an event before any CREATION waits for it.\n"
 	"        A bad line is reported on standard error (line and column, never\n"
 	"        the value); the others are imported and the exit status is 65.\n"
 	"\n"
-	"Prints lines read, imported, already known and rejected on stdout.\n"
+	"Prints lines read, imported, already known, rejected, and what the\n"
+	"lifecycle did (applied, waiting, refused, dossiers deleted) on stdout.\n"
+	"\n"
+	"Role: dmpremb_ingest.\n"
 	"\n";
 
 struct import_counts {
 	long read, valid, rejected;
 	long long imported, created;
+	struct lifecycle_report lc;
 };
 
 /* Appends s to b as a JSON string literal. */
@@ -96,7 +112,8 @@ static int stage_lines(struct lines *in, const char *name, struct copy *cp,
 			continue;
 		}
 		n->valid++;
-		if ((rc = copy_field(cp, ev.ins_c, 22)) != 0 ||
+		if ((rc = copy_long(cp, in->lineno)) != 0 ||
+		    (rc = copy_field(cp, ev.ins_c, 22)) != 0 ||
 		    (rc = copy_fieldz(cp, ev.horodatage)) != 0 ||
 		    (rc = copy_fieldz(cp, ev.evenement)) != 0 ||
 		    (rc = copy_end_row(cp)) != 0)
@@ -121,18 +138,41 @@ static int apply_stage(struct cli *cli, struct import_counts *n)
 		" SELECT count(*) FROM ins", 1, params, 0, &n->imported);
 	if (rc)
 		return rc;
-	/* a known dossier keeps its row; only an earlier CREATION moves created_at */
-	return db_query_long(cli->conn,
-		"WITH up AS ("
-		" INSERT INTO dossier AS d (ins_c, created_at)"
-		" SELECT ins_c, min(event_at) FILTER (WHERE evenement = 'CREATION')"
-		" FROM dossier_event_stage GROUP BY ins_c"
-		" ON CONFLICT (ins_c) DO UPDATE"
-		" SET created_at = EXCLUDED.created_at, updated_at = clock_timestamp()"
-		" WHERE EXCLUDED.created_at < d.created_at"
-		" OR (d.created_at IS NULL AND EXCLUDED.created_at IS NOT NULL)"
-		" RETURNING xmax = 0 AS created)"
-		" SELECT count(*) FILTER (WHERE created) FROM up", 0, NULL, 0, &n->created);
+	rc = db_query_long(cli->conn,
+		"WITH ins AS ("
+		" INSERT INTO dossier (ins_c) SELECT DISTINCT ins_c FROM dossier_event_stage"
+		" ON CONFLICT (ins_c) DO NOTHING RETURNING 1)"
+		" SELECT count(*) FROM ins", 0, NULL, 0, &n->created);
+	return rc ? rc : lifecycle_apply(cli->conn, &n->lc);
+}
+
+/* Says on stderr each refused event of the dossiers this file touched: by
+ * line when it is in the file, by its instant when recorded earlier (the
+ * re-fold can change an old event's outcome). */
+static void say_refused(struct cli *cli, const char *name)
+{
+	PGresult *r;
+
+	if (db_query(cli->conn, "listing refused events",
+		     "SELECT min(s.line_no), e.evenement, e.event_at AT TIME ZONE 'UTC', e.outcome"
+		     " FROM dossier_event e JOIN (SELECT DISTINCT ins_c FROM dossier_event_stage) t USING (ins_c)"
+		     " LEFT JOIN dossier_event_stage s ON s.ins_c = e.ins_c AND s.event_at = e.event_at"
+		     "  AND s.evenement = e.evenement"
+		     " WHERE e.outcome LIKE 'refused%' GROUP BY e.ins_c, e.event_at, e.evenement, e.outcome"
+		     " ORDER BY 1 NULLS LAST, 3 LIMIT 1000", 0, NULL, &r) != 0)
+		return;
+	for (int i = 0; i < PQntuples(r); i++)
+		if (!PQgetisnull(r, i, 0))
+			fprintf(stderr, "dmpremb dossiers: %s line %s: %s %s\n", name, PQgetvalue(r, i, 0),
+				PQgetvalue(r, i, 1), PQgetvalue(r, i, 3));
+		else
+			fprintf(stderr, "dmpremb dossiers: %s: %s of %s UTC recorded earlier for a dossier of"
+				" this file: %s\n", name, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+				PQgetvalue(r, i, 3));
+	if (PQntuples(r) == 1000)
+		fprintf(stderr, "dmpremb dossiers: %s: more refused events not listed"
+			" (dossier_event.outcome holds them all)\n", name);
+	PQclear(r);
 }
 
 /* Imports the events of in (header not read yet) in one transaction. */
@@ -154,11 +194,11 @@ static int import_events(struct cli *cli, struct lines *in, const char *name,
 	rc = db_begin(cli->conn);
 	if (rc == 0)
 		rc = db_exec(cli->conn, "CREATE TEMP TABLE dossier_event_stage"
-			     " (ins_c text NOT NULL, event_at timestamptz NOT NULL,"
+			     " (line_no bigint NOT NULL, ins_c text NOT NULL, event_at timestamptz NOT NULL,"
 			     " evenement text NOT NULL) ON COMMIT DROP");
 	if (rc == 0)
 		rc = copy_begin(&cp, cli->conn,
-				"COPY dossier_event_stage (ins_c, event_at, evenement) FROM STDIN");
+				"COPY dossier_event_stage (line_no, ins_c, event_at, evenement) FROM STDIN");
 	if (rc)
 		return rc;
 	rc = stage_lines(in, name, &cp, n);
@@ -169,6 +209,8 @@ static int import_events(struct cli *cli, struct lines *in, const char *name,
 	rc = copy_finish(&cp, NULL);
 	if (rc == 0)
 		rc = apply_stage(cli, n);
+	if (rc == 0 && n->lc.refused > 0)
+		say_refused(cli, name);
 	if (rc == 0)
 		rc = db_commit(cli->conn);
 	return rc;
@@ -181,7 +223,7 @@ static int dossiers_import(struct cli *cli, const char *path)
 	struct import_counts n = { 0 };
 	struct lines in;
 	struct buf opts;
-	char counts[256];
+	char counts[512];
 	int rc = lines_open(&in, use_stdin ? "-" : path, DOSSIER_LINE_MAX, LINES_CUT);
 
 	if (rc) {
@@ -208,18 +250,27 @@ static int dossiers_import(struct cli *cli, const char *path)
 		db_rollback(cli->conn);
 	else
 		printf("lines read: %ld\nimported: %lld\nalready known: %lld\nrejected: %ld\n"
-		       "new dossiers: %lld\n",
-		       n.read, n.imported, n.valid - n.imported, n.rejected, n.created);
+		       "new dossiers: %lld\n"
+		       "dossiers re-folded: %lld\nevents applied: %lld\nevents waiting for a CREATION: %lld\n"
+		       "events refused: %lld\ndossiers deleted: %lld\n",
+		       n.read, n.imported, n.valid - n.imported, n.rejected, n.created,
+		       n.lc.dossiers, n.lc.applied, n.lc.waiting, n.lc.refused, n.lc.deleted);
 	if (rc == 0 && n.rejected)
 		rc = dr_error(DR_E_DATA, "%ld of %ld lines of %s rejected (the others were imported)",
 			      n.rejected, n.read, name);
 	snprintf(counts, sizeof(counts),
 		 "{\"read\":%ld,\"imported\":%lld,\"duplicate\":%lld,\"rejected\":%ld,"
-		 "\"dossiers_created\":%lld}",
-		 n.read, n.imported, n.valid - n.imported, n.rejected, n.created);
+		 "\"dossiers_created\":%lld,\"events_applied\":%lld,\"events_waiting\":%lld,"
+		 "\"events_refused\":%lld,\"dossiers_deleted\":%lld,\"documents_destroyed\":%lld}",
+		 n.read, n.imported, n.valid - n.imported, n.rejected, n.created, n.lc.applied,
+		 n.lc.waiting, n.lc.refused, n.lc.deleted, n.lc.destroyed_documents);
 	if (rc == 0 || rc == DR_E_DATA)
-		dr_log(DR_LOG_INFO, "dossiers.import", "read=%ld imported=%lld duplicate=%lld rejected=%ld",
-		       n.read, n.imported, n.valid - n.imported, n.rejected);
+		dr_log(DR_LOG_INFO, "dossiers.import", "read=%ld imported=%lld duplicate=%lld rejected=%ld"
+		       " applied=%lld waiting=%lld refused=%lld deleted=%lld documents_destroyed=%lld"
+		       " versions_destroyed=%lld traces_destroyed=%lld claims_destroyed=%lld",
+		       n.read, n.imported, n.valid - n.imported, n.rejected, n.lc.applied, n.lc.waiting,
+		       n.lc.refused, n.lc.deleted, n.lc.destroyed_documents, n.lc.destroyed_versions,
+		       n.lc.destroyed_traces, n.lc.destroyed_claims);
 	cli_run_finish(cli, rc, counts, dr_errmsg());
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include "lib/buf.h"
 #include "lib/err.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,4 +119,21 @@ char *buf_detach(struct buf *b, size_t *len)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	return p;
+}
+
+int array_grow(void **p, size_t *cap, size_t need, size_t size, const char *what)
+{
+	if (need <= *cap)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : 256;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > SIZE_MAX / size)
+		return dr_error(DR_E_NOMEM, "out of memory %s", what);
+	void *q = realloc(*p, ncap * size);
+	if (q == NULL)
+		return dr_error(DR_E_NOMEM, "out of memory %s", what);
+	*p = q;
+	*cap = ncap;
+	return 0;
 }

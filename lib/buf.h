@@ -28,4 +28,11 @@ void buf_free(struct buf *b);
 /* Hands the storage to the caller (who frees it); the buffer is empty again. */
 char *buf_detach(struct buf *b, size_t *len);
 
+/*
+ * Grows the array *p of *cap elements of `size` bytes so that it holds at
+ * least `need` (doubling, from 256). DR_E_NOMEM, array unchanged, when
+ * memory is short; `what` names the work in the message.
+ */
+int array_grow(void **p, size_t *cap, size_t need, size_t size, const char *what);
+
 #endif

@@ -93,17 +93,7 @@ int feed_select(PGconn *c, const struct feed_window *w, const struct feed_select
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
 {
-	if (need <= *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 256;
-	while (ncap < need)
-		ncap *= 2;
-	void *q = realloc(*p, ncap * size);
-	if (q == NULL)
-		return dr_error(DR_E_NOMEM, "out of memory reading a chunk of dossiers");
-	*p = q;
-	*cap = ncap;
-	return 0;
+	return array_grow(p, cap, need, size, "reading a chunk of dossiers");
 }
 
 static int keep_row(struct feed_chunk *ch, struct copy_out *co)

@@ -41,8 +41,10 @@ check_exit 0 "import: exit 0" "$DMPREMB" dossiers import "$TMP/events.csv"
 check_eq "import: counts read/imported/known/rejected/new" "6 5 1 0 3" \
 	"$(report 'lines read') $(report imported) $(report 'already known') $(report rejected) $(report 'new dossiers')"
 check_eq "import: 5 events stored" 5 "$(sql 'SELECT count(*) FROM dossier_event')"
-check_eq "import: 3 open dossiers" "3 3" \
-	"$(sql 'SELECT count(*) FROM dossier') $(sql "SELECT count(*) FROM dossier WHERE state = 'open' AND NOT opposition")"
+check_eq "import: 3 dossiers: A closed, B open under objection, C unknown (no CREATION)" "3 closed open:true unknown" \
+	"$(sql 'SELECT count(*) FROM dossier') $(sqlq "SELECT state FROM dossier WHERE ins_c = '$A'") $(sqlq "SELECT state || ':' || opposition FROM dossier WHERE ins_c = '$B'") $(sqlq "SELECT state FROM dossier WHERE ins_c = '$C'")"
+check_eq "import: C's REACTIVATION waits for a CREATION" "1 1" \
+	"$(report 'events waiting for a CREATION') $(sql "SELECT count(*) FROM dossier_event WHERE outcome LIKE 'waiting:%'")"
 check_eq "import: created_at is the CREATION instant, or empty without one" "2026-11-16 08:00:00 2026-10-01 10:30:00.25 -" \
 	"$(sqlq "SELECT coalesce(to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), '-') FROM dossier WHERE ins_c = '$A'") $(sqlq "SELECT created_at AT TIME ZONE 'UTC' FROM dossier WHERE ins_c = '$B'") $(sqlq "SELECT coalesce(created_at::text, '-') FROM dossier WHERE ins_c = '$C'")"
 check_eq "import: the run is recorded with its counts" "ok 0 5 1" \
@@ -65,6 +67,13 @@ check_eq "re-import: still 5 events, 3 dossiers" "5 3" \
 check_exit 0 "earlier CREATION: exit 0" "$DMPREMB" dossiers import "$TMP/earlier.csv"
 check_eq "earlier CREATION: created_at is the earliest" "2026-11-01 2026-11-19" \
 	"$(sqlq "SELECT (created_at AT TIME ZONE 'UTC')::date FROM dossier WHERE ins_c = '$A'") $(sqlq "SELECT (created_at AT TIME ZONE 'UTC')::date FROM dossier WHERE ins_c = '$C'")"
+check_eq "earlier CREATION: A's later CREATION and C's REACTIVATION of an open dossier are refused" "2" \
+	"$(report 'events refused')"
+check_grep "earlier CREATION: a refusal of an event recorded earlier is said with its instant" \
+	"earlier.csv: CREATION of 2026-11-16 08:00:00 UTC recorded earlier for a dossier of this file: refused: the dossier already exists" "$TMP/err"
+check_grep "earlier CREATION: so is C's REACTIVATION" "earlier.csv: REACTIVATION of 2026-11-20 08:00:00 UTC .*refused: the dossier is open" "$TMP/err"
+check_eq "earlier CREATION: C is open now, the refusal recorded" "open 1" \
+	"$(sqlq "SELECT state FROM dossier WHERE ins_c = '$C'") $(sqlq "SELECT count(*) FROM dossier_event WHERE ins_c = '$C' AND evenement = 'REACTIVATION' AND outcome LIKE 'refused:%'")"
 
 # bad lines, each named; the good ones around them imported
 badkey=$(echo "$A" | sed 's/.$/X/; s/X$/0/')

@@ -17,6 +17,7 @@
 	X(fields) \
 	X(insc) \
 	X(dossier_events) \
+	X(lifecycle) \
 	X(referentials) \
 	X(cda) \
 	X(build)

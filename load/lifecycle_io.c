@@ -1,0 +1,228 @@
+/*
+ * load/lifecycle_io.c — folding recorded events into dossiers (see lifecycle_io.h).
+ */
+#include "load/lifecycle_io.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "load/copy.h"
+#include "load/copy_out.h"
+#include "load/db.h"
+#include "transform/lifecycle.h"
+
+#define LC_SLICE 20000                /* dossiers per slice */
+#define LC_LOCK "7368210932"          /* advisory lock key of the appliers */
+
+/* One folded event, pointing into the kept COPY rows. */
+struct folded {
+	const char *ins_c, *event_at, *evenement;
+	enum lc_outcome outcome;
+	const char *why;
+};
+
+struct slice {
+	char **rows;                       /* kept libpq buffers */
+	size_t n_rows, cap_rows;
+	struct folded *ev;
+	size_t n_ev, cap_ev;
+	struct { const char *ins_c; struct lc_dossier d; } *dos;
+	size_t n_dos, cap_dos;
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	return array_grow(p, cap, need, size, "folding dossier events");
+}
+
+static void slice_reset(struct slice *s)
+{
+	for (size_t i = 0; i < s->n_rows; i++)
+		PQfreemem(s->rows[i]);
+	s->n_rows = s->n_ev = s->n_dos = 0;
+}
+
+static void slice_free(struct slice *s)
+{
+	slice_reset(s);
+	free(s->rows);
+	free(s->ev);
+	free(s->dos);
+}
+
+/* Reads the slice's events in fold order and folds each dossier's history. */
+static int fold_slice(PGconn *c, struct slice *s, struct lifecycle_report *r)
+{
+	struct copy_out co;
+	int rc = copy_out_begin(&co, c, "reading dossier events",
+		"COPY (SELECT e.ins_c, e.evenement, e.event_at::text FROM dossier_event e"
+		"       JOIN lc_slice USING (ins_c)"
+		"      ORDER BY e.ins_c, e.event_at, array_position(ARRAY['CREATION', 'REACTIVATION',"
+		"               'LEVEE_OPPOSITION', 'OPPOSITION', 'FERMETURE', 'DECES', 'SUPPRESSION'],"
+		"               e.evenement)) TO STDOUT");
+	if (rc != 0)
+		return rc;
+	while ((rc = copy_out_next(&co)) > 0) {
+		int e = co.nfield == 3 && co.field[1] ? lifecycle_event(co.field[1]) : -1;
+		if (e < 0 || co.field[0] == NULL || co.field[2] == NULL) {
+			rc = dr_error(DR_E_INTERNAL, "unexpected dossier event row");
+			break;
+		}
+		if ((rc = grow((void **)&s->rows, &s->cap_rows, s->n_rows + 1, sizeof(*s->rows))) != 0
+		    || (rc = grow((void **)&s->ev, &s->cap_ev, s->n_ev + 1, sizeof(*s->ev))) != 0
+		    || (rc = grow((void **)&s->dos, &s->cap_dos, s->n_dos + 1, sizeof(*s->dos))) != 0)
+			break;
+		s->rows[s->n_rows++] = copy_out_keep(&co);
+		if (s->n_dos == 0 || strcmp(s->dos[s->n_dos - 1].ins_c, co.field[0]) != 0) {
+			s->dos[s->n_dos].ins_c = co.field[0];
+			lifecycle_init(&s->dos[s->n_dos].d);
+			s->n_dos++;
+		}
+		struct folded *f = &s->ev[s->n_ev++];
+		f->ins_c = co.field[0];
+		f->evenement = co.field[1];
+		f->event_at = co.field[2];
+		f->outcome = lifecycle_step(&s->dos[s->n_dos - 1].d, (enum lc_event)e, co.field[2], &f->why);
+		r->events++;
+		if (f->outcome == LC_APPLIED)
+			r->applied++;
+		else if (f->outcome == LC_WAITING)
+			r->waiting++;
+		else
+			r->refused++;
+	}
+	if (rc < 0)
+		copy_out_drain(&co);
+	r->dossiers += (long long)s->n_dos;
+	return rc < 0 ? rc : 0;
+}
+
+/* Sends the fold's results into lc_event_out and lc_dossier_out. */
+static int send_slice(PGconn *c, const struct slice *s)
+{
+	struct copy cp;
+	char outcome[160];
+	int rc = copy_begin(&cp, c, "COPY lc_event_out (ins_c, event_at, evenement, outcome) FROM STDIN");
+
+	for (size_t i = 0; rc == 0 && i < s->n_ev; i++) {
+		const struct folded *f = &s->ev[i];
+		snprintf(outcome, sizeof(outcome), "%s%s%s",
+			 f->outcome == LC_APPLIED ? "applied" : f->outcome == LC_WAITING ? "waiting" : "refused",
+			 f->why ? ": " : "", f->why ? f->why : "");
+		if ((rc = copy_fieldz(&cp, f->ins_c)) || (rc = copy_fieldz(&cp, f->event_at))
+		    || (rc = copy_fieldz(&cp, f->evenement)) || (rc = copy_fieldz(&cp, outcome))
+		    || (rc = copy_end_row(&cp)))
+			break;
+	}
+	if (rc != 0) {
+		copy_abort(&cp, "lifecycle: staging failed");
+		return rc;
+	}
+	if ((rc = copy_finish(&cp, NULL)) != 0)
+		return rc;
+	rc = copy_begin(&cp, c, "COPY lc_dossier_out (ins_c, state, opposition, created_at, due_at,"
+			" last_event_at) FROM STDIN");
+	for (size_t i = 0; rc == 0 && i < s->n_dos; i++) {
+		const struct lc_dossier *d = &s->dos[i].d;
+		if ((rc = copy_fieldz(&cp, s->dos[i].ins_c)) || (rc = copy_fieldz(&cp, lifecycle_state_name(d->state)))
+		    || (rc = copy_fieldz(&cp, d->opposition ? "t" : "f")) || (rc = copy_fieldz(&cp, d->created_at))
+		    || (rc = copy_fieldz(&cp, d->due_at)) || (rc = copy_fieldz(&cp, d->last_event_at))
+		    || (rc = copy_end_row(&cp)))
+			break;
+	}
+	if (rc != 0) {
+		copy_abort(&cp, "lifecycle: staging failed");
+		return rc;
+	}
+	return copy_finish(&cp, NULL);
+}
+
+/* Destroys what newly deleted dossiers had, then writes states and outcomes. */
+static int write_slice(PGconn *c, struct lifecycle_report *r)
+{
+	PGresult *res;
+	int rc = db_query(c, "destroying deleted dossiers' data",
+		"WITH gone AS (SELECT o.ins_c FROM lc_dossier_out o JOIN dossier d USING (ins_c)"
+		"               WHERE o.state = 'deleted' AND d.state <> 'deleted'),"
+		" doc AS (DELETE FROM document x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1),"
+		" ver AS (DELETE FROM document_version x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1),"
+		" tr AS (DELETE FROM trace x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1),"
+		" cl AS (DELETE FROM claim_line x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1),"
+		" st AS (DELETE FROM hospital_stay x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1),"
+		" be AS (DELETE FROM beneficiary x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1),"
+		" bf AS (DELETE FROM backfill_item x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1)"
+		" SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM doc), (SELECT count(*) FROM ver),"
+		"        (SELECT count(*) FROM tr), (SELECT count(*) FROM cl) + (SELECT count(*) FROM st),"
+		"        (SELECT count(*) FROM be) + (SELECT count(*) FROM bf)", 0, NULL, &res);
+	if (rc != 0)
+		return rc;
+	r->deleted += atoll(PQgetvalue(res, 0, 0));
+	r->destroyed_documents += atoll(PQgetvalue(res, 0, 1));
+	r->destroyed_versions += atoll(PQgetvalue(res, 0, 2));
+	r->destroyed_traces += atoll(PQgetvalue(res, 0, 3));
+	r->destroyed_claims += atoll(PQgetvalue(res, 0, 4));
+	PQclear(res);
+	/* a tombstone keeps its key, its state and when it was deleted: nothing else */
+	return db_exec(c,
+		"UPDATE dossier d SET state = o.state,"
+		"  opposition = o.opposition AND o.state <> 'deleted',"
+		"  created_at = CASE WHEN o.state <> 'deleted' THEN o.created_at END,"
+		"  due_at = CASE WHEN o.state <> 'deleted' THEN o.due_at END,"
+		"  last_fed_at = CASE WHEN o.state <> 'deleted' THEN d.last_fed_at END,"
+		"  deleted_at = CASE WHEN o.state = 'deleted' THEN coalesce(d.deleted_at, clock_timestamp()) END,"
+		"  last_event_at = o.last_event_at, updated_at = clock_timestamp()"
+		" FROM lc_dossier_out o WHERE d.ins_c = o.ins_c"
+		"  AND (d.state, d.opposition, d.created_at, d.due_at, d.last_event_at)"
+		"      IS DISTINCT FROM (o.state, o.opposition, o.created_at, o.due_at, o.last_event_at);"
+		"UPDATE dossier_event e SET applied_at = clock_timestamp(), outcome = o.outcome"
+		" FROM lc_event_out o WHERE e.ins_c = o.ins_c AND e.event_at = o.event_at"
+		"  AND e.evenement = o.evenement AND (e.applied_at IS NULL OR e.outcome IS DISTINCT FROM o.outcome)");
+}
+
+int lifecycle_apply(PGconn *c, struct lifecycle_report *r)
+{
+	struct slice s = { 0 };
+	char slice_size[16];
+	const char *params[1] = { slice_size };
+	long long n, locked;
+	int rc;
+
+	snprintf(slice_size, sizeof(slice_size), "%d", LC_SLICE);
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = db_query_long(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(" LC_LOCK ")) x",
+				0, NULL, 0, &n)) != 0
+	    || (rc = db_exec(c,
+		"DROP TABLE IF EXISTS lc_slice, lc_event_out, lc_dossier_out;"
+		"CREATE TEMP TABLE lc_slice (ins_c text PRIMARY KEY) ON COMMIT DROP;"
+		"CREATE TEMP TABLE lc_event_out (ins_c text, event_at timestamptz, evenement text,"
+		"  outcome text) ON COMMIT DROP;"
+		"CREATE TEMP TABLE lc_dossier_out (ins_c text PRIMARY KEY, state text, opposition boolean,"
+		"  created_at timestamptz, due_at timestamptz, last_event_at timestamptz) ON COMMIT DROP")) != 0)
+		return rc;
+	for (;;) {
+		if ((rc = db_exec(c, "TRUNCATE lc_slice, lc_event_out, lc_dossier_out")) != 0
+		    || (rc = db_query_long(c,
+			"WITH ins AS (INSERT INTO lc_slice SELECT DISTINCT ins_c FROM dossier_event"
+			"             WHERE applied_at IS NULL ORDER BY ins_c LIMIT $1::int"
+			"             RETURNING 1) SELECT count(*) FROM ins", 1, params, 0, &n)) != 0 || n == 0)
+			break;
+		/* the dossier rows exist (import creates them) and are ours until commit */
+		if ((rc = db_exec(c, "INSERT INTO dossier (ins_c) SELECT ins_c FROM lc_slice"
+				  " ON CONFLICT (ins_c) DO NOTHING")) != 0
+		    || (rc = db_query_long(c, "SELECT count(*) FROM (SELECT 1 FROM dossier d JOIN lc_slice USING (ins_c)"
+					   " ORDER BY d.ins_c FOR UPDATE OF d) x", 0, NULL, 0, &locked)) != 0)
+			break;
+		slice_reset(&s);
+		if ((rc = fold_slice(c, &s, r)) != 0 || (rc = send_slice(c, &s)) != 0
+		    || (rc = write_slice(c, r)) != 0)
+			break;
+		if (n < LC_SLICE)
+			break;
+	}
+	slice_free(&s);
+	return rc;
+}

@@ -1,0 +1,38 @@
+/*
+ * load/lifecycle_io.h — fold the recorded lifecycle events into the dossiers.
+ *
+ * lifecycle_apply() takes every dossier that has events not folded yet
+ * (dossier_event.applied_at IS NULL), re-folds its whole history in
+ * timestamp order (transform/lifecycle.h) and writes, set-based:
+ *   dossier        state, objection, created_at, due_at, last_event_at
+ *   dossier_event  applied_at and outcome ('applied', 'waiting: ...',
+ *                  'refused: ...') of every event of those dossiers
+ * and, for a dossier newly deleted (SUPPRESSION), destroys its documents,
+ * versions, traces, claim lines, stays and identity, leaving a tombstone row
+ * (INS-C, state 'deleted', deleted_at) so that nothing is ever fed for it
+ * again and a later batch cannot bring its data back.
+ *
+ * It runs in the caller's transaction (dossiers import: the same one that
+ * records the events), under a transaction-level advisory lock so that two
+ * appliers never interleave, and locks each dossier row before changing it:
+ * a feed holding a dossier (FOR UPDATE in its chunk) finishes first, and a
+ * feed never waits for it (it skips locked dossiers). Dossiers are taken in
+ * slices, so memory does not grow with the number of events.
+ */
+#ifndef DR_LIFECYCLE_IO_H
+#define DR_LIFECYCLE_IO_H
+
+#include <libpq-fe.h>
+
+struct lifecycle_report {
+	long long dossiers;        /* dossiers whose history was folded */
+	long long events;          /* events folded (all of those dossiers') */
+	long long applied, waiting, refused;
+	long long deleted;         /* dossiers deleted by this application */
+	long long destroyed_documents, destroyed_versions, destroyed_traces;
+	long long destroyed_claims;  /* claim lines and stays */
+};
+
+int lifecycle_apply(PGconn *c, struct lifecycle_report *r);
+
+#endif
