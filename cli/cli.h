@@ -65,6 +65,28 @@ void cli_run_finish(struct cli *cli, int rc, const char *counts_json, const char
 int cli_parse_long(const char *flag, const char *arg, long min, long max, long *out);
 int cli_parse_double(const char *flag, const char *arg, double min, double max, double *out);
 
+/* Options shared by feed and backfill (cli/cmd_feed.c). */
+struct feed_opts;
+struct feed_report;
+enum { OPT_AS_OF = 1, OPT_INS_C, OPT_JOBS, OPT_CHUNK, OPT_DRY_RUN, OPT_OID, OPT_REFRESH,
+       OPT_MAX_DOSSIERS, OPT_MAX_SECONDS, OPT_SHARD, OPT_FEED_END };
+#define CLI_FEED_LONGOPTS \
+	{ "as-of", required_argument, NULL, OPT_AS_OF }, \
+	{ "jobs", required_argument, NULL, OPT_JOBS }, \
+	{ "chunk", required_argument, NULL, OPT_CHUNK }, \
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN }, \
+	{ "ins-nir-oid", required_argument, NULL, OPT_OID }, \
+	{ "max-seconds", required_argument, NULL, OPT_MAX_SECONDS }, \
+	{ "shard", required_argument, NULL, OPT_SHARD }
+void cli_feed_defaults(struct feed_opts *o);
+/* 0: handled; 1: not one of CLI_FEED_LONGOPTS; < 0: DR_E_USAGE. */
+int cli_feed_option(struct feed_opts *o, int opt, const char *arg);
+/* Checks --ins-nir-oid. */
+int cli_feed_check(const struct feed_opts *o);
+/* Prints the report, logs `event`, closes the run row; returns rc. */
+int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *o,
+		    struct feed_report *rep, int rc);
+
 /* Subcommands. */
 int cmd_db(struct cli *cli, int argc, char **argv);
 int cmd_insc(struct cli *cli, int argc, char **argv);
@@ -73,5 +95,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv);
 int cmd_dossiers(struct cli *cli, int argc, char **argv);
 int cmd_feed(struct cli *cli, int argc, char **argv);
 int cmd_render(struct cli *cli, int argc, char **argv);
+int cmd_backfill(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -14,33 +14,50 @@
 #include <sys/resource.h>
 
 static const char feed_usage[] =
-	"usage: dmpremb feed [--as-of TIMESTAMP] [--ins-c FILE|-] [--jobs N] [--chunk N] [--dry-run]\n"
-	"                    [--ins-nir-oid OID]\n"
+	"usage: dmpremb feed [--as-of TIMESTAMP] [--refresh-days N] [--max-dossiers N]\n"
+	"                    [--max-seconds N] [--shard K/N] [--ins-c FILE|-] [--jobs N]\n"
+	"                    [--chunk N] [--dry-run] [--ins-nir-oid OID]\n"
 	"\n"
-	"Builds the CNAM-HR 2021.01 'Donnees de remboursement' document of every open\n"
-	"dossier without an objection (or of the INS-Cs listed in FILE, one per line)\n"
-	"and stores it as the dossier's next version, with its trace 'Assurance\n"
-	"Maladie a ajoute / a modifie : Donnees de remboursement'.\n"
+	"Builds the CNAM-HR 2021.01 'Donnees de remboursement' document of every due\n"
+	"dossier and stores it as the dossier's next version, with its trace\n"
+	"'Assurance Maladie a ajoute / a modifie : Donnees de remboursement'.\n"
+	"\n"
+	"A dossier is due when it is open, not under an objection, and either never\n"
+	"fed, or reactivated / its objection lifted since its last feed (a first\n"
+	"feed: the 72-hour promise), or last fed --refresh-days ago or more (the\n"
+	"weekly refresh). First feeds go first, oldest first, then the oldest\n"
+	"refreshes; --max-dossiers and --max-seconds bound a run so that an hourly\n"
+	"run that cannot do everything still keeps the 72-hour promise.\n"
 	"\n"
 	"The document shows the claim lines whose care date lies in the 24 months\n"
 	"before the generation time (both ends included), netted, with labels from\n"
 	"the loaded referentials (docs/documents.md).\n"
 	"\n"
-	"Dossiers are done by chunks, one transaction each. A dossier whose latest\n"
-	"version was generated at or after --as-of is skipped: after a crash or an\n"
-	"interruption, run the same command with the --as-of the log printed\n"
-	"(feed.start) to finish without writing any version twice.\n"
+	"Dossiers are done by chunks, one transaction each, each dossier locked\n"
+	"while in flight: feeds may run at once (on one machine or several, e.g.\n"
+	"with --shard) and never feed a dossier twice. After a crash, Ctrl-C or\n"
+	"SIGTERM, run again: what was stored is no longer due (docs/scheduling.md).\n"
 	"\n"
 	"  --as-of TIMESTAMP   generation time (default: now), e.g. 2026-11-15T10:00:00+01:00\n"
-	"  --ins-c FILE        only these dossiers ('-' = stdin); blank lines and # comments\n"
-	"                      are ignored; a line that is not an INS-C is reported by\n"
-	"                      number and skipped (exit 65 at the end)\n"
+	"  --refresh-days N    a fed dossier is due again N days after (default 7)\n"
+	"  --max-dossiers N    feed at most N dossiers (the most urgent)\n"
+	"  --max-seconds N     start no new chunk after N seconds (e.g. 3000 hourly)\n"
+	"  --shard K/N         only dossiers whose INS-C hashes to K modulo N (0 <= K < N):\n"
+	"                      N processes with K = 0..N-1 share the work\n"
+	"  --ins-c FILE        these dossiers instead of the due ones ('-' = stdin),\n"
+	"                      if open and without objection, and not already fed at\n"
+	"                      --as-of; blank lines and # comments are ignored; a line\n"
+	"                      that is not an INS-C is reported by number and skipped\n"
+	"                      (exit 65 at the end)\n"
 	"  --jobs N            render threads (default: number of cores)\n"
 	"  --chunk N           dossiers per transaction (default 200)\n"
 	"  --dry-run           build and render everything, store nothing\n"
 	"  --ins-nir-oid OID   root of the INS-NIR identifier: 1.2.250.1.213.1.4.8 in\n"
 	"                      production, 1.2.250.1.213.1.4.10 (default) for test data;\n"
 	"                      environment DMPREMB_INS_NIR_OID\n"
+	"\n"
+	"Progress: a live line on a terminal, a feed.progress log line every minute\n"
+	"otherwise (DMPREMB_PROGRESS_SECONDS changes the period).\n"
 	"\n"
 	"Role: dmpremb_feed.\n"
 	"\n";
@@ -56,7 +73,6 @@ static const char render_usage[] =
 	"Role: dmpremb_feed.\n"
 	"\n";
 
-enum { OPT_AS_OF = 1, OPT_INS_C, OPT_JOBS, OPT_CHUNK, OPT_DRY_RUN, OPT_OID };
 
 static const char *default_oid(void)
 {
@@ -82,6 +98,9 @@ static void print_report(const struct feed_report *r, bool dry_run)
 	       dry_run ? " (dry run: nothing stored)" : "");
 	if (r->listed || r->bad_list_lines)
 		printf("  listed INS-Cs          %10ld  (%ld bad lines)\n", r->listed, r->bad_list_lines);
+	if (r->lc.events)
+		printf("  events applied first   %10lld  (%lld refused)\n", r->lc.applied, r->lc.refused);
+	printf("  dossiers planned       %10lld  (%lld first feeds)\n", r->plan.total, r->plan.first);
 	printf("  dossiers selected      %10ld\n", r->selected);
 	printf("  documents %-12s %10ld  in %ld transactions\n", dry_run ? "rendered" : "stored",
 	       r->documents, r->chunks);
@@ -100,41 +119,133 @@ static void print_report(const struct feed_report *r, bool dry_run)
 	       r->seconds > 0 ? (double)r->st.lines / r->seconds : 0.0);
 	printf("    reading %.1f s, building and rendering %.1f s, storing %.1f s\n", r->fetch_s,
 	       r->render_s, r->store_s);
+	if (r->stopped)
+		printf("  stopped by --max-seconds: %lld planned dossiers left for the next run\n",
+		       r->plan.total - r->selected);
+	if (r->backfill_skipped || r->backfill_left)
+		printf("  backfill: %lld skipped (closed, objection, deleted or already current),"
+		       " %lld left (held by another feed: --resume)\n", r->backfill_skipped, r->backfill_left);
+}
+
+static int parse_shard(const char *arg, struct feed_selection *sel)
+{
+	int k, n, used = 0;
+
+	if (sscanf(arg, "%d/%d%n", &k, &n, &used) != 2 || arg[used] != '\0' || n < 1 || n > 4096
+	    || k < 0 || k >= n)
+		return dr_error(DR_E_USAGE, "--shard must be K/N with 0 <= K < N <= 4096, not '%s'", arg);
+	sel->shard_k = k;
+	sel->shard_n = n;
+	return 0;
+}
+
+int cli_feed_option(struct feed_opts *o, int opt, const char *arg)
+{
+	long v;
+	int rc = 0;
+
+	switch (opt) {
+	case OPT_AS_OF: o->as_of = arg; break;
+	case OPT_DRY_RUN: o->dry_run = true; break;
+	case OPT_OID: o->ins_nir_root = arg; break;
+	case OPT_SHARD: rc = parse_shard(arg, &o->sel); break;
+	case OPT_JOBS:
+		if ((rc = cli_parse_long("--jobs", arg, 1, 256, &v)) == 0)
+			o->jobs = (int)v;
+		break;
+	case OPT_CHUNK:
+		if ((rc = cli_parse_long("--chunk", arg, 1, 100000, &v)) == 0)
+			o->sel.limit = (int)v;
+		break;
+	case OPT_MAX_SECONDS:
+		rc = cli_parse_double("--max-seconds", arg, 1, 1e7, &o->max_seconds);
+		break;
+	default:
+		return 1;   /* not a feed option */
+	}
+	return rc;
+}
+
+int cli_feed_check(const struct feed_opts *o)
+{
+	return check_oid(o->ins_nir_root);
+}
+
+void cli_feed_defaults(struct feed_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->jobs = omp_get_num_procs();
+	o->sel.limit = 200;
+	o->sel.refresh_days = 7;
+	o->ins_nir_root = default_oid();
+}
+
+int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *o, struct feed_report *rep, int rc)
+{
+	char counts[1024];
+	long warnings = 0;
+	struct rusage ru;
+
+	if (rep->as_of[0] && (rc == 0 || rc == DR_E_DATA || rep->documents > 0))
+		print_report(rep, o->dry_run);
+	for (int k = 0; k < BW_KINDS; k++)
+		warnings += rep->st.warnings[k];
+	snprintf(counts, sizeof(counts),
+		 "{\"as_of\": \"%s\", \"planned\": %lld, \"first_feeds\": %lld, \"selected\": %ld,"
+		 " \"documents\": %ld, \"no_identity\": %ld, \"lines\": %ld, \"warnings\": %ld,"
+		 " \"bytes\": %lld, \"seconds\": %.3f, \"stopped\": %s, \"events_applied\": %lld,"
+		 " \"backfill_skipped\": %lld, \"backfill_left\": %lld}",
+		 rep->as_of, rep->plan.total, rep->plan.first, rep->selected, rep->documents, rep->no_identity,
+		 rep->st.lines, warnings, rep->bytes, rep->seconds, rep->stopped ? "true" : "false",
+		 rep->lc.applied, rep->backfill_skipped, rep->backfill_left);
+	getrusage(RUSAGE_SELF, &ru);
+	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, event,
+	       "status=%s as_of=\"%s\" planned=%lld first_feeds=%lld selected=%ld documents=%ld no_identity=%ld"
+	       " lines=%ld warnings=%ld bytes=%lld seconds=%.2f fetch_s=%.2f render_s=%.2f store_s=%.2f"
+	       " docs_per_s=%.0f lines_per_s=%.0f stopped=%s max_rss_kb=%ld",
+	       dr_status_name(rc), rep->as_of, rep->plan.total, rep->plan.first, rep->selected, rep->documents,
+	       rep->no_identity, rep->st.lines, warnings, rep->bytes, rep->seconds, rep->fetch_s, rep->render_s,
+	       rep->store_s, rep->seconds > 0 ? (double)rep->documents / rep->seconds : 0.0,
+	       rep->seconds > 0 ? (double)rep->st.lines / rep->seconds : 0.0,
+	       rep->stopped ? "true" : "false", ru.ru_maxrss);
+	cli_run_finish(cli, rc, counts, dr_errmsg());
+	return rc;
 }
 
 int cmd_feed(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "as-of", required_argument, NULL, OPT_AS_OF },
+		CLI_FEED_LONGOPTS,
+		{ "refresh-days", required_argument, NULL, OPT_REFRESH },
+		{ "max-dossiers", required_argument, NULL, OPT_MAX_DOSSIERS },
 		{ "ins-c", required_argument, NULL, OPT_INS_C },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
-		{ "chunk", required_argument, NULL, OPT_CHUNK },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "ins-nir-oid", required_argument, NULL, OPT_OID },
 		CLI_COMMON_LONGOPTS, { 0 }
 	};
-	struct feed_opts o = { .jobs = omp_get_num_procs(), .chunk = 200, .ins_nir_root = default_oid() };
+	struct feed_opts o;
 	struct feed_report rep;
-	char options[512], counts[768];
+	char options[512];
 	long v;
 	int opt, rc;
 
+	cli_feed_defaults(&o);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if ((rc = cli_feed_option(&o, opt, optarg)) <= 0) {
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		switch (opt) {
-		case OPT_AS_OF: o.as_of = optarg; break;
 		case OPT_INS_C: o.ins_c_file = optarg; break;
-		case OPT_DRY_RUN: o.dry_run = true; break;
-		case OPT_OID: o.ins_nir_root = optarg; break;
-		case OPT_JOBS:
-			if ((rc = cli_parse_long("--jobs", optarg, 1, 256, &v)))
+		case OPT_REFRESH:
+			if ((rc = cli_parse_long("--refresh-days", optarg, 1, 3650, &v)))
 				return rc;
-			o.jobs = (int)v;
+			o.sel.refresh_days = (int)v;
 			break;
-		case OPT_CHUNK:
-			if ((rc = cli_parse_long("--chunk", optarg, 1, 100000, &v)))
+		case OPT_MAX_DOSSIERS:
+			if ((rc = cli_parse_long("--max-dossiers", optarg, 1, 1000000000L, &v)))
 				return rc;
-			o.chunk = (int)v;
+			o.sel.max_dossiers = v;
 			break;
 		default:
 			rc = cli_common_option(cli, "feed", opt, optarg, feed_usage);
@@ -144,38 +255,21 @@ int cmd_feed(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("feed", "unexpected argument");
-	if ((rc = check_oid(o.ins_nir_root)) != 0)
+	if ((rc = cli_feed_check(&o)) != 0)
 		return rc;
+	o.quiet = cli->quiet;
+	o.sel.mode = o.ins_c_file ? FEED_LISTED : FEED_DUE;
 
 	snprintf(options, sizeof(options),
-		 "{\"as_of\": %s%s%s, \"listed\": %s, \"jobs\": %d, \"chunk\": %d, \"dry_run\": %s}",
+		 "{\"as_of\": %s%s%s, \"listed\": %s, \"refresh_days\": %d, \"max_dossiers\": %ld,"
+		 " \"max_seconds\": %g, \"shard\": \"%d/%d\", \"jobs\": %d, \"chunk\": %d, \"dry_run\": %s}",
 		 o.as_of ? "\"" : "", o.as_of ? "given" : "null", o.as_of ? "\"" : "",
-		 o.ins_c_file ? "true" : "false", o.jobs, o.chunk, o.dry_run ? "true" : "false");
+		 o.ins_c_file ? "true" : "false", o.sel.refresh_days, o.sel.max_dossiers, o.max_seconds,
+		 o.sel.shard_k, o.sel.shard_n, o.jobs, o.sel.limit, o.dry_run ? "true" : "false");
 	if ((rc = cli_run_start(cli, o.dry_run ? "feed-dry-run" : "feed", options)) != 0)
 		return rc;
 	rc = feed_run(cli->conn, cli->run_id, &o, &rep);
-	if (rep.as_of[0] && (rc == 0 || rc == DR_E_DATA || rep.documents > 0))
-		print_report(&rep, o.dry_run);
-
-	long warnings = 0;
-	for (int k = 0; k < BW_KINDS; k++)
-		warnings += rep.st.warnings[k];
-	snprintf(counts, sizeof(counts),
-		 "{\"as_of\": \"%s\", \"selected\": %ld, \"documents\": %ld, \"no_identity\": %ld,"
-		 " \"lines\": %ld, \"warnings\": %ld, \"bytes\": %lld, \"seconds\": %.3f}",
-		 rep.as_of, rep.selected, rep.documents, rep.no_identity, rep.st.lines, warnings, rep.bytes,
-		 rep.seconds);
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, "feed.done",
-	       "status=%s as_of=\"%s\" selected=%ld documents=%ld no_identity=%ld lines=%ld warnings=%ld"
-	       " bytes=%lld seconds=%.2f fetch_s=%.2f render_s=%.2f store_s=%.2f docs_per_s=%.0f"
-	       " lines_per_s=%.0f max_rss_kb=%ld",
-	       dr_status_name(rc), rep.as_of, rep.selected, rep.documents, rep.no_identity, rep.st.lines,
-	       warnings, rep.bytes, rep.seconds, rep.fetch_s, rep.render_s, rep.store_s, rep.seconds > 0 ? (double)rep.documents / rep.seconds : 0.0,
-	       rep.seconds > 0 ? (double)rep.st.lines / rep.seconds : 0.0, ru.ru_maxrss);
-	cli_run_finish(cli, rc, counts, dr_errmsg());
-	return rc;
+	return cli_feed_finish(cli, "feed.done", &o, &rep, rc);
 }
 
 int cmd_render(struct cli *cli, int argc, char **argv)

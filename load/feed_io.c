@@ -54,37 +54,160 @@ int feed_prepare(PGconn *c)
 {
 	return db_exec(c,
 		"CREATE TEMP TABLE IF NOT EXISTS feed_list (ins_c text PRIMARY KEY);"
+		"CREATE TEMP TABLE IF NOT EXISTS feed_todo (seq bigint PRIMARY KEY, ins_c text NOT NULL,"
+		"  first boolean NOT NULL);"
 		"CREATE TEMP TABLE IF NOT EXISTS feed_chunk (ins_c text PRIMARY KEY) ON COMMIT DELETE ROWS;"
 		"CREATE TEMP TABLE IF NOT EXISTS feed_doc (ins_c text, set_id text, doc_id text,"
 		"  version int, xml text COMPRESSION lz4, sha256 text, bytes int, section_rows int[]) ON COMMIT DELETE ROWS");
 }
 
-int feed_select(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
-		char after[23], long *n)
+/* The shard condition on alias d ("" without sharding): a stable hash of the
+ * INS-C (the first 32 bits of its MD5) modulo n. */
+static void shard_sql(char *out, size_t size, const struct feed_selection *sel)
 {
-	char sql[1024], limit[16];
-	const char *params[3] = { after, limit, w->as_of };
+	if (sel->shard_n > 0)
+		snprintf(out, size, " AND mod(('x' || left(md5(d.ins_c), 8))::bit(32)::bigint, %d) = %d",
+			 sel->shard_n, sel->shard_k);
+	else
+		out[0] = '\0';
+}
+
+/* The due predicates, on alias d; $1 = as-of, $3 = refresh days. They are
+ * the predicates of the partial indexes dossier_first_due and
+ * dossier_refresh_due (sql/003_lifecycle.sql), word for word. */
+#define FEEDABLE "d.state = 'open' AND NOT d.opposition"
+#define FIRST_DUE "(d.last_fed_at IS NULL OR d.last_fed_at < d.due_at)"
+#define REFRESH_DUE "d.last_fed_at <= $1::timestamptz - make_interval(days => $3::int)"
+#define NOT_CURRENT "NOT EXISTS (SELECT 1 FROM document_version v" \
+	" WHERE v.ins_c = d.ins_c AND v.generated_at >= $1::timestamptz)"
+
+int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
+		  struct feed_plan *p)
+{
+	char sql[2048], shard[128], max[24], days[16], run[24];
+	const char *params[3] = { w->as_of, sel->max_dossiers > 0 ? max : NULL, days };
+	PGresult *r;
+	int rc;
+
+	shard_sql(shard, sizeof(shard), sel);
+	snprintf(max, sizeof(max), "%ld", sel->max_dossiers);
+	snprintf(days, sizeof(days), "%d", sel->refresh_days);
+	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
+	memset(p, 0, sizeof(*p));
+	if (sel->mode == FEED_BACKFILL) {
+		const char *bp[1] = { run };
+		if ((rc = db_query(c, "counting the backfill's list",
+				   "SELECT count(*) FROM backfill_item WHERE run_id = $1::bigint AND done_at IS NULL",
+				   1, bp, &r)) != 0)
+			return rc;
+		p->total = atoll(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		return 0;
+	}
+	if ((rc = db_exec(c, "TRUNCATE feed_todo")) != 0)
+		return rc;
+	if (sel->mode == FEED_DUE)
+		/* first feeds by the time they became due, then the oldest refreshes */
+		snprintf(sql, sizeof(sql),
+			"INSERT INTO feed_todo (seq, ins_c, first)"
+			" SELECT row_number() OVER (ORDER BY cls, t, ins_c), ins_c, cls = 0 FROM ("
+			"  (SELECT d.ins_c, 0 AS cls, d.due_at AS t FROM dossier d"
+			"    WHERE d.state = 'open' AND NOT d.opposition AND " FIRST_DUE
+			"      AND d.due_at <= $1::timestamptz%s ORDER BY d.due_at LIMIT $2::bigint)"
+			"  UNION ALL"
+			"  (SELECT d.ins_c, 1, d.last_fed_at FROM dossier d"
+			"    WHERE d.state = 'open' AND NOT d.opposition AND " REFRESH_DUE
+			"      AND d.last_fed_at >= d.due_at%s ORDER BY d.last_fed_at LIMIT $2::bigint)) x"
+			" ORDER BY cls, t, ins_c LIMIT $2::bigint", shard, shard);
+	else
+		snprintf(sql, sizeof(sql),
+			"INSERT INTO feed_todo (seq, ins_c, first)"
+			" SELECT row_number() OVER (ORDER BY d.ins_c), d.ins_c, false FROM feed_list d"
+			" WHERE $1::timestamptz IS NOT NULL AND $3::int IS NOT NULL%s"
+			" ORDER BY d.ins_c LIMIT $2::bigint", shard);
+	if ((rc = db_execp(c, sql, 3, params)) != 0
+	    || (rc = db_query(c, "planning the run", "SELECT count(*), count(*) FILTER (WHERE first) FROM feed_todo",
+			      0, NULL, &r)) != 0)
+		return rc;
+	p->total = atoll(PQgetvalue(r, 0, 0));
+	p->first = atoll(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return db_exec(c, "ANALYZE feed_todo");
+}
+
+int feed_select(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
+		long long *after, long *n)
+{
+	char sql[2048], limit[16], from[24], days[16], run[24];
+	const char *params[5] = { w->as_of, from, days, limit, run };
 	PGresult *r;
 	int rc;
 
 	snprintf(limit, sizeof(limit), "%d", sel->limit);
+	snprintf(from, sizeof(from), "%lld", *after);
+	snprintf(days, sizeof(days), "%d", sel->refresh_days);
+	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
 	snprintf(sql, sizeof(sql),
-		 "WITH ins AS ("
-		 "  INSERT INTO feed_chunk"
-		 "  SELECT d.ins_c FROM dossier d %s"
-		 "   WHERE d.ins_c > $1 AND d.state = 'open' AND NOT d.opposition %s"
-		 "   ORDER BY d.ins_c LIMIT $2::int"
-		 "  RETURNING ins_c)"
-		 "SELECT count(*), coalesce(max(ins_c), '') FROM ins",
-		 sel->listed ? "JOIN feed_list l ON l.ins_c = d.ins_c" : "",
-		 sel->skip_current
-		 ? "AND NOT EXISTS (SELECT 1 FROM document_version v"
-		   " WHERE v.ins_c = d.ins_c AND v.generated_at >= $3::timestamptz)" : "");
-	if ((rc = db_query(c, "selecting dossiers", sql, sel->skip_current ? 3 : 2, params, &r)) != 0)
+		"WITH pick AS ("
+		"  SELECT t.seq, d.ins_c FROM %s t JOIN dossier d ON d.ins_c = t.ins_c"
+		"   WHERE t.seq > $2::bigint AND " FEEDABLE " AND %s"
+		"   ORDER BY t.seq LIMIT $4::int FOR UPDATE OF d SKIP LOCKED),"
+		" ins AS (INSERT INTO feed_chunk SELECT ins_c FROM pick RETURNING 1)"
+		" SELECT (SELECT count(*) FROM ins), coalesce(max(seq), 0) FROM pick",
+		sel->mode == FEED_BACKFILL ? "backfill_item" : "feed_todo",
+		sel->mode == FEED_DUE ? "(" FIRST_DUE " OR " REFRESH_DUE ")"
+		: sel->mode == FEED_LISTED ? NOT_CURRENT " AND $3::int IS NOT NULL"
+		: "t.run_id = $5::bigint AND t.done_at IS NULL AND " NOT_CURRENT " AND $3::int IS NOT NULL");
+	if ((rc = db_query(c, "selecting dossiers", sql, sel->mode == FEED_BACKFILL ? 5 : 4, params, &r)) != 0)
 		return rc;
 	*n = atol(PQgetvalue(r, 0, 0));
 	if (*n > 0)
-		snprintf(after, 23, "%s", PQgetvalue(r, 0, 1));
+		*after = atoll(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return 0;
+}
+
+int feed_backfill_done(PGconn *c, const struct feed_selection *sel)
+{
+	char run[24];
+	const char *params[1] = { run };
+
+	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
+	return db_execp(c,
+		"UPDATE backfill_item b SET done_at = clock_timestamp(),"
+		"  outcome = CASE WHEN EXISTS (SELECT 1 FROM feed_doc f WHERE f.ins_c = b.ins_c)"
+		"                 THEN 'fed' ELSE 'skipped: no identity' END"
+		" FROM feed_chunk k WHERE b.run_id = $1::bigint AND b.ins_c = k.ins_c", 1, params);
+}
+
+int feed_backfill_close(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
+			long long *skipped, long long *left)
+{
+	char run[24];
+	const char *params[2] = { run, w->as_of };
+	PGresult *r;
+	int rc;
+
+	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
+	rc = db_query(c, "closing the backfill's list",
+		"WITH skip AS ("
+		"  UPDATE backfill_item b SET done_at = clock_timestamp(), outcome = 'skipped: ' ||"
+		"    CASE WHEN d.ins_c IS NULL OR d.state = 'deleted' THEN 'deleted'"
+		"         WHEN d.state <> 'open' THEN d.state"
+		"         WHEN d.opposition THEN 'objection'"
+		"         ELSE 'already current' END"
+		"  FROM backfill_item b2 LEFT JOIN dossier d ON d.ins_c = b2.ins_c"
+		"  WHERE b.run_id = $1::bigint AND b.done_at IS NULL AND b2.run_id = b.run_id AND b2.ins_c = b.ins_c"
+		"    AND (d.ins_c IS NULL OR d.state <> 'open' OR d.opposition OR EXISTS (SELECT 1"
+		"         FROM document_version v WHERE v.ins_c = d.ins_c AND v.generated_at >= $2::timestamptz))"
+		"  RETURNING 1)"
+		" SELECT (SELECT count(*) FROM skip),"
+		"        (SELECT count(*) FROM backfill_item WHERE run_id = $1::bigint AND done_at IS NULL)"
+		"        - (SELECT count(*) FROM skip)", 2, params, &r);
+	if (rc != 0)
+		return rc;
+	*skipped = atoll(PQgetvalue(r, 0, 0));
+	*left = atoll(PQgetvalue(r, 0, 1));
 	PQclear(r);
 	return 0;
 }
@@ -361,7 +484,7 @@ int feed_store(PGconn *c, const struct feed_window *w, long long run_id, const s
 		"              ELSE 'a modifié : Données de remboursement' END, version, $4::bigint FROM feed_doc"
 		"  RETURNING 1),"
 		" fed AS ("
-		"  UPDATE dossier SET last_fed_at = now() FROM feed_doc f WHERE dossier.ins_c = f.ins_c"
+		"  UPDATE dossier SET last_fed_at = $3::timestamptz FROM feed_doc f WHERE dossier.ins_c = f.ins_c"
 		"  RETURNING 1)"
 		"SELECT (SELECT count(*) FROM doc), (SELECT count(*) FROM ver), (SELECT count(*) FROM tr),"
 		"       (SELECT count(*) FROM fed)",

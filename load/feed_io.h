@@ -35,20 +35,61 @@ struct feed_window {
 /* as_of: any timestamptz literal, or NULL for now. DR_E_USAGE when invalid. */
 int feed_window(PGconn *c, const char *as_of, struct feed_window *w);
 
-/* Creates the session's temp tables (feed_list, feed_chunk, feed_doc). */
+/* Creates the session's temp tables (feed_list, feed_todo, feed_chunk, feed_doc). */
 int feed_prepare(PGconn *c);
 
-/* Which dossiers a feed selects. */
+/* Which dossiers a feed takes (docs/scheduling.md). */
+enum feed_mode {
+	FEED_DUE,        /* the due dossiers, most urgent first */
+	FEED_LISTED,     /* those of feed_list (--ins-c), due or not */
+	FEED_BACKFILL,   /* the not-done items of a backfill's list */
+};
+
 struct feed_selection {
-	bool listed;              /* only those of feed_list (--ins-c), else every open dossier */
-	bool skip_current;        /* skip a dossier whose latest version was generated at or after as_of */
+	enum feed_mode mode;
+	int refresh_days;         /* FEED_DUE: a fed dossier is due again after this */
+	long max_dossiers;        /* 0: no bound */
+	int shard_k, shard_n;     /* shard_n > 0: only INS-Cs whose hash is k mod n */
+	long long backfill_run;   /* FEED_BACKFILL: the run that owns the list */
 	int limit;                /* dossiers per chunk */
 };
 
-/* Fills feed_chunk (inside the caller's transaction) with the next dossiers
- * after *after (a 22-digit INS-C, "" at first); *n = how many, *after moves on. */
+/* The work of a run, planned once at its start. */
+struct feed_plan {
+	long long total;          /* dossiers planned */
+	long long first;          /* of which first feeds (never fed, reactivated, objection lifted) */
+};
+
+/*
+ * Plans the run: FEED_DUE and FEED_LISTED fill feed_todo (seq = order of
+ * urgency, or of INS-C for a list); FEED_BACKFILL counts its list.
+ */
+int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
+		  struct feed_plan *p);
+
+/*
+ * Claims the next dossiers of the plan after *after (a seq; 0 at first) into
+ * the temp table feed_chunk, inside the caller's transaction: each is locked
+ * (FOR UPDATE SKIP LOCKED: one held by another feed is passed over, never
+ * waited for) and checked again under the lock (still open, no objection,
+ * still due / not already current), so two feeds never store the same
+ * dossier. *n = how many, *after moves on; *n == 0 means the plan is done.
+ */
 int feed_select(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
-		char after[23], long *n);
+		long long *after, long *n);
+
+/* FEED_BACKFILL: marks the chunk's items done (in the chunk's transaction);
+ * stored = those whose document was stored, the others had no identity. */
+int feed_backfill_done(PGconn *c, const struct feed_selection *sel);
+
+/*
+ * FEED_BACKFILL, at the end: marks done, as skipped with the reason, the
+ * items no longer to feed (closed, objection, deleted, already current);
+ * *left = items still not done (held by another feed: a later pass or
+ * --resume takes them), *skipped = those just marked.
+ */
+int feed_backfill_close(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
+			long long *skipped, long long *left);
 
 /* The rows of the dossiers in feed_chunk, ready for build_model(). Memory
  * is the chunk's: the rows' libpq buffers are kept, not copied. */

@@ -14,6 +14,7 @@
 #include "lib/err.h"
 #include "lib/interrupt.h"
 #include "lib/log.h"
+#include "lib/progress.h"
 #include "lib/sha256.h"
 #include "lib/text.h"
 #include "load/copy.h"
@@ -24,9 +25,7 @@
 
 static double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return progress_now();
 }
 
 static bool is_ins_c(const char *s, size_t n)
@@ -34,15 +33,13 @@ static bool is_ins_c(const char *s, size_t n)
 	return n == 22 && text_all_digits(s, n);
 }
 
-/* Loads the --ins-c list into feed_list. Lines that are not an INS-C are
- * reported by line number (never by value) and skipped. */
-static int load_list(PGconn *c, const char *path, struct feed_report *rep)
+int feed_load_list(PGconn *c, const char *path, struct feed_report *rep)
 {
 	struct lines l;
 	struct copy cp;
 	int rc, r;
 
-	if ((rc = lines_open(&l, path, 256, LINES_CUT)) != 0)
+	if ((rc = feed_prepare(c)) != 0 || (rc = lines_open(&l, path, 256, LINES_CUT)) != 0)
 		return rc;
 	if ((rc = db_exec(c, "TRUNCATE feed_list")) != 0
 	    || (rc = copy_begin(&cp, c, "COPY feed_list FROM STDIN")) != 0) {
@@ -205,6 +202,75 @@ static int setup(PGconn *c, const char *as_of, const char *ins_nir_root, struct 
 	return 0;
 }
 
+/* Folds events not folded yet (normally none: import folds its own), in a
+ * transaction of its own, before due-ness is read. */
+static int apply_pending_events(PGconn *c, struct lifecycle_report *lc)
+{
+	long long pending;
+	int r = db_query_long(c, "SELECT EXISTS (SELECT 1 FROM dossier_event WHERE applied_at IS NULL)::int",
+			      0, NULL, 0, &pending);
+	if (r != 0 || pending == 0)
+		return r;
+	if ((r = db_begin(c)) == 0 && (r = lifecycle_apply(c, lc)) == 0)
+		r = db_commit(c);
+	if (r != 0)
+		db_rollback(c);
+	else
+		dr_log(DR_LOG_INFO, "feed.events_applied", "dossiers=%lld applied=%lld refused=%lld deleted=%lld",
+		       lc->dossiers, lc->applied, lc->refused, lc->deleted);
+	return r;
+}
+
+/* One chunk: claim, read, render, store (or roll back on --dry-run). */
+static int feed_chunk_once(PGconn *c, long long run_id, const struct feed_opts *o, const struct feed_window *w,
+			   const struct build_ctx *ctx, struct feed_chunk *ch, struct feed_doc *docs,
+			   long long *after, long *n, struct feed_report *rep)
+{
+	int r;
+
+	*n = 0;
+	if ((r = db_begin(c)) != 0)
+		return r;
+	if ((r = feed_select(c, w, &o->sel, after, n)) != 0 || *n == 0) {
+		db_rollback(c);
+		return r;
+	}
+	rep->selected += *n;
+	double t1 = now_s();
+	if ((r = feed_fetch(c, w, ch)) != 0) {
+		db_rollback(c);
+		return r;
+	}
+	double t2 = now_s();
+	rep->fetch_s += t2 - t1;
+	if ((r = render_chunk(ctx, ch, docs, o->jobs, rep)) != 0) {
+		db_rollback(c);
+		free_docs(docs, ch->n);
+		return r;
+	}
+	double t3 = now_s();
+	rep->render_s += t3 - t2;
+	size_t k = compact(docs, ch->n);
+	if (o->dry_run) {
+		db_rollback(c);
+	} else {
+		dr_killpoint("feed-before-store");
+		if ((r = feed_store(c, w, run_id, docs, k)) != 0
+		    || (o->sel.mode == FEED_BACKFILL && (r = feed_backfill_done(c, &o->sel)) != 0)
+		    || (r = db_commit(c)) != 0) {
+			db_rollback(c);
+			free_docs(docs, k);
+			return r;
+		}
+		dr_killpoint("feed-chunk");
+	}
+	rep->store_s += now_s() - t3;
+	free_docs(docs, k);
+	rep->documents += (long)k;
+	rep->chunks++;
+	return 0;
+}
+
 int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed_report *rep)
 {
 	struct feed_window w;
@@ -212,8 +278,9 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 	struct build_ctx ctx;
 	struct feed_chunk ch = { 0 };
 	struct feed_doc *docs = NULL;
-	double t0 = now_s(), last_log = t0;
-	char after[23] = "";
+	struct progress prog;
+	double t0 = now_s();
+	long long after = 0;
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
@@ -222,69 +289,55 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 	snprintf(rep->as_of, sizeof(rep->as_of), "%s", w.as_of);
 	memcpy(rep->lo, w.lo, sizeof(rep->lo));
 	memcpy(rep->hi, w.hi, sizeof(rep->hi));
-	if (o->ins_c_file && (r = load_list(c, o->ins_c_file, rep)) != 0) {
+	if ((o->sel.mode == FEED_LISTED && (r = feed_load_list(c, o->ins_c_file, rep)) != 0)
+	    || (!o->dry_run && (r = apply_pending_events(c, &rep->lc)) != 0)
+	    || (r = feed_plan_run(c, &w, &o->sel, &rep->plan)) != 0) {
 		refcache_free(&rc);
 		return r;
 	}
-	dr_log(DR_LOG_INFO, "feed.start", "as_of=\"%s\" window=%s..%s referential_entries=%zu jobs=%d chunk=%d%s",
-	       w.as_of, w.lo, w.hi, rc.entries, o->jobs, o->chunk, o->dry_run ? " dry_run=true" : "");
+	dr_log(DR_LOG_INFO, "feed.start", "as_of=\"%s\" window=%s..%s planned=%lld first_feeds=%lld"
+	       " referential_entries=%zu jobs=%d chunk=%d%s",
+	       w.as_of, w.lo, w.hi, rep->plan.total, rep->plan.first, rc.entries, o->jobs, o->sel.limit,
+	       o->dry_run ? " dry_run=true" : "");
 
-	struct feed_selection sel = { .listed = o->ins_c_file != NULL, .skip_current = true, .limit = o->chunk };
-	docs = calloc((size_t)o->chunk, sizeof(*docs));
+	docs = calloc((size_t)o->sel.limit, sizeof(*docs));
 	if (docs == NULL) {
-		r = dr_error(DR_E_NOMEM, "out of memory for a chunk of %d documents", o->chunk);
+		r = dr_error(DR_E_NOMEM, "out of memory for a chunk of %d documents", o->sel.limit);
 		goto out;
 	}
-	for (;;) {
-		long n = 0;
-		if (dr_interrupted()) {
-			r = dr_error(DR_E_INTERRUPTED, "interrupted after %ld documents; run again with"
-				     " --as-of '%s' to finish", rep->documents, w.as_of);
-			break;
-		}
-		if ((r = db_begin(c)) != 0)
-			break;
-		if ((r = feed_select(c, &w, &sel, after, &n)) != 0 || n == 0) {
-			db_rollback(c);
-			break;
-		}
-		rep->selected += n;
-		double t1 = now_s();
-		if ((r = feed_fetch(c, &w, &ch)) != 0) {
-			db_rollback(c);
-			break;
-		}
-		double t2 = now_s();
-		rep->fetch_s += t2 - t1;
-		if ((r = render_chunk(&ctx, &ch, docs, o->jobs, rep)) != 0) {
-			db_rollback(c);
-			free_docs(docs, ch.n);
-			break;
-		}
-		double t3 = now_s();
-		rep->render_s += t3 - t2;
-		size_t k = compact(docs, ch.n);
-		if (o->dry_run) {
-			db_rollback(c);
-		} else {
-			dr_killpoint("feed-before-store");
-			if ((r = feed_store(c, &w, run_id, docs, k)) != 0 || (r = db_commit(c)) != 0) {
-				db_rollback(c);
-				free_docs(docs, k);
-				break;
+	progress_init(&prog, o->sel.mode == FEED_BACKFILL ? "backfill" : "feed", "dossiers",
+		      rep->plan.total, o->quiet);
+	/* A backfill goes over its list again (up to 3 passes) for the dossiers
+	 * another feed held at the time: they are free again by then. */
+	for (int pass = 0; pass < (o->sel.mode == FEED_BACKFILL ? 3 : 1); pass++) {
+		for (;;) {
+			long n = 0;
+			if (dr_interrupted()) {
+				r = dr_error(DR_E_INTERRUPTED, "interrupted after %ld documents; %s", rep->documents,
+					     o->sel.mode == FEED_BACKFILL ? "resume with --resume" :
+					     "what is left is still due: the next run takes it");
+				goto done;
 			}
-			dr_killpoint("feed-chunk");
+			if (o->max_seconds > 0 && now_s() - t0 >= o->max_seconds) {
+				rep->stopped = true;
+				goto done;
+			}
+			if ((r = feed_chunk_once(c, run_id, o, &w, &ctx, &ch, docs, &after, &n, rep)) != 0 || n == 0)
+				break;
+			progress_update(&prog, rep->selected);
 		}
-		rep->store_s += now_s() - t3;
-		free_docs(docs, k);
-		rep->documents += (long)k;
-		rep->chunks++;
-		if (now_s() - last_log >= 10) {
-			last_log = now_s();
-			dr_log(DR_LOG_INFO, "feed.progress", "dossiers=%ld documents=%ld lines=%ld seconds=%.1f",
-			       rep->selected, rep->documents, rep->st.lines, last_log - t0);
-		}
+		if (r != 0 || o->sel.mode != FEED_BACKFILL || o->dry_run)
+			break;
+		long long skipped = 0;
+		if ((r = feed_backfill_close(c, &w, &o->sel, &skipped, &rep->backfill_left)) != 0)
+			break;
+		rep->backfill_skipped += skipped;
+		if (rep->backfill_left == 0)
+			break;
+		after = 0;
 	}
+done:
+	progress_end(&prog);
 out:
 	free(docs);
 	feed_chunk_free(&ch);

@@ -4,11 +4,13 @@
  *   select a chunk of dossiers -> COPY out their rows -> build + render in
  *   parallel (OpenMP) -> COPY the documents in -> one set-based store -> commit
  *
- * One transaction per chunk of dossiers (--chunk, default 200): a crash or a
- * signal loses at most the chunk in flight, and a re-run with the same
- * --as-of skips the dossiers already done (their latest version was
- * generated at that time), so no version is written twice. Memory is bounded
- * by the chunk: its rows and its rendered documents.
+ * The run is planned once (which dossiers, in which order: load/feed_io.h),
+ * then done by chunks of dossiers (--chunk, default 200), one transaction
+ * each, every dossier locked while its chunk is in flight: a crash or a
+ * signal loses at most that chunk, two feeds never store the same dossier,
+ * and a re-run takes what is still due (or, for a list, what is not current
+ * at the same --as-of), so no version is written twice. Memory is bounded by
+ * the chunk: its rows and its rendered documents.
  */
 #ifndef DR_FEED_H
 #define DR_FEED_H
@@ -19,12 +21,17 @@
 
 #include "transform/build.h"
 
+#include "load/feed_io.h"
+#include "load/lifecycle_io.h"
+
 struct feed_opts {
 	const char *as_of;        /* timestamptz literal, NULL = now */
-	const char *ins_c_file;   /* INS-C list ("-" = stdin); NULL = every open dossier */
+	const char *ins_c_file;   /* FEED_LISTED: INS-C list ("-" = stdin) */
+	struct feed_selection sel;/* mode, refresh days, bounds, shard, chunk size */
+	double max_seconds;       /* 0: no bound; else no new chunk after this */
 	int jobs;                 /* render threads */
-	int chunk;                /* dossiers per transaction */
 	bool dry_run;             /* build and render, store nothing */
+	bool quiet;               /* no progress */
 	const char *ins_nir_root; /* OID of the INS-NIR in documents */
 };
 
@@ -33,18 +40,28 @@ struct feed_report {
 	char lo[11], hi[11];      /* the window */
 	long listed;              /* --ins-c: valid INS-Cs in the list */
 	long bad_list_lines;      /* --ins-c: lines that are not an INS-C */
-	long selected;            /* dossiers taken (open, not opposed, not already current) */
+	struct lifecycle_report lc; /* events folded before planning (normally none) */
+	struct feed_plan plan;    /* dossiers planned */
+	long selected;            /* dossiers taken (still feedable and due under their lock) */
 	long documents;           /* documents stored (rendered, with --dry-run) */
 	long no_identity;         /* dossiers skipped: no beneficiary identity yet */
 	long chunks;
 	long long bytes;          /* total XML bytes */
 	long max_bytes;
 	struct build_stats st;
+	bool stopped;             /* --max-seconds reached before the plan's end */
+	long long backfill_skipped, backfill_left;  /* FEED_BACKFILL */
 	double seconds;
 	double fetch_s, render_s, store_s;  /* where the time went (select+COPY out, threads, COPY in+store+commit) */
 };
 
 int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed_report *rep);
+
+/* Loads an INS-C list (one per line, "-" = stdin; blank lines and # comments
+ * ignored) into the session's temp table feed_list; rep->listed counts the
+ * distinct INS-Cs, rep->bad_list_lines the lines that are not one (each
+ * logged by number, never by value). */
+int feed_load_list(PGconn *c, const char *path, struct feed_report *rep);
 
 /* Writes to out the document feed would store now for ins_c (reads claims,
  * identity, referentials and version numbers; never a stored document). */
