@@ -214,12 +214,15 @@ int merge_counts(PGconn *c, struct merge_count *out, int nfiles)
 }
 
 static const char apply_sql[] =
-	/* a corrected identity can change the INS-C: move the person's data */
+	/* a corrected identity can change the INS-C: move the person's data —
+	 * never out of a deleted dossier (what is left under its INS-C is the
+	 * deletion's to purge; into one, the identity was filtered) */
 	"CREATE TEMP TABLE rekey ON COMMIT DROP AS"
 	" SELECT DISTINCT b.ins_c AS old_ins_c, r.ins_c AS new_ins_c"
 	" FROM res r JOIN stg s USING (file_no, line_no)"
 	" JOIN beneficiary b ON b.ben_nir = s.ben_nir AND b.ins_c <> r.ins_c"
-	" WHERE r.kind = 'B' AND r.outcome = 'loaded';"
+	" WHERE r.kind = 'B' AND r.outcome = 'loaded'"
+	"  AND NOT EXISTS (SELECT 1 FROM dossier d WHERE d.ins_c = b.ins_c AND d.state = 'deleted');"
 	"UPDATE claim_line l SET ins_c = k.new_ins_c FROM rekey k WHERE l.ins_c = k.old_ins_c;"
 	"UPDATE hospital_stay h SET ins_c = k.new_ins_c FROM rekey k WHERE h.ins_c = k.old_ins_c;"
 	"DELETE FROM beneficiary b USING rekey k WHERE b.ins_c = k.old_ins_c;"

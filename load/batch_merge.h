@@ -8,8 +8,9 @@
  *      INS-C has a dossier in state 'deleted');
  *   2. count outcomes per file (merge_counts);
  *   3. when the batch is applied, write the loaded beneficiaries (re-keying a
- *      person whose INS-C changed), professionals, establishments, stays and
- *      claim lines (creating monthly partitions as needed) — each one statement.
+ *      person whose INS-C changed, unless the old INS-C's dossier is
+ *      deleted), professionals, establishments, stays and claim lines
+ *      (creating monthly partitions as needed) — each one statement.
  * Rejects of both kinds (validation, classification) go to dmpremb.reject.
  * No per-row round trip: every step is one set-based statement.
  */
