@@ -6,11 +6,11 @@
 # the deletion; a corrected identity never moves data out of or into a deleted
 # dossier.
 #
-# The lifecycle code that deletes dossiers is not there yet: the deletion is
-# simulated in SQL (state 'deleted', the person's rows removed). The person is
-# batch-demo's beneficiaires line 21 (claim lines, a valid stay and a GHS 9999
-# one), whose dossier fixtures/dossiers.csv does delete (SUPPRESSION): the
-# test stays true once `dossiers import` applies that event itself.
+# The deletion is simulated in SQL (state 'deleted', the person's rows
+# removed), so the test does not depend on how `dossiers import` applies the
+# lifecycle. The person is batch-demo's beneficiaires line 21 (claim lines, a
+# valid stay and a GHS 9999 one), whose dossier fixtures/dossiers.csv deletes
+# (SUPPRESSION): the test holds whether the import deletes it or not.
 #
 # Expected counts come from the fixture files (awk), not from dmpremb. Only
 # counts are printed: the person's NIR and INS-C stay in shell variables.
