@@ -249,6 +249,8 @@ int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, st
 		f->loaded = mc[i].loaded;
 		f->duplicate = mc[i].duplicate;
 		f->rejected += mc[i].rejected;
+		f->filtered += mc[i].filtered_deleted;
+		f->by_rule[FR_DOSSIER_SUPPRIME] += mc[i].filtered_deleted;
 		if (f->read != f->loaded + f->filtered + f->rejected + f->duplicate) {
 			rc = dr_error(DR_E_INTERNAL, "%s: counts do not add up (read %ld, outcomes %ld)",
 				      f->name, f->read, f->loaded + f->filtered + f->rejected + f->duplicate);

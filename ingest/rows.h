@@ -5,8 +5,9 @@
  * any order, unknown ones ignored), and the validation of each line as
  * docs/validation.md states it. A line ends as ROW_STAGE (valid: the staging
  * row is filled), ROW_REJECT (the staging row carries the reason) or
- * ROW_FILTER (valid but not care to show: nothing is staged). Duplicates and
- * conflicts are decided later, in SQL, against what is stored.
+ * ROW_FILTER (valid but not care to show: nothing is staged). Duplicates,
+ * conflicts and lines of a deleted dossier are decided later, in SQL, against
+ * what is stored.
  *
  * One struct rows_file per file being parsed, owned by one worker thread; the
  * staging row's values point into its scratch arena until the next line.
@@ -44,7 +45,10 @@ enum file_kind { FILE_KINDS(FK_ENUM) FK_COUNT };
 enum reject_reason { REJECT_REASONS(RR_ENUM) RR_COUNT };
 #undef RR_ENUM
 
-#define FILTER_RULES(X) X(DPN_QLF_71) X(GHM_ERREUR) X(GHS_9999)
+/* Filter rules. The first three are decided here, line by line; DOSSIER_SUPPRIME
+ * (the person's dossier is deleted) needs the stored dossiers, so the SQL
+ * merge decides it (load/batch_merge.c) and rows_line() never returns it. */
+#define FILTER_RULES(X) X(DPN_QLF_71) X(GHM_ERREUR) X(GHS_9999) X(DOSSIER_SUPPRIME)
 #define FR_ENUM(code) FR_##code,
 enum filter_rule { FILTER_RULES(FR_ENUM) FR_COUNT };
 #undef FR_ENUM

@@ -6,6 +6,9 @@
  * (beneficiaries, professionals, establishments) follow "newest batch wins";
  * claim lines and stays follow "same identity, same content = duplicate,
  * different content = conflict" against this batch and what is stored.
+ * Last, a line whose person (its own INS-C for an identity, the resolved one
+ * for a claim line or a stay) has a deleted dossier becomes 'filtered' under
+ * the rule DOSSIER_SUPPRIME, whatever it was: nothing of it is written.
  */
 #include "load/batch_merge.h"
 #include "load/db.h"
@@ -96,6 +99,18 @@ static const char identity_sql_fmt[] =
 	" FROM cand c LEFT JOIN %3$s x ON c.rn = 1 AND %4$s;"
 	"DROP TABLE cand";
 
+/*
+ * A deleted dossier's person gets nothing back from a later batch: identities,
+ * claim lines and stays resolved to its INS-C are filtered (one probe on the
+ * dossier's primary key per line). It runs after the other classifications,
+ * so such a line is filtered rather than loaded, duplicate or in conflict, and
+ * the other lines' outcomes do not depend on it (duplicates and conflicts
+ * were decided with it in place, as without the deletion).
+ */
+static const char deleted_sql[] =
+	"UPDATE res r SET outcome = 'filtered', reason_code = 'DOSSIER_SUPPRIME', reason = NULL, column_name = NULL"
+	" FROM dossier d WHERE d.ins_c = r.ins_c AND d.state = 'deleted' AND r.kind IN ('B', 'C', 'S')";
+
 static int exec_fmt(PGconn *c, const char *what, const char *sql)
 {
 	int rc = db_exec(c, sql);
@@ -159,6 +174,8 @@ int merge_classify(PGconn *c, const char *const *file_names, int nfiles)
 			 "stay", "S");
 		rc = exec_fmt(c, "classifying stays", sql);
 	}
+	if (rc == 0)
+		rc = exec_fmt(c, "filtering the lines of deleted dossiers", deleted_sql);
 	/* temporary tables have no statistics until analysed: without them the
 	 * planner takes nested loops for million-row joins */
 	if (rc == 0)
@@ -185,20 +202,27 @@ int merge_counts(PGconn *c, struct merge_count *out, int nfiles)
 			out[f].loaded = n;
 		else if (strcmp(o, "duplicate") == 0)
 			out[f].duplicate = n;
-		else
+		else if (strcmp(o, "filtered") == 0)
+			out[f].filtered_deleted = n;
+		else if (strcmp(o, "rejected") == 0)
 			out[f].rejected = n;
+		else
+			rc = dr_error(DR_E_INTERNAL, "counting outcomes: unknown outcome '%s'", o);
 	}
 	PQclear(r);
-	return 0;
+	return rc;
 }
 
 static const char apply_sql[] =
-	/* a corrected identity can change the INS-C: move the person's data */
+	/* a corrected identity can change the INS-C: move the person's data —
+	 * never out of a deleted dossier (what is left under its INS-C is the
+	 * deletion's to purge; into one, the identity was filtered) */
 	"CREATE TEMP TABLE rekey ON COMMIT DROP AS"
 	" SELECT DISTINCT b.ins_c AS old_ins_c, r.ins_c AS new_ins_c"
 	" FROM res r JOIN stg s USING (file_no, line_no)"
 	" JOIN beneficiary b ON b.ben_nir = s.ben_nir AND b.ins_c <> r.ins_c"
-	" WHERE r.kind = 'B' AND r.outcome = 'loaded';"
+	" WHERE r.kind = 'B' AND r.outcome = 'loaded'"
+	"  AND NOT EXISTS (SELECT 1 FROM dossier d WHERE d.ins_c = b.ins_c AND d.state = 'deleted');"
 	"UPDATE claim_line l SET ins_c = k.new_ins_c FROM rekey k WHERE l.ins_c = k.old_ins_c;"
 	"UPDATE hospital_stay h SET ins_c = k.new_ins_c FROM rekey k WHERE h.ins_c = k.old_ins_c;"
 	"DELETE FROM beneficiary b USING rekey k WHERE b.ins_c = k.old_ins_c;"

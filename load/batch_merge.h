@@ -3,11 +3,14 @@
  *
  * Runs inside the batch's transaction, after the COPY into `stg`:
  *   1. classify (no write to stored tables yet) every staged line into
- *      `res`: loaded, duplicate, or rejected (unknown_person, conflict);
+ *      `res`: loaded, duplicate, rejected (unknown_person, conflict), or
+ *      filtered (DOSSIER_SUPPRIME: an identity, claim line or stay whose
+ *      INS-C has a dossier in state 'deleted');
  *   2. count outcomes per file (merge_counts);
- *   3. when the batch is applied, write beneficiaries (re-keying a person
- *      whose INS-C changed), professionals, establishments, stays and claim
- *      lines (creating monthly partitions as needed) — each one statement.
+ *   3. when the batch is applied, write the loaded beneficiaries (re-keying a
+ *      person whose INS-C changed, unless the old INS-C's dossier is
+ *      deleted), professionals, establishments, stays and claim lines
+ *      (creating monthly partitions as needed) — each one statement.
  * Rejects of both kinds (validation, classification) go to dmpremb.reject.
  * No per-row round trip: every step is one set-based statement.
  */
@@ -18,6 +21,7 @@
 
 struct merge_count {
 	long long loaded, duplicate, rejected;
+	long long filtered_deleted;  /* filtered by DOSSIER_SUPPRIME, the only rule decided in SQL */
 };
 
 /* Creates `files` (file_no, file_name) and classifies into `res`. */
