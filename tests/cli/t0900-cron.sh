@@ -159,22 +159,22 @@ check_eq "the metrics file is readable by node_exporter" 644 "$(stat -c %a "$pro
 check_eq "no temporary file left beside it" 1 "$(ls -A "$d/metrics" | wc -l)"
 for k in read loaded filtered rejected duplicate; do
 	case $k in
-	read) m='dmpremb_run_lines_read{job="hourly"}'; col=lines_read ;;
-	*) m="dmpremb_run_lines{job=\"hourly\",outcome=\"$k\"}"; col=$k ;;
+	read) m='dmpremb_run_lines_read{task="hourly"}'; col=lines_read ;;
+	*) m="dmpremb_run_lines{task=\"hourly\",outcome=\"$k\"}"; col=$k ;;
 	esac
 	check_eq "metrics: lines $k = batch_file's sum over applied batches" "$(applied $col)" "$(metric "$m")"
 done
 check "the fixture does have rejected lines to count" test "$(applied rejected)" -gt 0
 check_eq "metrics: documents fed = document versions stored" "$(sql "SELECT count(*) FROM document_version")" \
-	"$(metric 'dmpremb_run_documents_fed{job="hourly"}')"
-check_eq "metrics: batches done" 1 "$(metric 'dmpremb_run_batches{job="hourly",outcome="done"}')"
-check_eq "metrics: batches failed" 1 "$(metric 'dmpremb_run_batches{job="hourly",outcome="failed"}')"
-check_eq "metrics: batches incomplete" 1 "$(metric 'dmpremb_run_batches{job="hourly",outcome="incomplete"}')"
-check_eq "metrics: events files done" 1 "$(metric 'dmpremb_run_event_files{job="hourly",outcome="done"}')"
-check_eq "metrics: events files failed" 1 "$(metric 'dmpremb_run_event_files{job="hourly",outcome="failed"}')"
-check_eq "metrics: exit code" 65 "$(metric 'dmpremb_run_exit_code{job="hourly"}')"
+	"$(metric 'dmpremb_run_documents_fed{task="hourly"}')"
+check_eq "metrics: batches done" 1 "$(metric 'dmpremb_run_batches{task="hourly",outcome="done"}')"
+check_eq "metrics: batches failed" 1 "$(metric 'dmpremb_run_batches{task="hourly",outcome="failed"}')"
+check_eq "metrics: batches incomplete" 1 "$(metric 'dmpremb_run_batches{task="hourly",outcome="incomplete"}')"
+check_eq "metrics: events files done" 1 "$(metric 'dmpremb_run_event_files{task="hourly",outcome="done"}')"
+check_eq "metrics: events files failed" 1 "$(metric 'dmpremb_run_event_files{task="hourly",outcome="failed"}')"
+check_eq "metrics: exit code" 65 "$(metric 'dmpremb_run_exit_code{task="hourly"}')"
 check_eq "metrics: no success timestamp after a run that did not end with 0" "" \
-	"$(metric 'dmpremb_run_last_success_timestamp_seconds{job="hourly"}')"
+	"$(metric 'dmpremb_run_last_success_timestamp_seconds{task="hourly"}')"
 
 # the same batch again: already applied, moved beside the first without overwriting it
 cp -r "$demo" "$d/batches/inbox/batch-demo"
@@ -182,19 +182,19 @@ check_exit 0 "a second hourly run with only the same batch again: exit 0" "$RUN"
 keep_output
 check "the second copy is in done/ under another name" test -f "$d/batches/done/batch-demo.2/manifest.csv"
 check "the first copy is still whole" cmp -s "$demo/manifest.csv" "$d/batches/done/batch-demo/manifest.csv"
-check_eq "metrics: no line read (batch already applied)" 0 "$(metric 'dmpremb_run_lines_read{job="hourly"}')"
-check_eq "metrics: nothing fed again for the same --as-of" 0 "$(metric 'dmpremb_run_documents_fed{job="hourly"}')"
-check_eq "metrics: exit code 0" 0 "$(metric 'dmpremb_run_exit_code{job="hourly"}')"
+check_eq "metrics: no line read (batch already applied)" 0 "$(metric 'dmpremb_run_lines_read{task="hourly"}')"
+check_eq "metrics: nothing fed again for the same --as-of" 0 "$(metric 'dmpremb_run_documents_fed{task="hourly"}')"
+check_eq "metrics: exit code 0" 0 "$(metric 'dmpremb_run_exit_code{task="hourly"}')"
 check_eq "metrics: success timestamp = end timestamp" \
-	"$(metric 'dmpremb_run_last_end_timestamp_seconds{job="hourly"}')" \
-	"$(metric 'dmpremb_run_last_success_timestamp_seconds{job="hourly"}')"
+	"$(metric 'dmpremb_run_last_end_timestamp_seconds{task="hourly"}')" \
+	"$(metric 'dmpremb_run_last_success_timestamp_seconds{task="hourly"}')"
 
 # weekly: purge does not exist yet; the hourly job's samples stay in the file
 check_exit 0 "weekly: exit 0 while dmpremb has no purge" "$RUN" --env "$d/env" weekly
 keep_output
 check_grep "it says so" "event=purge.unavailable" "$TMP/run.err"
-check_eq "the weekly job has its samples" 0 "$(metric 'dmpremb_run_exit_code{job="weekly"}')"
-check_eq "and the hourly job's are kept" 0 "$(metric 'dmpremb_run_exit_code{job="hourly"}')"
+check_eq "the weekly job has its samples" 0 "$(metric 'dmpremb_run_exit_code{task="weekly"}')"
+check_eq "and the hourly job's are kept" 0 "$(metric 'dmpremb_run_exit_code{task="hourly"}')"
 check "the file still parses" prom_ok "$prom"
 
 # the state gauges of `dmpremb status --prometheus`, appended; its exit 1 is no failure
@@ -223,8 +223,8 @@ check_eq "two retries logged" 2 "$(grep -c 'event=retry step=ingest batch=batch-
 check_grep "the last one is attempt 3 of 4" "attempt=3 of=4" "$TMP/run.err"
 check "the batch ends in done/" test -d "$d/batches/done/batch-demo"
 check_eq "and applied" "applied" "$(sql "SELECT status FROM batch WHERE label = 'batch-demo'")"
-check_eq "metrics: 2 retries" 2 "$(metric 'dmpremb_run_retries{job="ingest"}')"
-check_eq "metrics: lines read after the retries" "$(applied lines_read)" "$(metric 'dmpremb_run_lines_read{job="ingest"}')"
+check_eq "metrics: 2 retries" 2 "$(metric 'dmpremb_run_retries{task="ingest"}')"
+check_eq "metrics: lines read after the retries" "$(applied lines_read)" "$(metric 'dmpremb_run_lines_read{task="ingest"}')"
 
 layout retry-out
 cp -r "$FIXTURES/batch-cp1252" "$d/batches/inbox/batch-cp1252"
@@ -234,7 +234,7 @@ keep_output
 check_eq "three attempts (one and two retries)" 3 "$(cat "$count")"
 check "the batch stays in the inbox for the next run" test -f "$d/batches/inbox/batch-cp1252/manifest.csv"
 check_grep "logged as left" "event=batch.left batch=batch-cp1252 exit=75" "$TMP/run.err"
-check_eq "metrics: one batch left" 1 "$(metric 'dmpremb_run_batches{job="ingest",outcome="left"}')"
+check_eq "metrics: one batch left" 1 "$(metric 'dmpremb_run_batches{task="ingest",outcome="left"}')"
 
 layout stop
 cp -r "$FIXTURES/batch-cp1252" "$d/batches/inbox/a"
