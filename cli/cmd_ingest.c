@@ -175,8 +175,9 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, "ingest.done",
-	       "batch_id=%lld status=%s read=%ld loaded=%ld seconds=%.2f lines_per_s=%.0f max_rss_kb=%ld",
-	       rep.batch_id, dr_status_name(rc), t[0], t[1], rep.seconds,
+	       "batch_id=%lld status=%s read=%ld loaded=%ld filtered=%ld rejected=%ld duplicate=%ld"
+	       " seconds=%.2f lines_per_s=%.0f max_rss_kb=%ld",
+	       rep.batch_id, dr_status_name(rc), t[0], t[1], t[2], t[3], t[4], rep.seconds,
 	       rep.seconds > 0 ? (double)t[0] / rep.seconds : 0.0, ru.ru_maxrss);
 	if (!o.dry_run)
 		cli_run_finish(cli, rc, counts, dr_errmsg());

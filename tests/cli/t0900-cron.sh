@@ -1,0 +1,269 @@
+#!/bin/sh
+# t0900-cron: cron/dmpremb-run, the scheduled runs. The lock (a second run
+# exits 75 at once and says which run holds it); the inbox (complete batches
+# to done/ or failed/, incomplete ones left, never a name overwritten); the
+# dossier events inbox; retries on exit 75, and a run stopped by exit 69; the
+# node_exporter metrics, checked against the database; usage errors. Output
+# shows counts only: never an INS-C, a NIR or a name.
+. "$TESTLIB"
+RUN="$TOP/cron/dmpremb-run"
+demo="$FIXTURES/batch-demo"
+# settings come from the env files below, not from whoever runs the tests
+unset DMPREMB_BIN DMPREMB_DB DMPREMB_INBOX DMPREMB_DONE DMPREMB_FAILED DMPREMB_EVENTS_INBOX \
+	DMPREMB_EVENTS_DONE DMPREMB_EVENTS_FAILED DMPREMB_INGEST_OPTS DMPREMB_FEED_OPTS \
+	DMPREMB_PURGE_OPTS DMPREMB_RETRIES DMPREMB_RETRY_DELAY DMPREMB_LOCK DMPREMB_METRICS_FILE
+
+# keep_output: after a run, its stderr in $TMP/run.err (check and check_exit
+# overwrite $TMP/err), and every output for the leak check at the end
+keep_output() {
+	cp "$TMP/err" "$TMP/run.err"
+	cat "$TMP/out" "$TMP/err" >>"$TMP/all-output"
+}
+
+# A fake dmpremb: with FAKE_INGEST_FAILS=N its first N `ingest` exit
+# FAKE_INGEST_EXIT (75); with FAKE_INGEST_WAIT=FILE `ingest` waits for FILE
+# (60 s at most) and exits 0; with FAKE_STATUS=1 `status` prints a gauge and
+# exits 1 (a promise broken). Everything else goes to the real dmpremb.
+fake="$TMP/fake-dmpremb"
+count="$TMP/fake-ingest.count"
+cat >"$fake" <<EOF
+#!/bin/sh
+case "\$1" in
+ingest)
+	n=\$((\$(cat "$count" 2>/dev/null || echo 0) + 1))
+	echo "\$n" >"$count"
+	if [ "\$n" -le "\${FAKE_INGEST_FAILS:-0}" ]; then
+		echo "fake dmpremb: ingest attempt \$n exits \${FAKE_INGEST_EXIT:-75}" >&2
+		exit "\${FAKE_INGEST_EXIT:-75}"
+	fi
+	if [ -n "\${FAKE_INGEST_WAIT:-}" ]; then
+		i=0
+		while [ ! -e "\$FAKE_INGEST_WAIT" ] && [ "\$i" -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done
+		exit 0
+	fi ;;
+status)
+	if [ -n "\${FAKE_STATUS:-}" ]; then
+		printf '# HELP dmpremb_first_feeds_overdue Open dossiers past their first feed deadline.\n'
+		printf '# TYPE dmpremb_first_feeds_overdue gauge\ndmpremb_first_feeds_overdue 2\n'
+		exit 1
+	fi ;;
+esac
+exec "$DMPREMB" "\$@"
+EOF
+chmod +x "$fake"
+
+# layout NAME: $TMP/NAME/{batches,events}/inbox and the env file $TMP/NAME/env
+layout() {
+	d="$TMP/$1"
+	rm -rf "$d"
+	mkdir -p "$d/batches/inbox" "$d/events/inbox"
+	rm -f "$count"
+	cat >"$d/env" <<EOF
+# dmpremb-run settings of t0900 ($1)
+DMPREMB_BIN=$DMPREMB
+DMPREMB_INBOX=$d/batches/inbox
+DMPREMB_EVENTS_INBOX="$d/events/inbox"
+DMPREMB_INGEST_OPTS="--max-reject-ratio 0.5"
+
+DMPREMB_FEED_OPTS='--as-of 2026-11-15T10:00:00+01:00'
+DMPREMB_RETRY_DELAY=0
+DMPREMB_LOCK=$d/lock
+DMPREMB_METRICS_FILE=$d/metrics/dmpremb.prom
+EOF
+	prom="$d/metrics/dmpremb.prom"
+}
+
+# metric NAME_AND_LABELS: the value of one sample of $prom
+metric() {
+	grep -F "$1 " "$prom" | grep -v '^#' | awk '{print $NF}'
+}
+
+# prom_ok FILE: every sample line is `name{labels} value`, after a TYPE line
+# for its name
+prom_ok() {
+	awk '
+	/^# TYPE / { typed[$3] = 1; next }
+	/^#/ || /^$/ { next }
+	{
+		if ($0 !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*([{][a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*[}])? -?[0-9][0-9.eE+-]*$/) {
+			print "line " NR " is not name{labels} value"; bad = 1
+		}
+		name = $0; sub(/[{ ].*/, "", name)
+		if (!(name in typed)) { print "line " NR ": no # TYPE for " name; bad = 1 }
+		samples++
+	}
+	END { if (samples == 0) { print "no samples"; bad = 1 }; exit bad }' "$1"
+}
+
+# applied NAME: the sum of column NAME of batch_file over the applied batches
+applied() {
+	sql "SELECT coalesce(sum(f.$1), 0) FROM batch_file f JOIN batch b USING (batch_id) WHERE b.status = 'applied'"
+}
+
+# --- 1. the lock: a second run exits 75 at once, saying which run holds it
+layout lock
+cp -r "$demo" "$d/batches/inbox/batch-demo"
+FAKE_INGEST_WAIT="$d/release" DMPREMB_BIN="$fake" "$RUN" --env "$d/env" ingest >"$d/holder.out" 2>"$d/holder.err" &
+holder=$!
+i=0
+while ! grep -q "^pid=$holder " "$d/lock" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "the running wrapper wrote its pid, job and start time into the lock file" \
+	grep -q "^pid=$holder job=ingest started=20" "$d/lock"
+check_exit 75 "a second wrapper exits 75 while the first holds the lock" "$RUN" --env "$d/env" hourly
+keep_output
+check "it returned at once: the first run is still waiting in its ingest" kill -0 "$holder"
+check_grep "it says another run holds the lock" \
+	'event=lock.busy .*reason="another dmpremb-run holds the lock; this run does nothing"' "$TMP/run.err"
+check_grep "it names the holder's pid, job and start time" \
+	"holder_pid=$holder holder_job=ingest holder_started=20" "$TMP/run.err"
+check "the refused run touched nothing: the batch is still in the inbox" test -d "$d/batches/inbox/batch-demo"
+check "the refused run wrote no metrics" test ! -e "$prom"
+touch "$d/release"
+wait "$holder"
+check_eq "the first run ends normally once its ingest returns" 0 "$?"
+cp "$d/holder.out" "$TMP/out"; cp "$d/holder.err" "$TMP/err"; keep_output
+check "and moves the batch to done/" test -d "$d/batches/done/batch-demo"
+check_exit 0 "with the lock free again, the next run runs" "$RUN" --env "$d/env" ingest
+keep_output
+
+# --- 2. the inbox and the events inbox, with the real dmpremb and database
+new_db cron
+layout hourly
+cp -r "$demo" "$d/batches/inbox/batch-demo"
+cp -r "$demo" "$d/batches/inbox/broken"
+sed -i '$d' "$d/batches/inbox/broken/biologie.csv"              # a line short of its manifest
+mkdir "$d/batches/inbox/incoming"                                 # transfer going on: no manifest yet
+cp "$demo/pharmacie.csv" "$d/batches/inbox/incoming/"
+cp "$FIXTURES/dossiers.csv" "$d/events/inbox/dossiers.csv"
+printf 'INS_C;EVENEMENT;HORODATAGE\n0000;NAISSANCE;hier\n' >"$d/events/inbox/bad-events.csv"
+printf 'INS_C;EVENEMENT;HORODATAGE\n' >"$d/events/inbox/upload.csv.part"   # being written
+check_exit 65 "hourly: exit 65 (a batch and an events file were refused, the rest done)" \
+	"$RUN" --env "$d/env" hourly
+keep_output
+check "the complete batch moved to done/" test -f "$d/batches/done/batch-demo/manifest.csv"
+check "and left the inbox" test ! -e "$d/batches/inbox/batch-demo"
+check_eq "the batch is applied in the database" "applied" "$(sql "SELECT status FROM batch WHERE label = 'batch-demo'")"
+check "the batch a line short moved to failed/" test -d "$d/batches/failed/broken"
+check_grep "with dmpremb's messages beside it in failed/broken.log" "biologie.csv" "$d/batches/failed/broken.log"
+check_grep "logged as batch.failed with dmpremb's exit status" "event=batch.failed batch=broken exit=65 " "$TMP/run.err"
+check "the batch without manifest stays in the inbox" test -f "$d/batches/inbox/incoming/pharmacie.csv"
+check_grep "and is logged as incomplete" "event=batch.incomplete batch=incoming " "$TMP/run.err"
+check "the events file moved to done/" test -f "$d/events/done/dossiers.csv"
+check_eq "its events are recorded" "$(($(wc -l <"$FIXTURES/dossiers.csv") - 1))" "$(sql "SELECT count(*) FROM dossier_event")"
+check "the bad events file moved to failed/, with its log" test -f "$d/events/failed/bad-events.csv.log"
+check "a file being uploaded (not *.csv) is left alone" test -f "$d/events/inbox/upload.csv.part"
+check_grep "feed ran after the ingest" "event=feed.done documents=" "$TMP/run.err"
+
+check "the metrics file parses (name{labels} value, with # TYPE)" prom_ok "$prom"
+check_eq "the metrics file is readable by node_exporter" 644 "$(stat -c %a "$prom")"
+check_eq "no temporary file left beside it" 1 "$(ls -A "$d/metrics" | wc -l)"
+for k in read loaded filtered rejected duplicate; do
+	case $k in
+	read) m='dmpremb_run_lines_read{task="hourly"}'; col=lines_read ;;
+	*) m="dmpremb_run_lines{task=\"hourly\",outcome=\"$k\"}"; col=$k ;;
+	esac
+	check_eq "metrics: lines $k = batch_file's sum over applied batches" "$(applied $col)" "$(metric "$m")"
+done
+check "the fixture does have rejected lines to count" test "$(applied rejected)" -gt 0
+check_eq "metrics: documents fed = document versions stored" "$(sql "SELECT count(*) FROM document_version")" \
+	"$(metric 'dmpremb_run_documents_fed{task="hourly"}')"
+check_eq "metrics: batches done" 1 "$(metric 'dmpremb_run_batches{task="hourly",outcome="done"}')"
+check_eq "metrics: batches failed" 1 "$(metric 'dmpremb_run_batches{task="hourly",outcome="failed"}')"
+check_eq "metrics: batches incomplete" 1 "$(metric 'dmpremb_run_batches{task="hourly",outcome="incomplete"}')"
+check_eq "metrics: events files done" 1 "$(metric 'dmpremb_run_event_files{task="hourly",outcome="done"}')"
+check_eq "metrics: events files failed" 1 "$(metric 'dmpremb_run_event_files{task="hourly",outcome="failed"}')"
+check_eq "metrics: exit code" 65 "$(metric 'dmpremb_run_exit_code{task="hourly"}')"
+check_eq "metrics: no success timestamp after a run that did not end with 0" "" \
+	"$(metric 'dmpremb_run_last_success_timestamp_seconds{task="hourly"}')"
+
+# the same batch again: already applied, moved beside the first without overwriting it
+cp -r "$demo" "$d/batches/inbox/batch-demo"
+check_exit 0 "a second hourly run with only the same batch again: exit 0" "$RUN" --env "$d/env" hourly
+keep_output
+check "the second copy is in done/ under another name" test -f "$d/batches/done/batch-demo.2/manifest.csv"
+check "the first copy is still whole" cmp -s "$demo/manifest.csv" "$d/batches/done/batch-demo/manifest.csv"
+check_eq "metrics: no line read (batch already applied)" 0 "$(metric 'dmpremb_run_lines_read{task="hourly"}')"
+check_eq "metrics: nothing fed again for the same --as-of" 0 "$(metric 'dmpremb_run_documents_fed{task="hourly"}')"
+check_eq "metrics: exit code 0" 0 "$(metric 'dmpremb_run_exit_code{task="hourly"}')"
+check_eq "metrics: success timestamp = end timestamp" \
+	"$(metric 'dmpremb_run_last_end_timestamp_seconds{task="hourly"}')" \
+	"$(metric 'dmpremb_run_last_success_timestamp_seconds{task="hourly"}')"
+
+# weekly: purge does not exist yet; the hourly job's samples stay in the file
+check_exit 0 "weekly: exit 0 while dmpremb has no purge" "$RUN" --env "$d/env" weekly
+keep_output
+check_grep "it says so" "event=purge.unavailable" "$TMP/run.err"
+check_eq "the weekly job has its samples" 0 "$(metric 'dmpremb_run_exit_code{task="weekly"}')"
+check_eq "and the hourly job's are kept" 0 "$(metric 'dmpremb_run_exit_code{task="hourly"}')"
+check "the file still parses" prom_ok "$prom"
+
+# the state gauges of `dmpremb status --prometheus`, appended; its exit 1 is no failure
+check_exit 0 "feed with a status command that exits 1: exit 0" env DMPREMB_BIN="$fake" FAKE_STATUS=1 \
+	"$RUN" --env "$d/env" feed
+keep_output
+check_eq "the status gauges are appended" 2 "$(metric dmpremb_first_feeds_overdue)"
+check "the file with them parses" prom_ok "$prom"
+
+# identifiers to look for in every output, taken from the files (never printed)
+awk -F';' 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
+	{print $c["BEN_NIR"]; print $c["BEN_NOM_NAI"]; print $c["BEN_PRN"]}' "$demo/beneficiaires.csv" |
+	tr -d '"' | sort -u >"$TMP/secrets"
+sql "SELECT ins_c FROM beneficiary UNION SELECT ins_c FROM dossier" >>"$TMP/secrets"
+sed -i '/^$/d' "$TMP/secrets"
+cat "$d"/batches/failed/*.log "$d"/events/failed/*.log "$prom" >>"$TMP/all-output"
+
+# --- 3. retries on exit 75; a run stopped by exit 69
+new_db cron_retry
+layout retry
+cp -r "$demo" "$d/batches/inbox/batch-demo"
+check_exit 0 "ingest fails twice with 75, then succeeds: exit 0" env DMPREMB_BIN="$fake" FAKE_INGEST_FAILS=2 \
+	"$RUN" --env "$d/env" ingest
+keep_output
+check_eq "two retries logged" 2 "$(grep -c 'event=retry step=ingest batch=batch-demo exit=75 attempt=' "$TMP/run.err")"
+check_grep "the last one is attempt 3 of 4" "attempt=3 of=4" "$TMP/run.err"
+check "the batch ends in done/" test -d "$d/batches/done/batch-demo"
+check_eq "and applied" "applied" "$(sql "SELECT status FROM batch WHERE label = 'batch-demo'")"
+check_eq "metrics: 2 retries" 2 "$(metric 'dmpremb_run_retries{task="ingest"}')"
+check_eq "metrics: lines read after the retries" "$(applied lines_read)" "$(metric 'dmpremb_run_lines_read{task="ingest"}')"
+
+layout retry-out
+cp -r "$FIXTURES/batch-cp1252" "$d/batches/inbox/batch-cp1252"
+check_exit 75 "75 more often than DMPREMB_RETRIES: exit 75" \
+	env DMPREMB_BIN="$fake" FAKE_INGEST_FAILS=99 DMPREMB_RETRIES=2 "$RUN" --env "$d/env" ingest
+keep_output
+check_eq "three attempts (one and two retries)" 3 "$(cat "$count")"
+check "the batch stays in the inbox for the next run" test -f "$d/batches/inbox/batch-cp1252/manifest.csv"
+check_grep "logged as left" "event=batch.left batch=batch-cp1252 exit=75" "$TMP/run.err"
+check_eq "metrics: one batch left" 1 "$(metric 'dmpremb_run_batches{task="ingest",outcome="left"}')"
+
+layout stop
+cp -r "$FIXTURES/batch-cp1252" "$d/batches/inbox/a"
+cp -r "$FIXTURES/batch-late" "$d/batches/inbox/b"
+check_exit 69 "database unavailable (69): the run stops with 69" \
+	env DMPREMB_BIN="$fake" FAKE_INGEST_FAILS=99 FAKE_INGEST_EXIT=69 "$RUN" --env "$d/env" hourly
+keep_output
+check_eq "one ingest attempt only: no retry, no second batch" 1 "$(cat "$count")"
+check "both batches stay in the inbox" test -d "$d/batches/inbox/a" -a -d "$d/batches/inbox/b"
+check "nothing in failed/" test ! -e "$d/batches/failed"
+check_grep "feed is skipped" "event=feed.skipped" "$TMP/run.err"
+
+# --- 4. usage and settings
+check_exit 0 "--help exits 0" "$RUN" --help
+check_grep "--help shows the usage" "usage: dmpremb-run" "$TMP/out"
+check_exit 64 "an unknown job exits 64" "$RUN" --env "$d/env" daily
+check_grep "and names it" "unknown job 'daily'" "$TMP/err"
+check_exit 64 "no job exits 64" "$RUN" --env "$d/env"
+check_exit 64 "an unknown option exits 64" "$RUN" --bogus hourly
+check_exit 78 "a missing env file exits 78" "$RUN" --env "$TMP/nonexistent.env" hourly
+keep_output
+check_exit 78 "a missing inbox exits 78" env DMPREMB_INBOX="$TMP/nonexistent" "$RUN" --env "$d/env" ingest
+keep_output
+check_exit 0 "--dry-run runs nothing" "$RUN" --env "$d/env" --dry-run hourly
+keep_output
+check_grep "and says what it would do" "event=batch.would-ingest batch=a" "$TMP/run.err"
+
+# --- never an identifier or a name in the wrapper's output, logs or metrics
+check "the leak check has identifiers to look for" test "$(wc -l <"$TMP/secrets")" -ge 40
+check_eq "no NIR, INS-C or name in any output, log or metrics file" 0 \
+	"$(grep -c -F -f "$TMP/secrets" "$TMP/all-output")"
+finish
