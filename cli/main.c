@@ -37,7 +37,8 @@ static const struct command commands[] = {
 	{ "referentials", cmd_referentials, "referentials load: load SNDS nomenclatures and BDPM files" },
 	{ "ingest", cmd_ingest, "ingest BATCH_DIR: verify, validate and load a batch of claim extracts" },
 	{ "dossiers", cmd_dossiers, "dossiers import FILE: record dossier lifecycle events" },
-	{ "feed", cmd_feed, "feed: build and store the document of every open dossier" },
+	{ "feed", cmd_feed, "feed: build and store the document of every due dossier" },
+	{ "backfill", cmd_backfill, "backfill: re-feed chosen dossiers, due or not; resumable" },
 	{ "render", cmd_render, "render INS_C: print the document feed would store now" },
 	{ "insc", cmd_insc, "insc: compute INS-C from 'prenom;AAMMJJ;NIR13' lines on stdin" },
 };
