@@ -39,6 +39,7 @@ static const struct command commands[] = {
 	{ "dossiers", cmd_dossiers, "dossiers import FILE: record dossier lifecycle events" },
 	{ "feed", cmd_feed, "feed: build and store the document of every due dossier" },
 	{ "backfill", cmd_backfill, "backfill: re-feed chosen dossiers, due or not; resumable" },
+	{ "status", cmd_status, "status: are the 72-hour and weekly promises kept? (exit 1 if not)" },
 	{ "render", cmd_render, "render INS_C: print the document feed would store now" },
 	{ "insc", cmd_insc, "insc: compute INS-C from 'prenom;AAMMJJ;NIR13' lines on stdin" },
 };
@@ -56,7 +57,8 @@ static void usage(FILE *out)
 		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
 		"\n'dmpremb COMMAND --help' describes a command.\n"
-		"Exit status: 0 done, 64 usage, 65 data refused, 66 input missing,\n"
+		"Exit status: 0 done, 1 a promise broken (status only), 64 usage,\n"
+		"65 data refused, 66 input missing,\n"
 		"69 database unavailable, 70 internal error, 74 I/O error,\n"
 		"75 temporary failure (retry), 78 schema missing (run 'dmpremb db migrate').\n");
 }

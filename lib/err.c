@@ -41,6 +41,7 @@ int dr_exit_code(int code)
 	case DR_E_RETRY: return EX_TEMPFAIL;
 	case DR_E_INTERRUPTED: return EX_TEMPFAIL;
 	case DR_E_CONFIG: return EX_CONFIG;
+	case DR_E_PROMISE: return 1;
 	default: return EX_SOFTWARE;
 	}
 }
@@ -58,6 +59,7 @@ const char *dr_status_name(int code)
 	case DR_E_INTERRUPTED: return "interrupted";
 	case DR_E_CONFIG: return "config";
 	case DR_E_NOMEM: return "nomem";
+	case DR_E_PROMISE: return "promise-broken";
 	default: return "internal";
 	}
 }

@@ -28,6 +28,7 @@ enum dr_status {
 	DR_E_NOMEM = -8,    /* allocation failed                -> 70 EX_SOFTWARE */
 	DR_E_CONFIG = -9,   /* schema missing or misconfigured  -> 78 EX_CONFIG */
 	DR_E_INTERRUPTED = -10, /* SIGINT/SIGTERM               -> 75 EX_TEMPFAIL */
+	DR_E_PROMISE = -11, /* status: a feeding promise broken -> 1 (for monitoring) */
 };
 
 /* Records the message for this thread and returns code (for `return dr_error(...)`). */

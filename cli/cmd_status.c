@@ -1,0 +1,332 @@
+/*
+ * cli/cmd_status.c — `dmpremb status`: are the feeding promises kept?
+ *
+ * The two promises (docs/scheduling.md): a first feed within 72 hours of a
+ * dossier's creation (or reactivation, or the lifting of an objection), and
+ * a refresh every week. Each figure is one indexed query on the same
+ * predicates feed uses (the partial indexes of sql/003_lifecycle.sql), so
+ * monitoring can call this every few minutes at national scale; only the
+ * breakdown by state counts the whole dossier table.
+ *
+ * Exit 0 when both promises hold, 1 when one is broken (monitoring alerts on
+ * it), the usual codes when the database cannot answer. Read-only: it
+ * applies nothing and records no run. Never prints an identifier.
+ */
+#include "cli/cli.h"
+#include "lib/err.h"
+#include "load/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char status_usage[] =
+	"usage: dmpremb status [--as-of TIMESTAMP] [--json | --prometheus]\n"
+	"                      [--first-feed-hours N] [--refresh-days N] [--grace-hours N]\n"
+	"\n"
+	"Says whether the feeding promises hold at --as-of (default now):\n"
+	"  - first feeds: dossiers due for their first feed (created, reactivated or\n"
+	"    objection lifted, not fed since), how many wait for longer than\n"
+	"    --first-feed-hours (default 72) and the oldest wait;\n"
+	"  - refreshes: dossiers due again (last fed --refresh-days ago, default 7),\n"
+	"    how many were last fed longer ago than that plus --grace-hours\n"
+	"    (default 24: an hourly cron refreshes within the hour) and the oldest;\n"
+	"and the dossiers by state, events not applied yet, backfills not finished,\n"
+	"and the last ingest, dossiers import, feed, backfill and purge runs with\n"
+	"their outcome and duration.\n"
+	"\n"
+	"  --json              one JSON object (for scripts)\n"
+	"  --prometheus        node_exporter textfile lines (cron/dmpremb-run appends them)\n"
+	"\n"
+	"Exit status: 0 the promises hold; 1 one is broken (first feeds or refreshes\n"
+	"overdue); 69/75/78 the database cannot answer. Nothing is written.\n"
+	"\n"
+	"Role: dmpremb_ops.\n"
+	"\n";
+
+enum { OPT_JSON = OPT_FEED_END + 10, OPT_PROM, OPT_FIRST_HOURS, OPT_GRACE };
+enum format { FMT_TEXT, FMT_JSON, FMT_PROM };
+
+struct status {
+	char as_of[64];
+	long first_hours, refresh_days, grace_hours;
+	long long first_due, first_overdue, first_overdue_no_identity;
+	double first_oldest_h;          /* < 0: none overdue */
+	long long refresh_due, refresh_overdue;
+	double refresh_oldest_h;        /* < 0: none overdue */
+	long long by_state[5], objection;
+	long long events_pending;
+	long long backfills_open, backfill_items_left;
+};
+
+static const char *const states[5] = { "unknown", "open", "closed", "deceased", "deleted" };
+
+/* $1 as-of, $2 first-feed hours, $3 refresh days, $4 grace hours. */
+static int query_promises(PGconn *c, const char *const *params, struct status *s)
+{
+	PGresult *r;
+	int rc = db_query(c, "measuring first feeds",
+		"WITH p AS (SELECT $1::timestamptz AS t, make_interval(hours => $2::int) AS h,"
+		"                  $3::int AS days, $4::int AS grace)"
+		" SELECT count(*),"
+		"        count(*) FILTER (WHERE d.due_at <= p.t - p.h),"
+		"        count(*) FILTER (WHERE d.due_at <= p.t - p.h AND NOT EXISTS"
+		"                         (SELECT 1 FROM beneficiary b WHERE b.ins_c = d.ins_c)),"
+		"        extract(epoch FROM p.t - min(d.due_at) FILTER (WHERE d.due_at <= p.t - p.h)) / 3600"
+		"   FROM dossier d, p"
+		"  WHERE d.state = 'open' AND NOT d.opposition AND (d.last_fed_at IS NULL OR d.last_fed_at < d.due_at)"
+		"    AND d.due_at <= p.t AND p.days IS NOT NULL AND p.grace IS NOT NULL"
+		"  GROUP BY p.t", 4, params, &r);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) == 1) {
+		s->first_due = atoll(PQgetvalue(r, 0, 0));
+		s->first_overdue = atoll(PQgetvalue(r, 0, 1));
+		s->first_overdue_no_identity = atoll(PQgetvalue(r, 0, 2));
+		s->first_oldest_h = PQgetisnull(r, 0, 3) ? -1 : atof(PQgetvalue(r, 0, 3));
+	}
+	PQclear(r);
+	rc = db_query(c, "measuring refreshes",
+		"WITH p AS (SELECT $1::timestamptz AS t, make_interval(days => $3::int) AS refresh,"
+		"                  make_interval(hours => $4::int) AS grace, $2::int AS h)"
+		" SELECT count(*),"
+		"        count(*) FILTER (WHERE d.last_fed_at <= p.t - p.refresh - p.grace),"
+		"        extract(epoch FROM p.t - min(d.last_fed_at)"
+		"                FILTER (WHERE d.last_fed_at <= p.t - p.refresh - p.grace)) / 3600"
+		"   FROM dossier d, p"
+		"  WHERE d.state = 'open' AND NOT d.opposition AND d.last_fed_at <= p.t - p.refresh"
+		"    AND d.last_fed_at >= d.due_at AND p.h IS NOT NULL"
+		"  GROUP BY p.t", 4, params, &r);
+	if (rc != 0)
+		return rc;
+	if (PQntuples(r) == 1) {
+		s->refresh_due = atoll(PQgetvalue(r, 0, 0));
+		s->refresh_overdue = atoll(PQgetvalue(r, 0, 1));
+		s->refresh_oldest_h = PQgetisnull(r, 0, 2) ? -1 : atof(PQgetvalue(r, 0, 2));
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int query_state(PGconn *c, struct status *s)
+{
+	PGresult *r;
+	int rc = db_query(c, "counting dossiers by state",
+		"SELECT state, count(*), count(*) FILTER (WHERE opposition) FROM dossier GROUP BY state", 0, NULL, &r);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(r); i++)
+		for (int k = 0; k < 5; k++)
+			if (strcmp(PQgetvalue(r, i, 0), states[k]) == 0) {
+				s->by_state[k] = atoll(PQgetvalue(r, i, 1));
+				if (k == 1)
+					s->objection = atoll(PQgetvalue(r, i, 2));
+			}
+	PQclear(r);
+	if ((rc = db_query_long(c, "SELECT count(*) FROM dossier_event WHERE applied_at IS NULL", 0, NULL, 0,
+				&s->events_pending)) != 0
+	    || (rc = db_query(c, "counting open backfills",
+			      "SELECT count(DISTINCT run_id), count(*) FROM backfill_item WHERE done_at IS NULL",
+			      0, NULL, &r)) != 0)
+		return rc;
+	s->backfills_open = atoll(PQgetvalue(r, 0, 0));
+	s->backfill_items_left = atoll(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return 0;
+}
+
+/* The latest run of each command: run_id, command, start, outcome, exit code, seconds, counts. */
+static int query_runs(PGconn *c, PGresult **r)
+{
+	return db_query(c, "reading the last runs",
+		"SELECT x.command, x.run_id, to_char(x.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+		"       x.outcome, coalesce(x.exit_code::text, ''),"
+		"       round(extract(epoch FROM coalesce(x.ended_at, clock_timestamp()) - x.started_at)::numeric, 1),"
+		"       x.counts::text"
+		"  FROM unnest(ARRAY['ingest', 'dossiers-import', 'feed', 'backfill', 'purge']) AS k(command)"
+		"  CROSS JOIN LATERAL (SELECT * FROM run WHERE run.command = k.command"
+		"                      ORDER BY started_at DESC LIMIT 1) x", 0, NULL, r);
+}
+
+static void print_text(const struct status *s, PGresult *runs, bool broken)
+{
+	printf("status as of %s: %s\n\n", s->as_of, broken ? "PROMISE BROKEN" : "promises kept");
+	printf("first feeds (within %ld h)\n", s->first_hours);
+	printf("  due now                %10lld\n", s->first_due);
+	printf("  overdue                %10lld", s->first_overdue);
+	if (s->first_oldest_h >= 0)
+		printf("  (oldest waits %.1f h)", s->first_oldest_h);
+	printf("\n");
+	if (s->first_overdue_no_identity)
+		printf("    of which no identity %8lld  (no batch has named the person yet)\n",
+		       s->first_overdue_no_identity);
+	printf("refreshes (every %ld days, %ld h grace)\n", s->refresh_days, s->grace_hours);
+	printf("  due now                %10lld\n", s->refresh_due);
+	printf("  overdue                %10lld", s->refresh_overdue);
+	if (s->refresh_oldest_h >= 0)
+		printf("  (oldest fed %.1f h ago)", s->refresh_oldest_h);
+	printf("\n");
+	printf("dossiers\n");
+	for (int k = 0; k < 5; k++)
+		printf("  %-22s %10lld%s\n", states[k], s->by_state[k], k == 1 ? "" : "");
+	printf("  open under objection   %10lld\n", s->objection);
+	printf("  events not applied     %10lld\n", s->events_pending);
+	if (s->backfills_open)
+		printf("  backfills not finished %10lld  (%lld dossiers left: dmpremb backfill --resume RUN_ID)\n",
+		       s->backfills_open, s->backfill_items_left);
+	printf("last runs\n");
+	for (int i = 0; i < PQntuples(runs); i++)
+		printf("  %-16s run %-8s %s  %-11s exit %-3s %8s s\n", PQgetvalue(runs, i, 0),
+		       PQgetvalue(runs, i, 1), PQgetvalue(runs, i, 2), PQgetvalue(runs, i, 3),
+		       PQgetvalue(runs, i, 4), PQgetvalue(runs, i, 5));
+}
+
+static void print_json(const struct status *s, PGresult *runs, bool broken)
+{
+	printf("{\"as_of\": \"%s\", \"promises_kept\": %s,\n", s->as_of, broken ? "false" : "true");
+	printf(" \"first_feed\": {\"hours\": %ld, \"due\": %lld, \"overdue\": %lld, \"overdue_no_identity\": %lld,"
+	       " \"oldest_overdue_hours\": ", s->first_hours, s->first_due, s->first_overdue,
+	       s->first_overdue_no_identity);
+	if (s->first_oldest_h >= 0)
+		printf("%.1f},\n", s->first_oldest_h);
+	else
+		printf("null},\n");
+	printf(" \"refresh\": {\"days\": %ld, \"grace_hours\": %ld, \"due\": %lld, \"overdue\": %lld,"
+	       " \"oldest_overdue_hours\": ", s->refresh_days, s->grace_hours, s->refresh_due, s->refresh_overdue);
+	if (s->refresh_oldest_h >= 0)
+		printf("%.1f},\n", s->refresh_oldest_h);
+	else
+		printf("null},\n");
+	printf(" \"dossiers\": {");
+	for (int k = 0; k < 5; k++)
+		printf("\"%s\": %lld, ", states[k], s->by_state[k]);
+	printf("\"objection\": %lld},\n", s->objection);
+	printf(" \"events_pending\": %lld, \"backfills_open\": %lld, \"backfill_items_left\": %lld,\n",
+	       s->events_pending, s->backfills_open, s->backfill_items_left);
+	printf(" \"last_runs\": {");
+	for (int i = 0; i < PQntuples(runs); i++)
+		printf("%s\n  \"%s\": {\"run_id\": %s, \"started_at\": \"%s\", \"outcome\": \"%s\", \"exit_code\": %s,"
+		       " \"seconds\": %s, \"counts\": %s}", i ? "," : "", PQgetvalue(runs, i, 0), PQgetvalue(runs, i, 1),
+		       PQgetvalue(runs, i, 2), PQgetvalue(runs, i, 3),
+		       PQgetvalue(runs, i, 4)[0] ? PQgetvalue(runs, i, 4) : "null", PQgetvalue(runs, i, 5),
+		       PQgetvalue(runs, i, 6));
+	printf("}}\n");
+}
+
+static void gauge(const char *name, const char *help, const char *labels, double v)
+{
+	printf("# HELP dmpremb_%s %s\n# TYPE dmpremb_%s gauge\ndmpremb_%s%s %.15g\n", name, help, name, name,
+	       labels, v);
+}
+
+static void print_prometheus(const struct status *s, PGresult *runs, bool broken)
+{
+	gauge("promises_kept", "1 when no first feed nor refresh is overdue", "", broken ? 0 : 1);
+	gauge("dossiers_due", "dossiers due now (first feeds and refreshes)", "",
+	      (double)(s->first_due + s->refresh_due));
+	gauge("first_feeds_due", "dossiers waiting for their first feed", "", (double)s->first_due);
+	gauge("first_feeds_overdue", "first feeds waiting longer than the promise", "", (double)s->first_overdue);
+	gauge("first_feed_oldest_overdue_hours", "age of the oldest overdue first feed (0: none)", "",
+	      s->first_oldest_h > 0 ? s->first_oldest_h : 0);
+	gauge("refreshes_due", "fed dossiers due for their refresh", "", (double)s->refresh_due);
+	gauge("refreshes_overdue", "refreshes later than the promise plus grace", "", (double)s->refresh_overdue);
+	gauge("refresh_oldest_overdue_hours", "hours since the oldest overdue dossier was fed (0: none)", "",
+	      s->refresh_oldest_h > 0 ? s->refresh_oldest_h : 0);
+	gauge("events_pending", "lifecycle events recorded but not applied", "", (double)s->events_pending);
+	gauge("backfill_items_left", "dossiers of unfinished backfills", "", (double)s->backfill_items_left);
+	printf("# HELP dmpremb_dossiers dossiers by state\n# TYPE dmpremb_dossiers gauge\n");
+	for (int k = 0; k < 5; k++)
+		printf("dmpremb_dossiers{state=\"%s\"} %lld\n", states[k], s->by_state[k]);
+	printf("# HELP dmpremb_last_run_seconds duration of the latest run of each command\n"
+	       "# TYPE dmpremb_last_run_seconds gauge\n");
+	for (int i = 0; i < PQntuples(runs); i++)
+		printf("dmpremb_last_run_seconds{command=\"%s\",outcome=\"%s\"} %s\n", PQgetvalue(runs, i, 0),
+		       PQgetvalue(runs, i, 3), PQgetvalue(runs, i, 5));
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "as-of", required_argument, NULL, OPT_AS_OF },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "prometheus", no_argument, NULL, OPT_PROM },
+		{ "first-feed-hours", required_argument, NULL, OPT_FIRST_HOURS },
+		{ "refresh-days", required_argument, NULL, OPT_REFRESH },
+		{ "grace-hours", required_argument, NULL, OPT_GRACE },
+		CLI_COMMON_LONGOPTS, { 0 }
+	};
+	struct status s = { .first_hours = 72, .refresh_days = 7, .grace_hours = 24,
+			    .first_oldest_h = -1, .refresh_oldest_h = -1 };
+	enum format fmt = FMT_TEXT;
+	const char *as_of = NULL;
+	char h[16], d[16], g[16];
+	PGresult *runs = NULL;
+	int opt, rc;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_AS_OF: as_of = optarg; break;
+		case OPT_JSON: fmt = FMT_JSON; break;
+		case OPT_PROM: fmt = FMT_PROM; break;
+		case OPT_FIRST_HOURS:
+			if ((rc = cli_parse_long("--first-feed-hours", optarg, 1, 10000, &s.first_hours)))
+				return rc;
+			break;
+		case OPT_REFRESH:
+			if ((rc = cli_parse_long("--refresh-days", optarg, 1, 3650, &s.refresh_days)))
+				return rc;
+			break;
+		case OPT_GRACE:
+			if ((rc = cli_parse_long("--grace-hours", optarg, 0, 10000, &s.grace_hours)))
+				return rc;
+			break;
+		default:
+			rc = cli_common_option(cli, "status", opt, optarg, status_usage);
+			if (rc)
+				return rc > 0 ? DR_OK : rc;
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("status", "unexpected argument");
+	if ((rc = cli_connect(cli)) != 0)
+		return rc;
+
+	PGresult *t;
+	const char *tp[1] = { as_of };
+	if (PQresultStatus(t = PQexecParams(cli->conn, "SELECT coalesce($1::timestamptz, now())::text", 1, NULL,
+					    tp, NULL, NULL, 0)) != PGRES_TUPLES_OK) {
+		rc = strncmp(db_sqlstate(t), "22", 2) == 0
+			? dr_error(DR_E_USAGE, "--as-of is not a timestamp (example: 2026-11-15T10:00:00+01:00)")
+			: db_fail(cli->conn, t, "reading the time");
+		PQclear(t);
+		return rc;
+	}
+	snprintf(s.as_of, sizeof(s.as_of), "%s", PQgetvalue(t, 0, 0));
+	PQclear(t);
+	snprintf(h, sizeof(h), "%ld", s.first_hours);
+	snprintf(d, sizeof(d), "%ld", s.refresh_days);
+	snprintf(g, sizeof(g), "%ld", s.grace_hours);
+	const char *params[4] = { s.as_of, h, d, g };
+	/* one snapshot for every figure */
+	if ((rc = db_exec(cli->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")) != 0)
+		return rc;
+	if ((rc = query_promises(cli->conn, params, &s)) == 0 && (rc = query_state(cli->conn, &s)) == 0)
+		rc = query_runs(cli->conn, &runs);
+	db_rollback(cli->conn);
+	if (rc != 0)
+		return rc;
+
+	bool broken = s.first_overdue > 0 || s.refresh_overdue > 0;
+	if (fmt == FMT_JSON)
+		print_json(&s, runs, broken);
+	else if (fmt == FMT_PROM)
+		print_prometheus(&s, runs, broken);
+	else
+		print_text(&s, runs, broken);
+	PQclear(runs);
+	if (broken)
+		return dr_error(DR_E_PROMISE, "promise broken: %lld first feed(s) waiting over %ld h, %lld refresh(es)"
+				" overdue", s.first_overdue, s.first_hours, s.refresh_overdue);
+	return 0;
+}
