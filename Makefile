@@ -150,6 +150,10 @@ demo: bin/dmpremb db-start
 install: bin/dmpremb
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dmpremb/cron
 	install -m 755 bin/dmpremb $(DESTDIR)$(PREFIX)/bin/dmpremb
+	install -m 755 cron/dmpremb-run $(DESTDIR)$(PREFIX)/bin/dmpremb-run
+	install -m 644 cron/dmpremb.cron cron/dmpremb.env.example $(DESTDIR)$(PREFIX)/share/dmpremb/cron/
+	install -d $(DESTDIR)$(PREFIX)/share/dmpremb/cron/systemd
+	install -m 644 cron/systemd/*.service cron/systemd/*.timer $(DESTDIR)$(PREFIX)/share/dmpremb/cron/systemd/
 	cp -r sql $(DESTDIR)$(PREFIX)/share/dmpremb/
 
 clean:

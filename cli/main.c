@@ -36,7 +36,7 @@ static const struct command commands[] = {
 	{ "db", cmd_db, "db migrate: create or upgrade the database schema" },
 	{ "referentials", cmd_referentials, "referentials load: load SNDS nomenclatures and BDPM files" },
 	{ "ingest", cmd_ingest, "ingest BATCH_DIR: verify, validate and load a batch of claim extracts" },
-	{ "dossiers", cmd_dossiers, "dossiers import FILE: record dossier lifecycle events" },
+	{ "dossiers", cmd_dossiers, "dossiers import FILE: record and apply dossier lifecycle events" },
 	{ "feed", cmd_feed, "feed: build and store the document of every due dossier" },
 	{ "backfill", cmd_backfill, "backfill: re-feed chosen dossiers, due or not; resumable" },
 	{ "status", cmd_status, "status: are the 72-hour and weekly promises kept? (exit 1 if not)" },
