@@ -134,6 +134,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	if (optind != argc - 1)
 		return cli_usage_error("ingest", "expected one BATCH_DIR");
 	o.dir = argv[optind];
+	o.quiet = cli->quiet;
 
 	snprintf(options, sizeof(options),
 		 "{\"max_reject_ratio\": %g, \"force\": %s, \"dry_run\": %s, \"jobs\": %d}",

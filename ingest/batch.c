@@ -17,25 +17,36 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/progress.h"
+
 struct copy_sink {
 	struct copy cp;
 	long long chunks;
+	long long rows;            /* staged rows so far, for the progress line */
+	struct progress prog;
 };
+
+/* Counts the chunk's rows (one per line of COPY text) and says how far. */
+static void count_rows(struct copy_sink *s, const char *data, size_t n)
+{
+	for (const char *p = data, *end = data + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		s->rows++;
+	progress_update(&s->prog, s->rows);
+}
 
 static int copy_chunk(void *ctx, const char *data, size_t n)
 {
 	struct copy_sink *s = ctx;
 
 	s->chunks++;
+	count_rows(s, data, n);
 	dr_killpoint("ingest-chunk");
 	return copy_raw(&s->cp, data, n, 0);
 }
 
 static int discard_chunk(void *ctx, const char *data, size_t n)
 {
-	(void)ctx;
-	(void)data;
-	(void)n;
+	count_rows(ctx, data, n);
 	return 0;
 }
 
@@ -185,8 +196,12 @@ int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, st
 		sink.ctx = &cs;
 	} else {
 		sink.chunk = discard_chunk;
-		sink.ctx = NULL;
+		sink.ctx = &cs;
 	}
+	long long total_lines = 0;
+	for (int i = 0; i < n; i++)
+		total_lines += m->e[i].lines;
+	progress_init(&cs.prog, "ingest", "lines", total_lines, o->quiet);
 
 	/* 3. parse every file in parallel, largest first */
 	{
@@ -198,6 +213,7 @@ int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, st
 			order[k] = &pf[i];
 		}
 		rc = parse_batch(order, n, o->jobs, &sink);
+		progress_end(&cs.prog);
 	}
 	if (in_copy) {
 		if (rc) {

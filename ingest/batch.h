@@ -26,6 +26,7 @@ struct ingest_opts {
 	bool force;                /* apply even above the ratio */
 	bool dry_run;
 	int jobs;                  /* parser threads */
+	bool quiet;                /* no progress line */
 };
 
 struct ingest_file_report {
