@@ -90,12 +90,14 @@ check_eq "each feed stored what it said (versions by run)" "${sa:-?} ${sb:-?} 0"
 # (the two runs' ids may come in either order: each is read by its own id)
 check_eq "the run table: two feeds, ok, the same documents" "feed ok $sa|feed ok $sb" \
 	"$(sql "SELECT command || ' ' || outcome || ' ' || (counts->>'documents') FROM run WHERE run_id = ${ra:-0}")|$(sql "SELECT command || ' ' || outcome || ' ' || (counts->>'documents') FROM run WHERE run_id = ${rb:-0}")"
-# sharing: both planned everything, so both were at work at once; if the
-# machine ran them one after the other, that is not a failure of dmpremb
-if [ "$(planned A)" = "$due1" ] && [ "$(planned B)" = "$due1" ] && at_once A B; then
+# sharing: when both runs overlapped and each planned at least half of the
+# dossiers (the later one may plan after the other's first chunks), each had
+# dozens of chunks to race for; if the machine ran them one after the other,
+# that is not a failure of dmpremb
+if [ "$(planned A)" -ge $((due1 / 2)) ] && [ "$(planned B)" -ge $((due1 / 2)) ] && at_once A B; then
 	check "both feeds did some of the work ($sa + $sb)" test "${sa:-0}" -gt 0 -a "${sb:-0}" -gt 0
 else
-	skip "both feeds did some of the work" "the two feeds did not overlap (planned $(planned A), $(planned B))"
+	skip "both feeds did some of the work" "the two feeds barely overlapped (planned $(planned A), $(planned B))"
 fi
 before=$(db_digest)
 check_exit 0 "a third feed at the same as-of" "$DMPREMB" feed --as-of $T1
