@@ -155,7 +155,7 @@ int feed_select(PGconn *c, const struct feed_window *w, const struct feed_select
 		" ins AS (INSERT INTO feed_chunk SELECT ins_c FROM pick RETURNING 1)"
 		" SELECT (SELECT count(*) FROM ins), coalesce(max(seq), 0) FROM pick",
 		sel->mode == FEED_BACKFILL ? "backfill_item" : "feed_todo",
-		sel->mode == FEED_DUE ? "(" FIRST_DUE " OR " REFRESH_DUE ")"
+		sel->mode == FEED_DUE ? "((" FIRST_DUE " AND d.due_at <= $1::timestamptz) OR " REFRESH_DUE ")"
 		: sel->mode == FEED_LISTED ? NOT_CURRENT " AND $3::int IS NOT NULL"
 		: "t.run_id = $5::bigint AND t.done_at IS NULL AND " NOT_CURRENT " AND $3::int IS NOT NULL");
 	if ((rc = db_query(c, "selecting dossiers", sql, sel->mode == FEED_BACKFILL ? 5 : 4, params, &r)) != 0)
