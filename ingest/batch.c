@@ -15,46 +15,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lib/progress.h"
 
 struct copy_sink {
 	struct copy cp;
 	long long chunks;
-	long long rows;            /* staged rows so far, for the progress line */
+	long long lines;           /* input lines parsed so far, for the progress line */
 	struct progress prog;
 };
 
-/* Counts the chunk's rows (one per line of COPY text) and says how far. */
-static void count_rows(struct copy_sink *s, const char *data, size_t n)
+static void advance(struct copy_sink *s, long lines)
 {
-	for (const char *p = data, *end = data + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-		s->rows++;
-	progress_update(&s->prog, s->rows);
+	s->lines += lines;
+	progress_update(&s->prog, s->lines);
 }
 
-static int copy_chunk(void *ctx, const char *data, size_t n)
+static int copy_chunk(void *ctx, const char *data, size_t n, long lines)
 {
 	struct copy_sink *s = ctx;
 
 	s->chunks++;
-	count_rows(s, data, n);
+	advance(s, lines);
 	dr_killpoint("ingest-chunk");
 	return copy_raw(&s->cp, data, n, 0);
 }
 
-static int discard_chunk(void *ctx, const char *data, size_t n)
+static int discard_chunk(void *ctx, const char *data, size_t n, long lines)
 {
-	count_rows(ctx, data, n);
+	(void)data;
+	(void)n;
+	advance(ctx, lines);
 	return 0;
-}
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Looks the batch up under an advisory lock; creates or reuses its row. */
@@ -143,7 +135,7 @@ int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, st
 	const char *names[MANIFEST_MAX_FILES];
 	struct merge_count mc[MANIFEST_MAX_FILES];
 	char dircopy[4096];
-	double t0 = now_seconds();
+	double t0 = progress_now();
 	bool in_tx = false, in_copy = false;
 	int rc, n;
 
@@ -329,6 +321,6 @@ out:
 		free(pf);
 	}
 	free(m);
-	rep->seconds = now_seconds() - t0;
+	rep->seconds = progress_now() - t0;
 	return rc;
 }

@@ -18,6 +18,7 @@
 struct chunk {
 	char *data;
 	size_t len;
+	long lines;                /* input lines it comes from, for progress */
 };
 
 struct queue {
@@ -33,6 +34,7 @@ struct worker {
 	struct queue *q;
 	struct parse_file *pf;
 	struct buf out;
+	long lines;                /* input lines since the last push */
 	struct stage_row row;
 };
 
@@ -46,13 +48,15 @@ static void queue_abort(struct queue *q)
 }
 
 /* Hands the worker's buffer to the queue; blocks while the queue is full. */
-static int queue_push(struct queue *q, struct buf *b)
+static int queue_push(struct queue *q, struct buf *b, long *lines)
 {
 	struct chunk c;
 
 	if (b->len == 0)
 		return 0;
 	c.data = buf_detach(b, &c.len);
+	c.lines = *lines;
+	*lines = 0;
 	pthread_mutex_lock(&q->mu);
 	while (q->count == QUEUE_CAP && !q->abort)
 		pthread_cond_wait(&q->not_full, &q->mu);
@@ -71,7 +75,7 @@ static int queue_push(struct queue *q, struct buf *b)
 /* Next chunk, or data == NULL when every producer is done (or on abort). */
 static struct chunk queue_pop(struct queue *q)
 {
-	struct chunk c = { NULL, 0 };
+	struct chunk c = { NULL, 0, 0 };
 
 	pthread_mutex_lock(&q->mu);
 	while (q->count == 0 && q->producers_left > 0 && !q->abort)
@@ -97,13 +101,14 @@ static int on_record(void *ctx, const struct csvr_record *rec)
 		return rows_header(&w->pf->rf, rec);
 	if ((rec->record_no & 4095) == 0 && dr_interrupted())
 		return dr_error(DR_E_INTERRUPTED, "interrupted while reading %s", w->pf->rf.name);
+	w->lines++;
 	if (rows_line(&w->pf->rf, rec, &w->row) == ROW_FILTER)
 		return 0;
 	rc = stage_row_write(&w->row, &w->out);
 	if (rc)
 		return dr_error(rc, "%s line %ld: staging row too large", w->pf->rf.name, rec->record_no);
 	if (w->out.len >= CHUNK_TARGET)
-		return queue_push(w->q, &w->out);
+		return queue_push(w->q, &w->out, &w->lines);
 	return 0;
 }
 
@@ -117,7 +122,7 @@ static void parse_one(struct queue *q, struct parse_file *pf)
 	if (pf->rc == 0 && records == 0)
 		pf->rc = dr_error(DR_E_DATA, "%s is empty (no header line): refused", pf->rf.name);
 	if (pf->rc == 0)
-		pf->rc = queue_push(q, &w.out);
+		pf->rc = queue_push(q, &w.out, &w.lines);
 	pf->records = records > 0 ? records - 1 : 0;
 	if (pf->rc) {
 		snprintf(pf->err, sizeof(pf->err), "%s", dr_errmsg());
@@ -149,7 +154,7 @@ int parse_batch(struct parse_file *const *files, int nfiles, int jobs, const str
 			struct chunk c;
 			while ((c = queue_pop(&q)).data != NULL) {
 				if (sink_rc == 0) {
-					sink_rc = sink->chunk(sink->ctx, c.data, c.len);
+					sink_rc = sink->chunk(sink->ctx, c.data, c.len, c.lines);
 					if (sink_rc) {
 						snprintf(sink_err, sizeof(sink_err), "%s", dr_errmsg());
 						queue_abort(&q);

@@ -25,8 +25,9 @@ struct parse_file {
 };
 
 struct parse_sink {
-	/* Consumes one chunk of COPY text; returns 0 or a DR_E_* code. */
-	int (*chunk)(void *ctx, const char *data, size_t n);
+	/* Consumes one chunk of COPY text, made from `lines` input lines
+	 * (filtered ones included); returns 0 or a DR_E_* code. */
+	int (*chunk)(void *ctx, const char *data, size_t n, long lines);
 	void *ctx;
 };
 
