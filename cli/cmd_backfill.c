@@ -17,6 +17,7 @@
 #include "lib/err.h"
 #include "lib/log.h"
 #include "load/db.h"
+#include "load/feed_io.h"
 #include "transform/feed.h"
 
 #include <stdio.h>
@@ -67,23 +68,20 @@ struct backfill_args {
 	long long resume;
 };
 
-/* The SELECT of the dossiers to list ($1, $2 = from, to), into buffer sql. */
+/* The SELECT of the dossiers to list ($1, $2 = from, to, when given: the
+ * statement goes with db_query_text), into buffer sql. */
 static void list_sql(char *sql, size_t size, const struct backfill_args *a, const struct feed_selection *sel)
 {
-	char shard[128] = "";
+	char shard[128];
 
-	if (sel->shard_n > 0)
-		snprintf(shard, sizeof(shard), " AND mod(('x' || left(md5(d.ins_c), 8))::bit(32)::bigint, %d) = %d",
-			 sel->shard_n, sel->shard_k);
+	feed_shard_sql(shard, sizeof(shard), sel->shard_k, sel->shard_n);
 	if (a->all)
-		snprintf(sql, size, "SELECT d.ins_c FROM dossier d WHERE d.state = 'open' AND NOT d.opposition%s"
-			 " AND $1::date IS NULL AND $2::date IS NULL", shard);
+		snprintf(sql, size, "SELECT d.ins_c FROM dossier d WHERE " FEED_SQL_FEEDABLE "%s", shard);
 	else if (a->list)
-		snprintf(sql, size, "SELECT d.ins_c FROM feed_list d WHERE $1::date IS NULL AND $2::date IS NULL%s",
-			 shard);
+		snprintf(sql, size, "SELECT d.ins_c FROM feed_list d WHERE true%s", shard);
 	else
 		/* a semi-join: each dossier once, however many lines it has */
-		snprintf(sql, size, "SELECT d.ins_c FROM dossier d WHERE d.state = 'open' AND NOT d.opposition%s"
+		snprintf(sql, size, "SELECT d.ins_c FROM dossier d WHERE " FEED_SQL_FEEDABLE "%s"
 			 " AND EXISTS (SELECT 1 FROM claim_line c WHERE c.ins_c = d.ins_c"
 			 "             AND c.flx_trt_dtd BETWEEN $1::date AND $2::date)", shard);
 }
@@ -99,7 +97,7 @@ static int dry_run(struct cli *cli, const struct backfill_args *a, const struct 
 	list_sql(sel_sql, sizeof(sel_sql), a, &o->sel);
 	snprintf(sql, sizeof(sql),
 		"WITH l AS (%s), f AS (SELECT l.ins_c FROM l JOIN dossier d USING (ins_c)"
-		"                      WHERE d.state = 'open' AND NOT d.opposition),"
+		"                      WHERE " FEED_SQL_FEEDABLE "),"
 		" w AS (SELECT coalesce($3::timestamptz, now())::date AS hi),"
 		" rate AS (SELECT sum((counts->>'documents')::numeric) AS docs,"
 		"                 sum(extract(epoch FROM ended_at - started_at)) AS secs FROM run"
@@ -110,7 +108,7 @@ static int dry_run(struct cli *cli, const struct backfill_args *a, const struct 
 		"          WHERE c.exe_soi_dtd BETWEEN (w.hi - interval '24 months')::date AND w.hi"
 		"            AND c.flx_trt_dtd >= (w.hi - interval '24 months')::date),"
 		"        (SELECT round(docs / nullif(secs, 0), 1) FROM rate)", sel_sql);
-	if ((rc = db_query(cli->conn, "estimating the backfill", sql, 3, params, &r)) != 0)
+	if ((rc = db_query_text(cli->conn, "estimating the backfill", sql, 3, params, &r)) != 0)
 		return rc;
 	long long listed = atoll(PQgetvalue(r, 0, 0)), feedable = atoll(PQgetvalue(r, 0, 1));
 	long long lines = atoll(PQgetvalue(r, 0, 2));
@@ -137,6 +135,7 @@ static int make_list(struct cli *cli, const struct backfill_args *a, const struc
 {
 	char sel_sql[1024], sql[2048], run[24];
 	const char *params[3] = { a->from, a->to, run };
+	PGresult *r;
 	int rc;
 
 	snprintf(run, sizeof(run), "%lld", cli->run_id);
@@ -147,7 +146,12 @@ static int make_list(struct cli *cli, const struct backfill_args *a, const struc
 		" SELECT count(*) FROM ins", sel_sql);
 	if ((rc = db_begin(cli->conn)) != 0)
 		return rc;
-	if ((rc = db_query_long(cli->conn, sql, 3, params, 0, listed)) != 0 || (rc = db_commit(cli->conn)) != 0)
+	if ((rc = db_query_text(cli->conn, "listing the dossiers", sql, 3, params, &r)) == 0) {
+		*listed = atoll(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		rc = db_commit(cli->conn);
+	}
+	if (rc != 0)
 		db_rollback(cli->conn);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "lib/err.h"
 #include "load/db.h"
+#include "load/feed_io.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,49 +62,42 @@ struct status {
 
 static const char *const states[5] = { "unknown", "open", "closed", "deceased", "deleted" };
 
-/* $1 as-of, $2 first-feed hours, $3 refresh days, $4 grace hours. */
+/* $1 as-of, $2 first-feed hours, $3 refresh days, $4 grace hours: the
+ * feed's own predicates (load/feed_io.h), served by its partial indexes. */
 static int query_promises(PGconn *c, const char *const *params, struct status *s)
 {
 	PGresult *r;
-	int rc = db_query(c, "measuring first feeds",
-		"WITH p AS (SELECT $1::timestamptz AS t, make_interval(hours => $2::int) AS h,"
-		"                  $3::int AS days, $4::int AS grace)"
-		" SELECT count(*),"
-		"        count(*) FILTER (WHERE d.due_at <= p.t - p.h),"
-		"        count(*) FILTER (WHERE d.due_at <= p.t - p.h AND NOT EXISTS"
-		"                         (SELECT 1 FROM beneficiary b WHERE b.ins_c = d.ins_c)),"
-		"        extract(epoch FROM p.t - min(d.due_at) FILTER (WHERE d.due_at <= p.t - p.h)) / 3600"
-		"   FROM dossier d, p"
-		"  WHERE d.state = 'open' AND NOT d.opposition AND (d.last_fed_at IS NULL OR d.last_fed_at < d.due_at)"
-		"    AND d.due_at <= p.t AND p.days IS NOT NULL AND p.grace IS NOT NULL"
-		"  GROUP BY p.t", 4, params, &r);
+	int rc = db_query_text(c, "measuring first feeds",
+		"SELECT count(*),"
+		"       count(*) FILTER (WHERE d.due_at <= $1::timestamptz - make_interval(hours => $2::int)),"
+		"       count(*) FILTER (WHERE d.due_at <= $1::timestamptz - make_interval(hours => $2::int)"
+		"                        AND NOT EXISTS (SELECT 1 FROM beneficiary b WHERE b.ins_c = d.ins_c)),"
+		"       extract(epoch FROM $1::timestamptz - min(d.due_at)"
+		"               FILTER (WHERE d.due_at <= $1::timestamptz - make_interval(hours => $2::int))) / 3600"
+		"  FROM dossier d"
+		" WHERE " FEED_SQL_FEEDABLE " AND " FEED_SQL_FIRST_DUE " AND d.due_at <= $1::timestamptz",
+		4, params, &r);
 	if (rc != 0)
 		return rc;
-	if (PQntuples(r) == 1) {
-		s->first_due = atoll(PQgetvalue(r, 0, 0));
-		s->first_overdue = atoll(PQgetvalue(r, 0, 1));
-		s->first_overdue_no_identity = atoll(PQgetvalue(r, 0, 2));
-		s->first_oldest_h = PQgetisnull(r, 0, 3) ? -1 : atof(PQgetvalue(r, 0, 3));
-	}
+	s->first_due = atoll(PQgetvalue(r, 0, 0));
+	s->first_overdue = atoll(PQgetvalue(r, 0, 1));
+	s->first_overdue_no_identity = atoll(PQgetvalue(r, 0, 2));
+	s->first_oldest_h = PQgetisnull(r, 0, 3) ? -1 : atof(PQgetvalue(r, 0, 3));
 	PQclear(r);
-	rc = db_query(c, "measuring refreshes",
-		"WITH p AS (SELECT $1::timestamptz AS t, make_interval(days => $3::int) AS refresh,"
-		"                  make_interval(hours => $4::int) AS grace, $2::int AS h)"
-		" SELECT count(*),"
-		"        count(*) FILTER (WHERE d.last_fed_at <= p.t - p.refresh - p.grace),"
-		"        extract(epoch FROM p.t - min(d.last_fed_at)"
-		"                FILTER (WHERE d.last_fed_at <= p.t - p.refresh - p.grace)) / 3600"
-		"   FROM dossier d, p"
-		"  WHERE d.state = 'open' AND NOT d.opposition AND d.last_fed_at <= p.t - p.refresh"
-		"    AND d.last_fed_at >= d.due_at AND p.h IS NOT NULL"
-		"  GROUP BY p.t", 4, params, &r);
+	rc = db_query_text(c, "measuring refreshes",
+		"SELECT count(*),"
+		"       count(*) FILTER (WHERE d.last_fed_at <= $1::timestamptz"
+		"                        - make_interval(days => $3::int, hours => $4::int)),"
+		"       extract(epoch FROM $1::timestamptz - min(d.last_fed_at) FILTER (WHERE d.last_fed_at"
+		"               <= $1::timestamptz - make_interval(days => $3::int, hours => $4::int))) / 3600"
+		"  FROM dossier d"
+		" WHERE " FEED_SQL_FEEDABLE " AND " FEED_SQL_REFRESH_DUE " AND d.last_fed_at >= d.due_at",
+		4, params, &r);
 	if (rc != 0)
 		return rc;
-	if (PQntuples(r) == 1) {
-		s->refresh_due = atoll(PQgetvalue(r, 0, 0));
-		s->refresh_overdue = atoll(PQgetvalue(r, 0, 1));
-		s->refresh_oldest_h = PQgetisnull(r, 0, 2) ? -1 : atof(PQgetvalue(r, 0, 2));
-	}
+	s->refresh_due = atoll(PQgetvalue(r, 0, 0));
+	s->refresh_overdue = atoll(PQgetvalue(r, 0, 1));
+	s->refresh_oldest_h = PQgetisnull(r, 0, 2) ? -1 : atof(PQgetvalue(r, 0, 2));
 	PQclear(r);
 	return 0;
 }
@@ -168,7 +162,7 @@ static void print_text(const struct status *s, PGresult *runs, bool broken)
 	printf("\n");
 	printf("dossiers\n");
 	for (int k = 0; k < 5; k++)
-		printf("  %-22s %10lld%s\n", states[k], s->by_state[k], k == 1 ? "" : "");
+		printf("  %-22s %10lld\n", states[k], s->by_state[k]);
 	printf("  open under objection   %10lld\n", s->objection);
 	printf("  events not applied     %10lld\n", s->events_pending);
 	if (s->backfills_open)
@@ -292,18 +286,11 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_connect(cli)) != 0)
 		return rc;
 
-	PGresult *t;
-	const char *tp[1] = { as_of };
-	if (PQresultStatus(t = PQexecParams(cli->conn, "SELECT coalesce($1::timestamptz, now())::text", 1, NULL,
-					    tp, NULL, NULL, 0)) != PGRES_TUPLES_OK) {
-		rc = strncmp(db_sqlstate(t), "22", 2) == 0
-			? dr_error(DR_E_USAGE, "--as-of is not a timestamp (example: 2026-11-15T10:00:00+01:00)")
-			: db_fail(cli->conn, t, "reading the time");
-		PQclear(t);
+	/* the as-of as feed reads it (same checks, same message) */
+	struct feed_window w;
+	if ((rc = feed_window(cli->conn, as_of, &w)) != 0)
 		return rc;
-	}
-	snprintf(s.as_of, sizeof(s.as_of), "%s", PQgetvalue(t, 0, 0));
-	PQclear(t);
+	snprintf(s.as_of, sizeof(s.as_of), "%s", w.as_of);
 	snprintf(h, sizeof(h), "%ld", s.first_hours);
 	snprintf(d, sizeof(d), "%ld", s.refresh_days);
 	snprintf(g, sizeof(g), "%ld", s.grace_hours);

@@ -140,10 +140,10 @@ int db_exec(PGconn *c, const char *sql)
 	return db_execp(c, sql, 0, NULL);
 }
 
-int db_query(PGconn *c, const char *what, const char *sql, int n,
-	     const char *const *params, PGresult **out)
+static int query_typed(PGconn *c, const char *what, const char *sql, int n, const Oid *types,
+		       const char *const *params, PGresult **out)
 {
-	PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	PGresult *r = PQexecParams(c, sql, n, types, params, NULL, NULL, 0);
 
 	*out = NULL;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -153,6 +153,22 @@ int db_query(PGconn *c, const char *what, const char *sql, int n,
 	}
 	*out = r;
 	return 0;
+}
+
+int db_query(PGconn *c, const char *what, const char *sql, int n,
+	     const char *const *params, PGresult **out)
+{
+	return query_typed(c, what, sql, n, NULL, params, out);
+}
+
+int db_query_text(PGconn *c, const char *what, const char *sql, int n,
+		  const char *const *params, PGresult **out)
+{
+	static const Oid text[] = { 25, 25, 25, 25, 25, 25, 25, 25 };   /* TEXTOID */
+
+	if (n > (int)(sizeof(text) / sizeof(text[0])))
+		return dr_error(DR_E_INTERNAL, "%s: too many parameters", what);
+	return query_typed(c, what, sql, n, text, params, out);
 }
 
 int db_query_long(PGconn *c, const char *sql, int n, const char *const *params,

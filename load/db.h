@@ -40,6 +40,14 @@ int db_execp(PGconn *c, const char *sql, int n, const char *const *params);
 int db_query(PGconn *c, const char *what, const char *sql, int n,
 	     const char *const *params, PGresult **out);
 
+/*
+ * The same with every parameter sent as text: a statement that casts each one
+ * where it uses it ($1::timestamptz) may then leave some unused, so that
+ * variants of one query share one parameter list.
+ */
+int db_query_text(PGconn *c, const char *what, const char *sql, int n,
+		  const char *const *params, PGresult **out);
+
 /* Single value helpers: first column of first row as long / text (NULL -> def). */
 int db_query_long(PGconn *c, const char *sql, int n, const char *const *params,
 		  long long def, long long *out);

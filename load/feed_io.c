@@ -61,35 +61,28 @@ int feed_prepare(PGconn *c)
 		"  version int, xml text COMPRESSION lz4, sha256 text, bytes int, section_rows int[]) ON COMMIT DELETE ROWS");
 }
 
-/* The shard condition on alias d ("" without sharding): a stable hash of the
- * INS-C (the first 32 bits of its MD5) modulo n. */
-static void shard_sql(char *out, size_t size, const struct feed_selection *sel)
+void feed_shard_sql(char *out, size_t size, int k, int n)
 {
-	if (sel->shard_n > 0)
-		snprintf(out, size, " AND mod(('x' || left(md5(d.ins_c), 8))::bit(32)::bigint, %d) = %d",
-			 sel->shard_n, sel->shard_k);
-	else
+	if (n > 0)
+		snprintf(out, size, " AND mod(('x' || left(md5(d.ins_c), 8))::bit(32)::bigint, %d) = %d", n, k);
+	else if (size > 0)
 		out[0] = '\0';
 }
 
-/* The due predicates, on alias d; $1 = as-of, $3 = refresh days. They are
- * the predicates of the partial indexes dossier_first_due and
- * dossier_refresh_due (sql/003_lifecycle.sql), word for word. */
-#define FEEDABLE "d.state = 'open' AND NOT d.opposition"
-#define FIRST_DUE "(d.last_fed_at IS NULL OR d.last_fed_at < d.due_at)"
-#define REFRESH_DUE "d.last_fed_at <= $1::timestamptz - make_interval(days => $3::int)"
-#define NOT_CURRENT "NOT EXISTS (SELECT 1 FROM document_version v" \
-	" WHERE v.ins_c = d.ins_c AND v.generated_at >= $1::timestamptz)"
+#define FEEDABLE FEED_SQL_FEEDABLE
+#define FIRST_DUE FEED_SQL_FIRST_DUE
+#define REFRESH_DUE FEED_SQL_REFRESH_DUE
+#define NOT_CURRENT "NOT " FEED_SQL_CURRENT
 
 int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
 		  struct feed_plan *p)
 {
-	char sql[2048], shard[128], max[24], days[16], run[24];
+	char sql[2048], plan[2304], shard[128], max[24], days[16], run[24];
 	const char *params[3] = { w->as_of, sel->max_dossiers > 0 ? max : NULL, days };
 	PGresult *r;
 	int rc;
 
-	shard_sql(shard, sizeof(shard), sel);
+	feed_shard_sql(shard, sizeof(shard), sel->shard_k, sel->shard_n);
 	snprintf(max, sizeof(max), "%ld", sel->max_dossiers);
 	snprintf(days, sizeof(days), "%d", sel->refresh_days);
 	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
@@ -112,22 +105,22 @@ int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_sele
 			"INSERT INTO feed_todo (seq, ins_c, first)"
 			" SELECT row_number() OVER (ORDER BY cls, t, ins_c), ins_c, cls = 0 FROM ("
 			"  (SELECT d.ins_c, 0 AS cls, d.due_at AS t FROM dossier d"
-			"    WHERE d.state = 'open' AND NOT d.opposition AND " FIRST_DUE
+			"    WHERE " FEEDABLE " AND " FIRST_DUE
 			"      AND d.due_at <= $1::timestamptz%s ORDER BY d.due_at LIMIT $2::bigint)"
 			"  UNION ALL"
 			"  (SELECT d.ins_c, 1, d.last_fed_at FROM dossier d"
-			"    WHERE d.state = 'open' AND NOT d.opposition AND " REFRESH_DUE
+			"    WHERE " FEEDABLE " AND " REFRESH_DUE
 			"      AND d.last_fed_at >= d.due_at%s ORDER BY d.last_fed_at LIMIT $2::bigint)) x"
 			" ORDER BY cls, t, ins_c LIMIT $2::bigint", shard, shard);
 	else
 		snprintf(sql, sizeof(sql),
 			"INSERT INTO feed_todo (seq, ins_c, first)"
 			" SELECT row_number() OVER (ORDER BY d.ins_c), d.ins_c, false FROM feed_list d"
-			" WHERE $1::timestamptz IS NOT NULL AND $3::int IS NOT NULL%s"
+			" WHERE true%s"
 			" ORDER BY d.ins_c LIMIT $2::bigint", shard);
-	if ((rc = db_execp(c, sql, 3, params)) != 0
-	    || (rc = db_query(c, "planning the run", "SELECT count(*), count(*) FILTER (WHERE first) FROM feed_todo",
-			      0, NULL, &r)) != 0)
+	snprintf(plan, sizeof(plan), "WITH ins AS (%s RETURNING first)"
+		 " SELECT count(*), count(*) FILTER (WHERE first) FROM ins", sql);
+	if ((rc = db_query_text(c, "planning the run", plan, 3, params, &r)) != 0)
 		return rc;
 	p->total = atoll(PQgetvalue(r, 0, 0));
 	p->first = atoll(PQgetvalue(r, 0, 1));
@@ -156,9 +149,9 @@ int feed_select(PGconn *c, const struct feed_window *w, const struct feed_select
 		" SELECT (SELECT count(*) FROM ins), coalesce(max(seq), 0) FROM pick",
 		sel->mode == FEED_BACKFILL ? "backfill_item" : "feed_todo",
 		sel->mode == FEED_DUE ? "((" FIRST_DUE " AND d.due_at <= $1::timestamptz) OR " REFRESH_DUE ")"
-		: sel->mode == FEED_LISTED ? NOT_CURRENT " AND $3::int IS NOT NULL"
-		: "t.run_id = $5::bigint AND t.done_at IS NULL AND " NOT_CURRENT " AND $3::int IS NOT NULL");
-	if ((rc = db_query(c, "selecting dossiers", sql, sel->mode == FEED_BACKFILL ? 5 : 4, params, &r)) != 0)
+		: sel->mode == FEED_LISTED ? NOT_CURRENT
+		: "t.run_id = $5::bigint AND t.done_at IS NULL AND " NOT_CURRENT);
+	if ((rc = db_query_text(c, "selecting dossiers", sql, 5, params, &r)) != 0)
 		return rc;
 	*n = atol(PQgetvalue(r, 0, 0));
 	if (*n > 0)
@@ -184,7 +177,7 @@ int feed_backfill_close(PGconn *c, const struct feed_window *w, const struct fee
 			long long *skipped, long long *left)
 {
 	char run[24];
-	const char *params[2] = { run, w->as_of };
+	const char *params[2] = { w->as_of, run };
 	PGresult *r;
 	int rc;
 
@@ -197,12 +190,11 @@ int feed_backfill_close(PGconn *c, const struct feed_window *w, const struct fee
 		"         WHEN d.opposition THEN 'objection'"
 		"         ELSE 'already current' END"
 		"  FROM backfill_item b2 LEFT JOIN dossier d ON d.ins_c = b2.ins_c"
-		"  WHERE b.run_id = $1::bigint AND b.done_at IS NULL AND b2.run_id = b.run_id AND b2.ins_c = b.ins_c"
-		"    AND (d.ins_c IS NULL OR d.state <> 'open' OR d.opposition OR EXISTS (SELECT 1"
-		"         FROM document_version v WHERE v.ins_c = d.ins_c AND v.generated_at >= $2::timestamptz))"
+		"  WHERE b.run_id = $2::bigint AND b.done_at IS NULL AND b2.run_id = b.run_id AND b2.ins_c = b.ins_c"
+		"    AND (d.ins_c IS NULL OR NOT (" FEEDABLE ") OR " FEED_SQL_CURRENT ")"
 		"  RETURNING 1)"
 		" SELECT (SELECT count(*) FROM skip),"
-		"        (SELECT count(*) FROM backfill_item WHERE run_id = $1::bigint AND done_at IS NULL)"
+		"        (SELECT count(*) FROM backfill_item WHERE run_id = $2::bigint AND done_at IS NULL)"
 		"        - (SELECT count(*) FROM skip)", 2, params, &r);
 	if (rc != 0)
 		return rc;

@@ -38,6 +38,24 @@ int feed_window(PGconn *c, const char *as_of, struct feed_window *w);
 /* Creates the session's temp tables (feed_list, feed_todo, feed_chunk, feed_doc). */
 int feed_prepare(PGconn *c);
 
+/*
+ * Due-ness, on alias d of dossier, with $1 = the as-of and $3 = refresh days
+ * (docs/scheduling.md). FIRST_DUE and the feedable part of REFRESH_DUE are
+ * the predicates of the partial indexes dossier_first_due and
+ * dossier_refresh_due (sql/003_lifecycle.sql), word for word: feed, backfill
+ * and status all use these, so they cannot drift apart.
+ */
+#define FEED_SQL_FEEDABLE "d.state = 'open' AND NOT d.opposition"
+#define FEED_SQL_FIRST_DUE "(d.last_fed_at IS NULL OR d.last_fed_at < d.due_at)"
+#define FEED_SQL_REFRESH_DUE "d.last_fed_at <= $1::timestamptz - make_interval(days => $3::int)"
+/* fed at or after the as-of: already current */
+#define FEED_SQL_CURRENT "EXISTS (SELECT 1 FROM document_version v" \
+	" WHERE v.ins_c = d.ins_c AND v.generated_at >= $1::timestamptz)"
+
+/* Writes into out the condition " AND <INS-C of d hashes to k mod n>" (the
+ * first 32 bits of its MD5), or "" when n is 0. */
+void feed_shard_sql(char *out, size_t size, int k, int n);
+
 /* Which dossiers a feed takes (docs/scheduling.md). */
 enum feed_mode {
 	FEED_DUE,        /* the due dossiers, most urgent first */

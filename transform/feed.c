@@ -7,7 +7,6 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ingest/lines.h"
 #include "lib/arena.h"
@@ -23,10 +22,6 @@
 #include "transform/cda.h"
 #include "transform/refcache.h"
 
-static double now_s(void)
-{
-	return progress_now();
-}
 
 static bool is_ins_c(const char *s, size_t n)
 {
@@ -236,19 +231,19 @@ static int feed_chunk_once(PGconn *c, long long run_id, const struct feed_opts *
 		return r;
 	}
 	rep->selected += *n;
-	double t1 = now_s();
+	double t1 = progress_now();
 	if ((r = feed_fetch(c, w, ch)) != 0) {
 		db_rollback(c);
 		return r;
 	}
-	double t2 = now_s();
+	double t2 = progress_now();
 	rep->fetch_s += t2 - t1;
 	if ((r = render_chunk(ctx, ch, docs, o->jobs, rep)) != 0) {
 		db_rollback(c);
 		free_docs(docs, ch->n);
 		return r;
 	}
-	double t3 = now_s();
+	double t3 = progress_now();
 	rep->render_s += t3 - t2;
 	size_t k = compact(docs, ch->n);
 	if (o->dry_run) {
@@ -264,7 +259,7 @@ static int feed_chunk_once(PGconn *c, long long run_id, const struct feed_opts *
 		}
 		dr_killpoint("feed-chunk");
 	}
-	rep->store_s += now_s() - t3;
+	rep->store_s += progress_now() - t3;
 	free_docs(docs, k);
 	rep->documents += (long)k;
 	rep->chunks++;
@@ -279,7 +274,7 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 	struct feed_chunk ch = { 0 };
 	struct feed_doc *docs = NULL;
 	struct progress prog;
-	double t0 = now_s();
+	double t0 = progress_now();
 	long long after = 0;
 	int r;
 
@@ -318,7 +313,7 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 					     "what is left is still due: the next run takes it");
 				goto done;
 			}
-			if (o->max_seconds > 0 && now_s() - t0 >= o->max_seconds) {
+			if (o->max_seconds > 0 && progress_now() - t0 >= o->max_seconds) {
 				rep->stopped = true;
 				goto done;
 			}
@@ -342,7 +337,7 @@ out:
 	free(docs);
 	feed_chunk_free(&ch);
 	refcache_free(&rc);
-	rep->seconds = now_s() - t0;
+	rep->seconds = progress_now() - t0;
 	if (r == 0 && rep->bad_list_lines > 0)
 		r = dr_error(DR_E_DATA, "%ld line(s) of %s are not INS-Cs (see the feed.bad_ins_c log lines);"
 			     " the others were fed", rep->bad_list_lines,
