@@ -17,6 +17,7 @@
 
 struct cli {
 	const char *conninfo;  /* --db, or NULL for libpq's environment */
+	const char *role;      /* the role the command runs as (SET ROLE at connection) */
 	bool quiet;
 	PGconn *conn;          /* opened by cli_connect() */
 	long long run_id;      /* dmpremb.run row of this command, 0 when none */
@@ -53,7 +54,7 @@ int cli_common_option(struct cli *cli, const char *cmd, int opt, const char *arg
 /* getopt_long loop helper: prints "unknown option" hint; returns DR_E_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Opens cli->conn (once). */
+/* Opens cli->conn (once) and sets it to cli->role. */
 int cli_connect(struct cli *cli);
 
 /* Records the start of a run; options_json describes the options (no identifiers). */

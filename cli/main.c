@@ -29,19 +29,22 @@
 struct command {
 	const char *name;
 	int (*fn)(struct cli *, int, char **);
+	const char *role;      /* the dmpremb_* role it runs as (SET ROLE); NULL: as the login */
 	const char *summary;
 };
 
 static const struct command commands[] = {
-	{ "db", cmd_db, "db migrate: create or upgrade the database schema" },
-	{ "referentials", cmd_referentials, "referentials load: load SNDS nomenclatures and BDPM files" },
-	{ "ingest", cmd_ingest, "ingest BATCH_DIR: verify, validate and load a batch of claim extracts" },
-	{ "dossiers", cmd_dossiers, "dossiers import FILE: record and apply dossier lifecycle events" },
-	{ "feed", cmd_feed, "feed: build and store the document of every due dossier" },
-	{ "backfill", cmd_backfill, "backfill: re-feed chosen dossiers, due or not; resumable" },
-	{ "status", cmd_status, "status: are the 72-hour and weekly promises kept? (exit 1 if not)" },
-	{ "render", cmd_render, "render INS_C: print the document feed would store now" },
-	{ "insc", cmd_insc, "insc: compute INS-C from 'prenom;AAMMJJ;NIR13' lines on stdin" },
+	{ "db", cmd_db, NULL, "db migrate: create or upgrade the database schema" },
+	{ "referentials", cmd_referentials, "dmpremb_ingest",
+	  "referentials load: load SNDS nomenclatures and BDPM files" },
+	{ "ingest", cmd_ingest, "dmpremb_ingest",
+	  "ingest BATCH_DIR: verify, validate and load a batch of claim extracts" },
+	{ "dossiers", cmd_dossiers, "dmpremb_ingest", "dossiers import FILE: record and apply dossier lifecycle events" },
+	{ "feed", cmd_feed, "dmpremb_feed", "feed: build and store the document of every due dossier" },
+	{ "backfill", cmd_backfill, "dmpremb_feed", "backfill: re-feed chosen dossiers, due or not; resumable" },
+	{ "status", cmd_status, "dmpremb_ops", "status: are the 72-hour and weekly promises kept? (exit 1 if not)" },
+	{ "render", cmd_render, "dmpremb_feed", "render INS_C: print the document feed would store now" },
+	{ "insc", cmd_insc, NULL, "insc: compute INS-C from 'prenom;AAMMJJ;NIR13' lines on stdin" },
 };
 
 static void usage(FILE *out)
@@ -55,6 +58,10 @@ static void usage(FILE *out)
 		"Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nRoles (each command runs as one; see README 'Security'):\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].role)
+			fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].role);
 	fprintf(out,
 		"\n'dmpremb COMMAND --help' describes a command.\n"
 		"Exit status: 0 done, 1 a promise broken (status only), 64 usage,\n"
@@ -131,7 +138,10 @@ int cli_connect(struct cli *cli)
 {
 	if (cli->conn)
 		return 0;
-	return db_connect(cli->conninfo, "dmpremb", &cli->conn);
+	int rc = db_connect(cli->conninfo, "dmpremb", &cli->conn);
+	if (rc == 0 && cli->role)
+		rc = db_set_role(cli->conn, cli->role);
+	return rc;
 }
 
 int cli_run_start(struct cli *cli, const char *command, const char *options_json)
@@ -204,6 +214,7 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 
+	cli.role = cmd->role;
 	rc = cmd->fn(&cli, argc - i, argv + i);
 
 	if (fflush(stdout) != 0 && rc == DR_OK)

@@ -117,6 +117,29 @@ int db_connect(const char *conninfo, const char *app, PGconn **out)
 	return 0;
 }
 
+int db_set_role(PGconn *c, const char *role)
+{
+	const char *params[1] = { role };
+	PGresult *r = PQexecParams(c, "SELECT set_config('role', $1, false),"
+				   " (SELECT rolname FROM pg_roles WHERE rolname = $1)", 1, NULL, params, NULL, NULL, 0);
+	int rc = 0;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		const char *st = db_sqlstate(r);
+		char login[128];
+		snprintf(login, sizeof(login), "%s", PQuser(c) ? PQuser(c) : "?");
+		if (strcmp(st, "22023") == 0)   /* invalid_parameter_value: no such role */
+			rc = dr_error(DR_E_CONFIG, "role %s does not exist: run 'dmpremb db migrate'", role);
+		else if (strcmp(st, "42501") == 0)
+			rc = dr_error(DR_E_CONFIG, "this command runs as role %s, which login %s does not hold"
+				      " (GRANT %s TO %s)", role, login, role, login);
+		else
+			rc = db_fail(c, r, "setting the role");
+	}
+	PQclear(r);
+	return rc;
+}
+
 void db_close(PGconn *c)
 {
 	if (c)

@@ -26,6 +26,13 @@
 int db_connect(const char *conninfo, const char *app, PGconn **out);
 void db_close(PGconn *c);
 
+/*
+ * SET ROLE role for the session: the command then has that role's rights
+ * only, whatever else the login holds. A missing role is DR_E_CONFIG ("run
+ * dmpremb db migrate"), a login without it DR_E_CONFIG naming the GRANT.
+ */
+int db_set_role(PGconn *c, const char *role);
+
 /* Classifies a failed result or connection; records a message; returns DR_E_*. */
 int db_fail(PGconn *c, PGresult *r, const char *what);
 
