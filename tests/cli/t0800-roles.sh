@@ -29,6 +29,14 @@ check_exit 78 "a login without the command's role is refused before any work" \
 	env PGUSER=dmpremb_t_ops "$DMPREMB_UNDER_TEST" feed --as-of 2026-11-16T12:00:00+01:00
 check_grep "... with the GRANT that is missing" "runs as role dmpremb_feed, which login dmpremb_t_ops does not hold (GRANT dmpremb_feed TO dmpremb_t_ops)" "$TMP/err"
 
+# every command's --help names the role it runs as (the one of 'dmpremb --help')
+"$DMPREMB_UNDER_TEST" --help | awk '/^Roles/ { r = 1; next } r && NF == 2 { print $1, $2 }' >"$TMP/roles"
+check "dmpremb --help lists the role of every command that connects (7 at least)" test "$(wc -l <"$TMP/roles")" -ge 7
+while read -r cmd role; do
+	"$DMPREMB_UNDER_TEST" "$cmd" --help >"$TMP/help"
+	check_grep "$cmd --help says 'Role: $role.'" "^Role: $role\.$" "$TMP/help"
+done <"$TMP/roles"
+
 # probe ROLE SQL: "ok", or the SQLSTATE of the failure
 probe() {
 	PGUSER=dmpremb_t_$1 psql -X -q -tA -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate \
