@@ -264,7 +264,24 @@ static const char apply_sql[] =
 	"  s.pha_prs_c13, s.tip_prs_ide, s.pha_atc_c07, s.prs_nat_ref, s.cam_prs_ide, s.bio_prs_ide,"
 	"  s.act_qsn, s.content_hash, $1::bigint"
 	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.kind = 'C' AND r.outcome = 'loaded'"
-	" ORDER BY r.ins_c, s.line_key";
+	" ORDER BY r.ins_c, s.line_key;"
+	/* the claim lines and stays just written, counted for the analysts
+	 * (claim_stat, sql/005_analytics.sql) in the same transaction; in key
+	 * order, so that two merges lock shared counters in the same order */
+	"INSERT INTO claim_stat AS t (flx_month, care_month, domain, code_kind, code, atc, lines)"
+	" SELECT date_trunc('month', l.flx)::date, date_trunc('month', l.care)::date, l.domain, l.code_kind,"
+	"  l.code, l.atc, count(*)"
+	" FROM (SELECT s.flx_trt_dtd AS flx, s.exe_soi_dtd AS care, s.domain, k.code_kind, k.code,"
+	"        coalesce(s.pha_atc_c07, '') AS atc"
+	"       FROM res r JOIN stg s USING (file_no, line_no)"
+	"       CROSS JOIN LATERAL claim_stat_code(s.domain, s.pha_prs_c13, s.tip_prs_ide, s.cam_prs_ide,"
+	"                                          s.prs_nat_ref, s.bio_prs_ide) k"
+	"       WHERE r.kind = 'C' AND r.outcome = 'loaded'"
+	"       UNION ALL"
+	"       SELECT s.ent_dat, s.ent_dat, 'H', 'ghm', s.grg_ghm, ''"
+	"       FROM res r JOIN stg s USING (file_no, line_no) WHERE r.kind = 'S' AND r.outcome = 'loaded') l"
+	" GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"
+	" ON CONFLICT (flx_month, care_month, domain, code_kind, code, atc) DO UPDATE SET lines = t.lines + EXCLUDED.lines";
 
 /* Runs a multi-statement string with one parameter by splitting on ";" at
  * statement ends (our SQL has no ';' inside literals). */

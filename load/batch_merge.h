@@ -10,7 +10,8 @@
  *   3. when the batch is applied, write the loaded beneficiaries (re-keying a
  *      person whose INS-C changed, unless the old INS-C's dossier is
  *      deleted), professionals, establishments, stays and claim lines
- *      (creating monthly partitions as needed) — each one statement.
+ *      (creating monthly partitions as needed) — each one statement — and
+ *      add the stays and claim lines to the analysts' counts (claim_stat).
  * Rejects of both kinds (validation, classification) go to dmpremb.reject.
  * No per-row round trip: every step is one set-based statement.
  */
