@@ -84,7 +84,8 @@ void cli_feed_defaults(struct feed_opts *o);
 int cli_feed_option(struct feed_opts *o, int opt, const char *arg);
 /* Checks --ins-nir-oid. */
 int cli_feed_check(const struct feed_opts *o);
-/* Prints the report, logs `event`, closes the run row; returns rc. */
+/* Prints the report, logs `event`, closes the run row, then refreshes the
+ * analytics figures (load/analytics.h) unless a dry run; returns rc. */
 int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *o,
 		    struct feed_report *rep, int rc);
 

@@ -21,6 +21,7 @@
 #include "lib/err.h"
 #include "lib/interrupt.h"
 #include "lib/log.h"
+#include "load/analytics.h"
 #include "load/copy.h"
 #include "load/db.h"
 #include "load/lifecycle_io.h"
@@ -272,6 +273,8 @@ static int dossiers_import(struct cli *cli, const char *path)
 		       n.lc.refused, n.lc.deleted, n.lc.destroyed_documents, n.lc.destroyed_versions,
 		       n.lc.destroyed_traces, n.lc.destroyed_claims);
 	cli_run_finish(cli, rc, counts, dr_errmsg());
+	if (rc == 0 || rc == DR_E_DATA)
+		analytics_refresh(cli->conn, ANALYTICS_DOSSIERS, NULL);
 	return rc;
 }
 

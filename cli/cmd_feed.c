@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "lib/err.h"
 #include "lib/log.h"
+#include "load/analytics.h"
 #include "transform/doc_model.h"
 #include "transform/feed.h"
 
@@ -209,6 +210,9 @@ int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *
 	       rep->seconds > 0 ? (double)rep->st.lines / rep->seconds : 0.0,
 	       rep->stopped ? "true" : "false", ru.ru_maxrss);
 	cli_run_finish(cli, rc, counts, dr_errmsg());
+	/* the figures as of the feed's own instant, like its documents */
+	if ((rc == 0 || rc == DR_E_DATA) && !o->dry_run)
+		analytics_refresh(cli->conn, ANALYTICS_FED, rep->as_of[0] ? rep->as_of : NULL);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
 #include "ingest/batch.h"
 #include "lib/err.h"
 #include "lib/log.h"
+#include "load/analytics.h"
 #include "load/db.h"
 
 #include <omp.h>
@@ -182,5 +183,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	       rep.seconds > 0 ? (double)t[0] / rep.seconds : 0.0, ru.ru_maxrss);
 	if (!o.dry_run)
 		cli_run_finish(cli, rc, counts, dr_errmsg());
+	if (rc == 0 && !o.dry_run && !rep.already_applied)
+		analytics_refresh(cli->conn, ANALYTICS_CLAIMS, NULL);
 	return rc;
 }
