@@ -224,7 +224,7 @@ SELECT s.flx_month AS processing_month, s.care_month,
   FROM dmpremb.claim_stat s
  GROUP BY 1, 2, 3, 4;
 COMMENT ON VIEW analytics.claim_volume IS
-'How many claim lines and stays came in, by processing month (FLX_TRT_DTD; ENT_DAT for stays), month of care (EXE_SOI_DTD; ENT_DAT), extract file and document section (NULL: a line without code, which no document shows). Lines loaded (no duplicate, filtered or rejected line), never reduced by a deletion or a purge of claims. Live: counted in the transaction that loads them.';
+'How many claim lines and stays came in, and for which sections and months of care? By processing month (FLX_TRT_DTD; ENT_DAT for stays), month of care (EXE_SOI_DTD; ENT_DAT), extract file and document section (NULL: a line without code, which no document shows). Lines loaded (no duplicate, filtered or rejected line), never reduced by a deletion or a purge of claims. Live: counted in the transaction that loads them.';
 
 CREATE MATERIALIZED VIEW analytics.document_section AS
 SELECT s.section_no, s.section,
@@ -294,7 +294,7 @@ SELECT b.batch_id, b.label AS batch_label, b.status AS batch_status, b.forced, b
        round(f.rejected::numeric / nullif(f.lines_read, 0), 4) AS reject_ratio
   FROM dmpremb.batch b JOIN dmpremb.batch_file f USING (batch_id);
 COMMENT ON VIEW analytics.ingest_file IS
-'What happened to each file of each batch: lines read = loaded + duplicate + filtered + rejected (a refused batch keeps its report; nothing of it was loaded). Live.';
+'What happened to each file of each batch? Lines read = loaded + duplicate + filtered + rejected (a refused batch keeps its report; nothing of it was loaded). Live.';
 
 CREATE VIEW analytics.ingest_reason AS
 SELECT f.batch_id, f.file_name AS file, 'filtered'::text AS outcome, r.key AS reason_code, r.value::bigint AS lines
@@ -303,7 +303,7 @@ UNION ALL
 SELECT f.batch_id, f.file_name, 'rejected', r.key, r.value::bigint
   FROM dmpremb.batch_file f CROSS JOIN LATERAL jsonb_each_text(f.rejected_by_reason) r;
 COMMENT ON VIEW analytics.ingest_reason IS
-'Why lines were filtered (rule, e.g. DPN_QLF_71, DOSSIER_SUPPRIME) or rejected (reason code, docs/validation.md), per batch and file. Live.';
+'Why were lines filtered or rejected? Lines per batch, file, outcome and rule (DPN_QLF_71, GHM_ERREUR, GHS_9999, DOSSIER_SUPPRIME) or reason code (docs/validation.md). Live.';
 
 -- 6. Runs (live).
 
@@ -341,7 +341,7 @@ SELECT p.pseudonym, d.state, d.opposition AS objection,
   LEFT JOIN dmpremb.document doc ON doc.ins_c = d.ins_c
  WHERE d.state <> 'deleted';
 COMMENT ON VIEW analytics.dossier_feed IS
-'Each dossier not deleted, under a pseudonym (stable, keyed HMAC of its identifier: it can follow a dossier over time, never name it): state, objection, Europe/Paris day of due_at (latest creation / reactivation / objection lifting), hours from due_at to its first feed since then, whole days since its last feed (now), its current document''s version and size. Live.';
+'How is each dossier served? Each dossier not deleted, under a pseudonym (stable, keyed HMAC of its identifier: it can follow a dossier over time, never name it): state, objection, Europe/Paris day of due_at (latest creation / reactivation / objection lifting), hours from due_at to its first feed since then, whole days since its last feed (now), its current document''s version and size. Live.';
 
 --------------------------------------------------------------------------------
 -- Freshness, and the refresh.
