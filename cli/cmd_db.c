@@ -19,7 +19,8 @@ static const char db_usage[] =
 	"         times, and concurrently (an advisory lock serialises runs).\n"
 	"version  prints the schema version of the database and of this binary.\n"
 	"\n"
-	"Role: the schema owner (dmpremb_owner, or a superuser on a private cluster).\n"
+	"Role: a login that is a member of dmpremb_owner. The first migrate creates the\n"
+	"roles (migration 004): it needs a superuser or a login with CREATEROLE.\n"
 	"\n";
 
 int cmd_db(struct cli *cli, int argc, char **argv)

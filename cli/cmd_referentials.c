@@ -31,8 +31,7 @@ static const char ref_usage[] =
 	"Prints one line per file: records read, rows loaded, duplicates, skipped\n"
 	"(empty code) and repaired (stray tabs, notes after a CCAM code), and a total.\n"
 	"\n"
-	"Role: the loader (dmpremb_ingest: writes ref_* and referential_file, inserts\n"
-	"into run), or the schema owner; a superuser on a private cluster.\n"
+	"Role: dmpremb_ingest.\n"
 	"\n";
 
 enum { OPT_SNDS = OPT_COMMON_END, OPT_BDPM };

@@ -71,10 +71,10 @@ static int query_promises(PGconn *c, const char *const *params, struct status *s
 		"SELECT count(*),"
 		"       count(*) FILTER (WHERE d.due_at <= $1::timestamptz - make_interval(hours => $2::int)),"
 		"       count(*) FILTER (WHERE d.due_at <= $1::timestamptz - make_interval(hours => $2::int)"
-		"                        AND NOT EXISTS (SELECT 1 FROM beneficiary b WHERE b.ins_c = d.ins_c)),"
+		"                        AND NOT d.identified),"
 		"       extract(epoch FROM $1::timestamptz - min(d.due_at)"
 		"               FILTER (WHERE d.due_at <= $1::timestamptz - make_interval(hours => $2::int))) / 3600"
-		"  FROM dossier d"
+		"  FROM dossier_sla d"
 		" WHERE " FEED_SQL_FEEDABLE " AND " FEED_SQL_FIRST_DUE " AND d.due_at <= $1::timestamptz",
 		4, params, &r);
 	if (rc != 0)
@@ -90,7 +90,7 @@ static int query_promises(PGconn *c, const char *const *params, struct status *s
 		"                        - make_interval(days => $3::int, hours => $4::int)),"
 		"       extract(epoch FROM $1::timestamptz - min(d.last_fed_at) FILTER (WHERE d.last_fed_at"
 		"               <= $1::timestamptz - make_interval(days => $3::int, hours => $4::int))) / 3600"
-		"  FROM dossier d"
+		"  FROM dossier_sla d"
 		" WHERE " FEED_SQL_FEEDABLE " AND " FEED_SQL_REFRESH_DUE " AND d.last_fed_at >= d.due_at",
 		4, params, &r);
 	if (rc != 0)
@@ -106,7 +106,7 @@ static int query_state(PGconn *c, struct status *s)
 {
 	PGresult *r;
 	int rc = db_query(c, "counting dossiers by state",
-		"SELECT state, count(*), count(*) FILTER (WHERE opposition) FROM dossier GROUP BY state", 0, NULL, &r);
+		"SELECT state, count(*), count(*) FILTER (WHERE opposition) FROM dossier_sla GROUP BY state", 0, NULL, &r);
 	if (rc != 0)
 		return rc;
 	for (int i = 0; i < PQntuples(r); i++)

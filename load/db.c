@@ -3,6 +3,7 @@
  */
 #include "load/db.h"
 #include "lib/err.h"
+#include "lib/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,18 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/* Health data must not cross a network in clear: say so when it would. */
+static void warn_plaintext(PGconn *c)
+{
+	const char *host = PQhost(c);
+
+	if (PQsslInUse(c) || host == NULL || host[0] == '/' || host[0] == '@'
+	    || strcmp(host, "localhost") == 0 || strcmp(host, "127.0.0.1") == 0 || strcmp(host, "::1") == 0)
+		return;
+	dr_log(DR_LOG_WARN, "db.plaintext", "the connection to %s is not encrypted: use sslmode=verify-full"
+	       " (README, Security)", host);
+}
+
 int db_connect(const char *conninfo, const char *app, PGconn **out)
 {
 	const char *keys[] = { "dbname", "application_name", "fallback_application_name", NULL };
@@ -113,6 +126,7 @@ int db_connect(const char *conninfo, const char *app, PGconn **out)
 		return rc;
 	}
 	PQclear(r);
+	warn_plaintext(c);
 	*out = c;
 	return 0;
 }

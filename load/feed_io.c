@@ -445,41 +445,13 @@ int feed_store(PGconn *c, const struct feed_window *w, long long run_id, const s
 	if ((rc = copy_finish(&cp, NULL)) != 0)
 		return rc;
 
-	/* One statement: the current document (only over an older version), a
-	 * version row (its primary key refuses a second copy of a version) and
-	 * the trace the person sees in the dossier's history. */
+	/* document_store() (sql/004_roles.sql) writes the current document,
+	 * the version row and the trace: the feed role cannot touch them itself. */
 	snprintf(run, sizeof(run), "%lld", run_id);
 	const char *params[4] = { w->lo, w->hi, w->as_of, run_id > 0 ? run : NULL };
 	PGresult *r = PQexecParams(c,
-		"WITH doc AS ("
-		"  INSERT INTO document AS d (ins_c, set_id, doc_id, version, xml, sha256, bytes, section_rows,"
-		"                             period_low, period_high, generated_at, run_id)"
-		"  SELECT ins_c, set_id, doc_id, version, xml, sha256, bytes, section_rows,"
-		"         $1::date, $2::date, $3::timestamptz, $4::bigint FROM feed_doc"
-		"  ON CONFLICT (ins_c) DO UPDATE SET set_id = EXCLUDED.set_id, doc_id = EXCLUDED.doc_id,"
-		"     version = EXCLUDED.version, xml = EXCLUDED.xml, sha256 = EXCLUDED.sha256,"
-		"     bytes = EXCLUDED.bytes, section_rows = EXCLUDED.section_rows,"
-		"     period_low = EXCLUDED.period_low, period_high = EXCLUDED.period_high,"
-		"     generated_at = EXCLUDED.generated_at, run_id = EXCLUDED.run_id"
-		"   WHERE d.version < EXCLUDED.version"
-		"  RETURNING 1),"
-		" ver AS ("
-		"  INSERT INTO document_version (ins_c, version, set_id, doc_id, sha256, bytes, section_rows,"
-		"                                period_low, period_high, generated_at, run_id)"
-		"  SELECT ins_c, version, set_id, doc_id, sha256, bytes, section_rows,"
-		"         $1::date, $2::date, $3::timestamptz, $4::bigint FROM feed_doc"
-		"  RETURNING 1),"
-		" tr AS ("
-		"  INSERT INTO trace (ins_c, at, author, action, version, run_id)"
-		"  SELECT ins_c, now(), 'Assurance Maladie',"
-		"         CASE WHEN version = 1 THEN 'a ajouté : Données de remboursement'"
-		"              ELSE 'a modifié : Données de remboursement' END, version, $4::bigint FROM feed_doc"
-		"  RETURNING 1),"
-		" fed AS ("
-		"  UPDATE dossier SET last_fed_at = $3::timestamptz FROM feed_doc f WHERE dossier.ins_c = f.ins_c"
-		"  RETURNING 1)"
-		"SELECT (SELECT count(*) FROM doc), (SELECT count(*) FROM ver), (SELECT count(*) FROM tr),"
-		"       (SELECT count(*) FROM fed)",
+		"SELECT * FROM document_store((SELECT array_agg(ROW(ins_c, set_id, doc_id, version, xml, sha256,"
+		"  bytes, section_rows)::document_in) FROM feed_doc), $1::date, $2::date, $3::timestamptz, $4::bigint)",
 		4, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		rc = strcmp(db_sqlstate(r), "23505") == 0

@@ -145,18 +145,9 @@ static int write_slice(PGconn *c, struct lifecycle_report *r)
 {
 	PGresult *res;
 	int rc = db_query(c, "destroying deleted dossiers' data",
-		"WITH gone AS (SELECT o.ins_c FROM lc_dossier_out o JOIN dossier d USING (ins_c)"
-		"               WHERE o.state = 'deleted' AND d.state <> 'deleted'),"
-		" doc AS (DELETE FROM document x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1),"
-		" ver AS (DELETE FROM document_version x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1),"
-		" tr AS (DELETE FROM trace x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1),"
-		" cl AS (DELETE FROM claim_line x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1),"
-		" st AS (DELETE FROM hospital_stay x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1),"
-		" be AS (DELETE FROM beneficiary x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1),"
-		" bf AS (DELETE FROM backfill_item x USING gone g WHERE x.ins_c = g.ins_c RETURNING 1)"
-		" SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM doc), (SELECT count(*) FROM ver),"
-		"        (SELECT count(*) FROM tr), (SELECT count(*) FROM cl) + (SELECT count(*) FROM st),"
-		"        (SELECT count(*) FROM be) + (SELECT count(*) FROM bf)", 0, NULL, &res);
+		"SELECT * FROM dossier_destroy(ARRAY(SELECT o.ins_c FROM lc_dossier_out o JOIN dossier d USING (ins_c)"
+		"                                    WHERE o.state = 'deleted' AND d.state <> 'deleted'))",
+		0, NULL, &res);
 	if (rc != 0)
 		return rc;
 	r->deleted += atoll(PQgetvalue(res, 0, 0));
@@ -172,6 +163,7 @@ static int write_slice(PGconn *c, struct lifecycle_report *r)
 		"  created_at = CASE WHEN o.state <> 'deleted' THEN o.created_at END,"
 		"  due_at = CASE WHEN o.state <> 'deleted' THEN o.due_at END,"
 		"  last_fed_at = CASE WHEN o.state <> 'deleted' THEN d.last_fed_at END,"
+		"  first_fed_at = CASE WHEN o.state <> 'deleted' THEN d.first_fed_at END,"
 		"  deleted_at = CASE WHEN o.state = 'deleted' THEN coalesce(d.deleted_at, clock_timestamp()) END,"
 		"  last_event_at = o.last_event_at, updated_at = clock_timestamp()"
 		" FROM lc_dossier_out o WHERE d.ins_c = o.ins_c"

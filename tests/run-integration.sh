@@ -11,9 +11,11 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-DMPREMB=${DMPREMB:-$top/bin/dmpremb}
+DMPREMB_UNDER_TEST=${DMPREMB:-$top/bin/dmpremb}
+# every command runs under a login holding only its role (not the superuser)
+DMPREMB=$top/tests/tools/dmpremb-as-role
 SHARED=${SHARED:-$top/../shared}
-export DMPREMB SHARED
+export DMPREMB DMPREMB_UNDER_TEST SHARED
 export FIXTURES="${FIXTURES:-$top/fixtures}"
 export TESTLIB="$top/tests/test-lib.sh"
 export TOP="$top"
@@ -64,5 +66,5 @@ for s in $scripts; do
 		failed_scripts="$failed_scripts $(basename "$s")"
 	fi
 done
-echo "integration ($(basename "$DMPREMB")): $pass passed, $fail failed, $skipped skipped"
+echo "integration ($(basename "$DMPREMB_UNDER_TEST")): $pass passed, $fail failed, $skipped skipped"
 [ "$fail" = 0 ]

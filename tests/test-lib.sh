@@ -1,7 +1,9 @@
 # tests/test-lib.sh — helpers for the integration scripts tests/cli/tNNNN-*.sh.
 #
 # Sourced by each script, which runs with PGHOST/PGPORT/PGUSER of the cluster
-# that tests/run-integration.sh started, $DMPREMB (the binary under test),
+# that tests/run-integration.sh started (PGUSER, the superuser, is for the
+# test's own psql checks), $DMPREMB (the binary under test, through
+# tests/tools/dmpremb-as-role: each command under a login of its role only),
 # $FIXTURES, $SHARED (may not exist) and $TMP (a scratch directory).
 #
 #   new_db NAME            create a fresh database, migrate it, export PGDATABASE
@@ -36,6 +38,25 @@ new_db() {
 	dropdb --if-exists "$PGDATABASE" >/dev/null 2>&1
 	createdb "$PGDATABASE" || { echo "cannot create database $PGDATABASE" >&2; exit 1; }
 	"$DMPREMB" db migrate >"$TMP/migrate.out" 2>&1 || { cat "$TMP/migrate.out" >&2; exit 1; }
+	role_logins
+}
+
+# role_logins: a login dmpremb_t_X holding only the role dmpremb_X, for each
+# role (cluster-wide, made once); tests/tools/dmpremb-as-role runs every
+# command under the login of its role.
+role_logins() {
+	psql -X -q -v ON_ERROR_STOP=1 >/dev/null 2>&1 <<'SQL' || { echo "cannot create the role logins" >&2; exit 1; }
+DO $$
+DECLARE r text;
+BEGIN
+  FOREACH r IN ARRAY ARRAY['ingest', 'feed', 'reader', 'analyst', 'ops'] LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dmpremb_t_' || r) THEN
+      EXECUTE format('CREATE ROLE %I LOGIN', 'dmpremb_t_' || r);
+      EXECUTE format('GRANT %I TO %I', 'dmpremb_' || r, 'dmpremb_t_' || r);
+    END IF;
+  END LOOP;
+END $$;
+SQL
 }
 
 check() {

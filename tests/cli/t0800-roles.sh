@@ -1,0 +1,163 @@
+#!/bin/sh
+# tests/cli/t0800-roles.sh — each role can do exactly what it should, and every
+# forbidden action fails with a permission error (SQLSTATE 42501), whatever
+# client connects: probes run through psql under the test logins
+# dmpremb_t_ROLE, which hold one role each (test-lib.sh role_logins).
+. "$TESTLIB"
+new_db roles
+demo="$FIXTURES/batch-demo"
+
+"$DMPREMB" referentials load --snds "$FIXTURES/referentials/snds" --bdpm "$FIXTURES/referentials/bdpm" \
+	>"$TMP/setup" 2>&1 &&
+"$DMPREMB" ingest "$demo" --max-reject-ratio 0.5 >>"$TMP/setup" 2>&1 &&
+"$DMPREMB" dossiers import "$FIXTURES/dossiers.csv" >>"$TMP/setup" 2>&1 &&
+"$DMPREMB" feed --as-of 2026-11-16T12:00:00+01:00 >>"$TMP/setup" 2>&1 ||
+	{ echo "setup failed"; sed 's/^/    | /' "$TMP/setup" | tail -5; exit 1; }
+docs=$(sql "SELECT count(*) FROM document")
+check "the fixture feed stored documents under dmpremb_feed" test "$docs" -gt 0
+# a dossier with a document, to aim the probes at (never printed)
+ic=$(sql "SELECT ins_c FROM document ORDER BY ins_c LIMIT 1")
+
+# --- every command ran as its own role, under a login that holds only it
+check_eq "each run's role is its command's (none as a superuser)" \
+	"dossiers-import dmpremb_t_ingest dmpremb_ingest
+feed dmpremb_t_feed dmpremb_feed
+ingest dmpremb_t_ingest dmpremb_ingest
+referentials dmpremb_t_ingest dmpremb_ingest" \
+	"$(sql "SELECT DISTINCT command || ' ' || login || ' ' || role FROM run ORDER BY 1")"
+check_exit 78 "a login without the command's role is refused before any work" \
+	env PGUSER=dmpremb_t_ops "$DMPREMB_UNDER_TEST" feed --as-of 2026-11-16T12:00:00+01:00
+check_grep "... with the GRANT that is missing" "runs as role dmpremb_feed, which login dmpremb_t_ops does not hold (GRANT dmpremb_feed TO dmpremb_t_ops)" "$TMP/err"
+
+# every command's --help names the role it runs as (the one of 'dmpremb --help')
+"$DMPREMB_UNDER_TEST" --help | awk '/^Roles/ { r = 1; next } r && NF == 2 { print $1, $2 }' >"$TMP/roles"
+check "dmpremb --help lists the role of every command that connects (7 at least)" test "$(wc -l <"$TMP/roles")" -ge 7
+while read -r cmd role; do
+	"$DMPREMB_UNDER_TEST" "$cmd" --help >"$TMP/help"
+	check_grep "$cmd --help says 'Role: $role.'" "^Role: $role\.$" "$TMP/help"
+done <"$TMP/roles"
+
+# probe ROLE SQL: "ok", or the SQLSTATE of the failure
+probe() {
+	PGUSER=dmpremb_t_$1 psql -X -q -tA -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate \
+		-c "SET search_path TO dmpremb" -c "$2" >/dev/null 2>"$TMP/probe.err" && { echo ok; return; }
+	sed -n 's/^ERROR: *\([0-9A-Z]\{5\}\).*/\1/p' "$TMP/probe.err" | head -1
+}
+allowed() { check_eq "$1 may: $2" ok "$(probe "$1" "$2")"; }
+denied() { check_eq "$1 may not: $2" 42501 "$(probe "$1" "$2")"; }
+
+# --- dmpremb_feed: reads what documents are made of, writes only through document_store
+allowed feed "SELECT count(*) FROM claim_line"
+allowed feed "SELECT count(*) FROM beneficiary"
+allowed feed "SELECT max(version) FROM document_version"
+allowed feed "SELECT * FROM document_store(ARRAY[]::document_in[], '2024-11-01', '2026-11-01', now(), NULL)"
+denied feed "SELECT count(*) FROM document"
+denied feed "SELECT xml FROM document"
+denied feed "SELECT version FROM document"
+denied feed "SELECT count(*) FROM trace"
+denied feed "DELETE FROM document"
+denied feed "UPDATE document SET version = version + 1"
+denied feed "INSERT INTO trace (ins_c, at, author, action) VALUES ('$ic', now(), 'x', 'y')"
+denied feed "UPDATE dossier SET last_fed_at = now()"
+denied feed "SELECT * FROM dossier_destroy(ARRAY['$ic'])"
+denied feed "DROP TABLE claim_line"
+
+# --- dmpremb_ingest: loads; reads no document; destroys only deleted dossiers' data
+allowed ingest "SELECT count(*) FROM claim_line"
+allowed ingest "SELECT count(*) FROM dossier_event"
+denied ingest "SELECT count(*) FROM document"
+denied ingest "DELETE FROM document WHERE ins_c = '$ic'"
+denied ingest "SELECT count(*) FROM document_version"
+denied ingest "DELETE FROM document_version"
+denied ingest "SELECT count(*) FROM trace"
+denied ingest "SELECT * FROM document_store(ARRAY[]::document_in[], '2024-11-01', '2026-11-01', now(), NULL)"
+denied ingest "TRUNCATE claim_line"
+denied ingest "SELECT raw_value FROM reject"
+denied ingest "CREATE TABLE claim_line_209901 PARTITION OF claim_line FOR VALUES FROM ('2099-01-01') TO ('2099-02-01')"
+check_eq "ingest: dossier_destroy of a dossier without SUPPRESSION destroys nothing" "0 0" \
+	"$(PGUSER=dmpremb_t_ingest psql -X -q -tA -F ' ' -c "SELECT dossiers, documents FROM dmpremb.dossier_destroy(ARRAY['$ic'])")"
+check_eq "... and its document is still there" 1 "$(sql "SELECT count(*) FROM document WHERE ins_c = '$ic'")"
+
+# --- dmpremb_reader: the current documents, nothing else
+allowed reader "SELECT count(*), max(length(xml)) FROM document"
+denied reader "SELECT count(*) FROM document_version"
+denied reader "SELECT count(*) FROM trace"
+denied reader "SELECT count(*) FROM claim_line"
+denied reader "SELECT count(*) FROM beneficiary"
+denied reader "SELECT count(*) FROM dossier"
+denied reader "UPDATE document SET version = version"
+denied reader "DELETE FROM document"
+
+# --- dmpremb_ops: runs, batches, counts, rejects without raw values, SLA figures
+allowed ops "SELECT count(*) FROM run"
+allowed ops "SELECT count(*) FROM batch_file"
+allowed ops "SELECT batch_id, file_name, line_no, column_name, reason_code, reason FROM reject"
+allowed ops "SELECT state, count(*) FROM dossier_sla GROUP BY state"
+denied ops "SELECT raw_value FROM reject"
+denied ops "SELECT * FROM reject"
+denied ops "SELECT ins_c FROM dossier"
+denied ops "SELECT ins_c FROM dossier_event"
+denied ops "SELECT ins_c FROM backfill_item"
+denied ops "SELECT count(*) FROM beneficiary"
+denied ops "SELECT count(*) FROM claim_line"
+denied ops "SELECT count(*) FROM document"
+denied ops "DELETE FROM run"
+check_eq "ops: no column of dossier_sla is an identifier" "created_at due_at first_fed_at identified last_fed_at opposition state" \
+	"$(sql "SELECT string_agg(attname, ' ' ORDER BY attname) FROM pg_attribute
+	        WHERE attrelid = 'dmpremb.dossier_sla'::regclass AND attnum > 0")"
+
+# --- dmpremb_analyst: nothing of schema dmpremb
+denied analyst "SELECT count(*) FROM dmpremb.claim_line"
+denied analyst "SELECT count(*) FROM dmpremb.document"
+denied analyst "SELECT count(*) FROM dmpremb.dossier_sla"
+denied analyst "SELECT * FROM dmpremb.document_store(ARRAY[]::dmpremb.document_in[], '2024-11-01', '2026-11-01', now(), NULL)"
+
+# --- by catalog, so that a future table or function cannot slip through
+# what each role may read, table by table (a new grant must be added here)
+readable() {
+	sql "SELECT string_agg(c.relname, ' ' ORDER BY c.relname) FROM pg_class c
+	      JOIN pg_namespace n ON n.oid = c.relnamespace
+	     WHERE n.nspname = 'dmpremb' AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition
+	       AND (has_table_privilege('$1', c.oid, 'SELECT') OR has_any_column_privilege('$1', c.oid, 'SELECT'))"
+}
+check_eq "reader reads exactly: document" "document" "$(readable dmpremb_reader)"
+check_eq "only the owner reads reject.raw_value" "" \
+	"$(sql "SELECT string_agg(r, ' ') FROM unnest(ARRAY['dmpremb_ingest', 'dmpremb_feed', 'dmpremb_reader',
+	        'dmpremb_analyst', 'dmpremb_ops']) r WHERE has_column_privilege(r, 'dmpremb.reject', 'raw_value', 'SELECT')")"
+check_eq "analyst reads nothing in dmpremb" "" "$(readable dmpremb_analyst)"
+check_eq "ops reads exactly these" \
+	"backfill_item batch batch_file dossier_event dossier_sla referential_file reject run schema_migration" \
+	"$(readable dmpremb_ops)"
+for r in dmpremb_ingest dmpremb_feed dmpremb_ops dmpremb_analyst; do
+	check_eq "$r cannot read any column of document or trace" "" \
+		"$(sql "SELECT string_agg(t, ' ') FROM unnest(ARRAY['document', 'trace']) t
+		        WHERE has_any_column_privilege('$r', 'dmpremb.' || t, 'SELECT')")"
+done
+check_eq "no role but the owner writes document, document_version or trace directly" "" \
+	"$(sql "SELECT string_agg(r || ':' || t || ':' || p, ' ') FROM
+	          unnest(ARRAY['dmpremb_ingest', 'dmpremb_feed', 'dmpremb_reader', 'dmpremb_analyst', 'dmpremb_ops']) r,
+	          unnest(ARRAY['document', 'document_version', 'trace']) t,
+	          unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p
+	        WHERE has_table_privilege(r, 'dmpremb.' || t, p)")"
+check_eq "no dmpremb function is executable by PUBLIC (extensions' aside)" "" \
+	"$(sql "SELECT string_agg(p.oid::regprocedure::text, ' ') FROM pg_proc p
+	      JOIN pg_namespace n ON n.oid = p.pronamespace
+	     WHERE n.nspname = 'dmpremb'
+	       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+	                          AND d.objid = p.oid AND d.deptype = 'e')
+	       AND (p.proacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a
+	                                         WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE'))")"
+check_eq "every SECURITY DEFINER function pins its search_path" "" \
+	"$(sql "SELECT string_agg(p.oid::regprocedure::text, ' ') FROM pg_proc p
+	      JOIN pg_namespace n ON n.oid = p.pronamespace
+	     WHERE n.nspname IN ('dmpremb', 'analytics') AND p.prosecdef
+	       AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')")"
+check_eq "every object of schema dmpremb belongs to dmpremb_owner" "" \
+	"$(sql "SELECT string_agg(c.relname, ' ') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	     WHERE n.nspname = 'dmpremb' AND pg_get_userbyid(c.relowner) <> 'dmpremb_owner'")"
+check_eq "the group roles cannot log in" "0" \
+	"$(sql "SELECT count(*) FROM pg_roles WHERE rolname ~ '^dmpremb_[a-z]+$' AND rolcanlogin")"
+
+# --- after all the probes the data is what the feed left
+check_eq "the documents are untouched" "$docs" "$(sql "SELECT count(*) FROM document")"
+finish
