@@ -64,9 +64,10 @@ static const char purge_usage[] =
 	"transaction: after a crash, Ctrl-C (exit 75) or a lock timeout, run it again.\n"
 	"Exit 75 too when another purge is running. The run row (command 'purge')\n"
 	"holds the counts; a later purge sweeps an already purged dossier's recent\n"
-	"partitions only, trusting the last purge that ended ok.\n"
+	"partitions only, trusting the last purge that ended ok. The removals are\n"
+	"functions owned by dmpremb_owner that only dmpremb_ingest may call.\n"
 	"\n"
-	"Role: dmpremb_ingest (the removals are functions owned by dmpremb_owner).\n"
+	"Role: dmpremb_ingest.\n"
 	"\n";
 
 enum { OPT_MARGIN = OPT_FEED_END + 20, OPT_GRACE_DAYS, OPT_VERSION_MONTHS, OPT_REJECT_DAYS,
