@@ -124,17 +124,18 @@ END $$;
 CREATE FUNCTION purge_claim_stat(as_of timestamptz, margin_months int, dry boolean) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
 DECLARE
-    last_month date := (purge_cutoff(as_of, margin_months) - interval '1 month')::date;
+    -- the months of the partitions that go: those before the cutoff's month
+    first_kept date := date_trunc('month', purge_cutoff(as_of, margin_months))::date;
     n bigint;
 BEGIN
     IF to_regclass('dmpremb.claim_stat') IS NULL THEN
         RETURN 0;
     END IF;
     IF dry THEN
-        EXECUTE 'SELECT count(*) FROM dmpremb.claim_stat WHERE flx_month <= $1' INTO n USING last_month;
+        EXECUTE 'SELECT count(*) FROM dmpremb.claim_stat WHERE flx_month < $1' INTO n USING first_kept;
     ELSE
-        EXECUTE 'WITH gone AS (DELETE FROM dmpremb.claim_stat WHERE flx_month <= $1 RETURNING 1)'
-                ' SELECT count(*) FROM gone' INTO n USING last_month;
+        EXECUTE 'WITH gone AS (DELETE FROM dmpremb.claim_stat WHERE flx_month < $1 RETURNING 1)'
+                ' SELECT count(*) FROM gone' INTO n USING first_kept;
     END IF;
     RETURN n;
 END $$;
