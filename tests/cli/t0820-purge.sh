@@ -213,6 +213,7 @@ hold "BEGIN; LOCK TABLE dmpremb.claim_line IN ACCESS SHARE MODE; SELECT pg_sleep
 	"SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
 	  WHERE c.relname = 'claim_line' AND l.granted AND l.pid <> pg_backend_pid()"
 parts_before=$(digest "$parts_sql")
+stat_old=$(sql "SELECT count(*) FROM claim_stat WHERE flx_month < '2024-06-01'")
 check_exit 75 "with claim_line held by another transaction, purge --lock-timeout 1 exits 75" \
 	"$DMPREMB" purge --as-of "$P1" --lock-timeout 1
 keep
@@ -221,6 +222,9 @@ check_grep "and says what it could not drop" "partition(s) not dropped: claim_li
 release
 busy_run=$(sql "SELECT max(run_id) FROM run WHERE command = 'purge'")
 check_eq "no partition was dropped" "$parts_before" "$(digest "$parts_sql")"
+check "claim_stat has rows of the months to drop" test "$stat_old" -gt 0
+check_eq "their claim_stat rows wait for them" "$stat_old" \
+	"$(sql "SELECT count(*) FROM claim_stat WHERE flx_month < '2024-06-01'")"
 check_eq "the other steps were done: the closed dossiers' claim lines are gone" "0" \
 	"$(sql "SELECT count(*) FROM claim_line WHERE ins_c IN (SELECT ins_c FROM public.t_gone)")"
 before=$(db_digest)
