@@ -99,5 +99,6 @@ int cmd_feed(struct cli *cli, int argc, char **argv);
 int cmd_render(struct cli *cli, int argc, char **argv);
 int cmd_backfill(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_purge(struct cli *cli, int argc, char **argv);
 
 #endif

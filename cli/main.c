@@ -43,6 +43,7 @@ static const struct command commands[] = {
 	{ "feed", cmd_feed, "dmpremb_feed", "feed: build and store the document of every due dossier" },
 	{ "backfill", cmd_backfill, "dmpremb_feed", "backfill: re-feed chosen dossiers, due or not; resumable" },
 	{ "status", cmd_status, "dmpremb_ops", "status: are the 72-hour and weekly promises kept? (exit 1 if not)" },
+	{ "purge", cmd_purge, "dmpremb_ingest", "purge: remove what retention no longer keeps (docs/retention.md)" },
 	{ "render", cmd_render, "dmpremb_feed", "render INS_C: print the document feed would store now" },
 	{ "insc", cmd_insc, NULL, "insc: compute INS-C from 'prenom;AAMMJJ;NIR13' lines on stdin" },
 };

@@ -189,10 +189,20 @@ check_eq "metrics: success timestamp = end timestamp" \
 	"$(metric 'dmpremb_run_last_end_timestamp_seconds{task="hourly"}')" \
 	"$(metric 'dmpremb_run_last_success_timestamp_seconds{task="hourly"}')"
 
-# weekly: purge does not exist yet; the hourly job's samples stay in the file
-check_exit 0 "weekly: exit 0 while dmpremb has no purge" "$RUN" --env "$d/env" weekly
+# weekly: the purge, with DMPREMB_PURGE_OPTS; the hourly job's samples stay in the file
+purges=$(sql "SELECT count(*) FROM run WHERE command = 'purge' AND outcome = 'ok'")
+check_exit 0 "weekly: the purge runs, exit 0" env DMPREMB_PURGE_OPTS="--reject-days 400" "$RUN" --env "$d/env" weekly
 keep_output
-check_grep "it says so" "event=purge.unavailable" "$TMP/run.err"
+check_grep "it logs purge.done" "event=purge.done" "$TMP/run.err"
+sql "SELECT options FROM run WHERE command = 'purge' ORDER BY run_id DESC LIMIT 1" >"$TMP/purge.opts"
+check_grep "dmpremb purge got DMPREMB_PURGE_OPTS" '"reject_days": 400' "$TMP/purge.opts"
+check_eq "one purge run recorded, ok" "$((purges + 1))" "$(sql "SELECT count(*) FROM run WHERE command = 'purge' AND outcome = 'ok'")"
+check_exit 78 "weekly with DMPREMB_PURGE_OPTS that purge refuses: exit 78" \
+	env DMPREMB_PURGE_OPTS="--reject-days 0" "$RUN" --env "$d/env" weekly
+keep_output
+check_grep "logged as purge.failed" "event=purge.failed exit=78" "$TMP/run.err"
+check_exit 0 "weekly again: exit 0" "$RUN" --env "$d/env" weekly
+keep_output
 check_eq "the weekly job has its samples" 0 "$(metric 'dmpremb_run_exit_code{task="weekly"}')"
 check_eq "and the hourly job's are kept" 0 "$(metric 'dmpremb_run_exit_code{task="hourly"}')"
 check "the file still parses" prom_ok "$prom"
