@@ -50,7 +50,7 @@ COMMENT ON COLUMN claim_stat.domain IS 'P pharmacie, A actes, R radiologie, B bi
 COMMENT ON COLUMN claim_stat.code_kind IS 'cip13 or lpp (P), ccam or else ngap (PRS_NAT_REF) (A, R), nabm (B), ghm (H); none: no code.';
 COMMENT ON COLUMN claim_stat.code IS 'The code the document shows (CCAM on 7 characters, NABM and PRS_NAT_REF as integers); empty when none.';
 COMMENT ON COLUMN claim_stat.atc IS 'PHA_ATC_C07 of pharmacy lines; empty when none.';
-GRANT SELECT, INSERT, UPDATE, DELETE ON claim_stat TO dmpremb_ingest;
+GRANT SELECT, INSERT, UPDATE ON claim_stat TO dmpremb_ingest;
 
 -- The code a claim line is counted under: the section's code as the document
 -- picks it (transform/build.c, classify()). Inlined by the planner.
