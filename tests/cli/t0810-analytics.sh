@@ -196,6 +196,11 @@ check_eq "dossier_feed: each dossier's document version and size" \
 check_eq "the refresh of a bad group is refused" 22023 \
 	"$(as_login feed "SELECT dmpremb.analytics_refresh('everything')" >/dev/null; sed -n 's/^ERROR: *\([0-9A-Z]*\).*/\1/p' "$TMP/login.err")"
 
+check_eq "the ingest role adds to claim_stat and cannot erase it (the purge does, as the owner)" "true false false" \
+	"$(sql "SELECT has_table_privilege('dmpremb_ingest', 'dmpremb.claim_stat', 'INSERT, UPDATE') || ' '
+	            || has_table_privilege('dmpremb_ingest', 'dmpremb.claim_stat', 'DELETE') || ' '
+	            || has_table_privilege('dmpremb_ingest', 'dmpremb.claim_stat', 'TRUNCATE')")"
+
 # --- batch-late adds its lines; a batch applied again adds nothing
 sum1=$(sql "SELECT sum(lines) FROM claim_stat")
 check_exit 0 "ingest batch-late" "$DMPREMB" ingest "$FIXTURES/batch-late" --max-reject-ratio 0.5
