@@ -15,6 +15,7 @@
 #include "lib/err.h"
 #include "lib/log.h"
 #include "load/db.h"
+#include "load/analytics.h"
 #include "load/purge_io.h"
 
 #include <stdio.h>
@@ -220,6 +221,9 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	       r.old_stays, r.closed_dossiers, r.closed_lines, r.closed_stays, r.versions, r.rejects,
 	       r.backfill_items, r.seconds);
 	cli_run_finish(cli, rc, counts, dr_errmsg());
+	/* the top codes are summed from claim_stat, which lost the purged months */
+	if (!o.dry_run && r.claim_stat_rows > 0)
+		analytics_refresh(cli->conn, ANALYTICS_CLAIMS, NULL);
 	purge_report_free(&r);
 	return rc;
 }

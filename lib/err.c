@@ -5,17 +5,22 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
 
 static _Thread_local char errbuf[1024];
 
+/* Formats into a scratch buffer first: callers may pass dr_errmsg() itself
+ * as an argument, to wrap the previous message ("step: %s"). */
 int dr_error(int code, const char *fmt, ...)
 {
+	char msg[sizeof(errbuf)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(errbuf, msg, sizeof(errbuf));
 	return code;
 }
 

@@ -74,8 +74,10 @@ COMMENT ON COLUMN run.login IS 'The login that connected (session_user).';
 COMMENT ON COLUMN run.role IS 'The role the command ran as (current_user after its SET ROLE).';
 
 -- ---- the time of the first feed, for the 72-hour figures ---------------------
--- first_fed_at: the first feed at or after due_at (set by document_store);
--- NULL while the dossier has not been fed since it became due.
+-- first_fed_at: the first feed since the dossier last became due (set by
+-- document_store). A value earlier than due_at (a feed before a
+-- reactivation, or a listed feed ahead of due_at) means "not fed since":
+-- count a first feed only when first_fed_at >= due_at.
 ALTER TABLE dossier ADD COLUMN first_fed_at timestamptz;
 UPDATE dossier d SET first_fed_at = (SELECT min(v.generated_at) FROM document_version v
                                       WHERE v.ins_c = d.ins_c AND v.generated_at >= d.due_at)

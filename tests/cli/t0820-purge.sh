@@ -269,6 +269,7 @@ check_eq "claim_stat: no row of a month before the cutoff's" "0" \
 check_eq "claim_stat: the months from the cutoff's on are kept" "$(sql "SELECT count(*) FROM claim_stat")" \
 	"$(sql "SELECT count(*) FROM claim_stat WHERE flx_month >= '2024-06-01'")"
 check_grep "the summary names the dropped partitions" "^  claim_line_202405 " "$TMP/out"
+check_grep "the purge refreshed the analysts' top codes (claim_stat lost months)" "analytics.refresh .*what=claims views=1 " "$TMP/err"
 
 # --- a second purge removes nothing
 after=$(db_digest)

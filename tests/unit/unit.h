@@ -11,6 +11,7 @@
 #include <check.h>
 
 #define SUITES(X) \
+	X(err) \
 	X(text) \
 	X(buf) \
 	X(csvr) \
