@@ -25,6 +25,7 @@ struct csvr_state {
 	void *ctx;
 	struct buf rec_buf;
 	size_t off[CSVR_MAX_FIELDS], len[CSVR_MAX_FIELDS];
+	bool cut[CSVR_MAX_FIELDS];
 	struct csvr_field fields[CSVR_MAX_FIELDS];
 	int nfields;
 	bool too_long;
@@ -58,6 +59,7 @@ static void field_cb(void *s, size_t n, void *data)
 
 	if (st->stop || i >= CSVR_MAX_FIELDS)
 		return;
+	st->cut[i] = n > CSVR_FIELD_MAX;
 	if (n > CSVR_FIELD_MAX) {
 		if (!st->too_long) {
 			st->too_long = true;
@@ -84,6 +86,7 @@ static void record_cb(int c, void *data)
 	for (int i = 0; i < stored; i++) {
 		st->fields[i].s = st->rec_buf.data ? st->rec_buf.data + st->off[i] : "";
 		st->fields[i].n = st->len[i];
+		st->fields[i].cut = st->cut[i];
 	}
 	rec.record_no = st->record_no;
 	rec.nfields = st->nfields;

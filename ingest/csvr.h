@@ -24,6 +24,7 @@
 struct csvr_field {
 	const char *s;
 	size_t n;
+	bool cut;                        /* longer than CSVR_FIELD_MAX in the file: cut */
 };
 
 struct csvr_record {

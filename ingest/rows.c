@@ -688,7 +688,7 @@ static int line_values(struct line *l)
 		size_t n = text_trim(&s, rec->f[i].n);
 		if (n == 0)
 			continue;
-		if (rec->too_long && rec->too_long_field == i)
+		if (rec->f[i].cut)
 			return reject_named(l, RR_too_long, source_names[c],
 					    scratch_printf(l, "%s is longer than %d bytes",
 							   source_names[c], CSVR_FIELD_MAX));
