@@ -159,9 +159,14 @@ int rows_header(struct rows_file *f, const struct csvr_record *rec)
 		}
 	}
 	for (int c = 0; c < C_NSRC; c++)
-		if (need[f->kind][c] == REQ && f->colmap[c] < 0)
+		if (need[f->kind][c] == REQ && f->colmap[c] < 0) {
+			if (rec->nfields > rec->stored)
+				return dr_error(DR_E_DATA, "%s: unknown column set: missing %s (only the first %d"
+						" of the header's %d columns are read): refused",
+						f->name, source_names[c], rec->stored, rec->nfields);
 			return dr_error(DR_E_DATA, "%s: unknown column set: missing %s: refused",
 					f->name, source_names[c]);
+		}
 	return 0;
 }
 
