@@ -4,7 +4,8 @@
  * FUZZ_CHECK(cond, ...) aborts with a message when a property does not hold,
  * so libFuzzer records the input as a crash (a failed property is a finding,
  * like a sanitizer report). fuzz_file() puts the input in an in-memory file
- * (memfd) and returns a path to it, for the readers that take a path.
+ * (memfd) and returns a path to it, for the readers that take a path;
+ * fuzz_bad_utf8_at() finds the first byte that is not strict UTF-8.
  * Header-only: each target is one .c file plus this.
  */
 #ifndef DR_FUZZ_H
@@ -49,6 +50,34 @@ static inline const char *fuzz_file(const uint8_t *data, size_t size)
 		done += (size_t)w;
 	}
 	return path;
+}
+
+/* Strict UTF-8: shortest forms, no surrogates, at most U+10FFFF, no NUL. */
+static inline long fuzz_bad_utf8_at(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned c = s[i], cp, len;
+
+		if (c == 0)
+			return (long)i;
+		if (c < 0x80) { i++; continue; }
+		if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
+		else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
+		else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
+		else return (long)i;
+		if (i + len > n)
+			return (long)i;
+		for (unsigned k = 1; k < len; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return (long)i;
+			cp = cp << 6 | (s[i + k] & 0x3F);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return (long)i;
+		i += len;
+	}
+	return -1;
 }
 
 #endif

@@ -38,34 +38,6 @@ static int sink_chunk(void *ctx, const char *data, size_t n, long lines)
 	return buf_append(&sm->out, data, n);
 }
 
-/* Strict UTF-8: shortest forms, no surrogates, at most U+10FFFF, no NUL. */
-static long bad_utf8_at(const unsigned char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		unsigned c = s[i], cp, len;
-
-		if (c == 0)
-			return (long)i;
-		if (c < 0x80) { i++; continue; }
-		if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
-		else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
-		else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
-		else return (long)i;
-		if (i + len > n)
-			return (long)i;
-		for (unsigned k = 1; k < len; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return (long)i;
-			cp = cp << 6 | (s[i + k] & 0x3F);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return (long)i;
-		i += len;
-	}
-	return -1;
-}
-
 /* Checks the COPY rows; returns how many there are, *rejects the rejected ones. */
 static long check_copy_text(const char *s, size_t n, long *rejects)
 {
@@ -133,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(rows == f->read - f->filtered, "%ld COPY rows, %ld read, %ld filtered",
 			   rows, f->read, f->filtered);
 		FUZZ_CHECK(rejects == f->rejected, "%ld rows with rej_code, %ld rejected", rejects, f->rejected);
-		long bad = bad_utf8_at((const unsigned char *)sm.out.data, sm.out.len);
+		long bad = fuzz_bad_utf8_at((const unsigned char *)sm.out.data, sm.out.len);
 		FUZZ_CHECK(bad < 0, "COPY text not UTF-8 (or a NUL) at byte %ld", bad);
 	}
 	buf_free(&sm.out);
