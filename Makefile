@@ -159,6 +159,11 @@ fuzz: fuzz-build
 fuzz-replay: fuzz-build
 	@tests/fuzz/replay.sh $(FUZZ_TARGETS)
 
+# valgrind over migrate, referentials, ingest, dossiers, feed, render, status,
+# insc on a private cluster (PGCLUSTER_PORT, default 55491); logs in build/memcheck/
+memcheck: bin/dmpremb
+	@tests/memcheck.sh $(abspath bin/dmpremb)
+
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # --- tests -----------------------------------------------------------------
