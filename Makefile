@@ -9,6 +9,10 @@
 #                   run it first; it only calls apt-get when something is missing)
 #   make db-start / db-stop     the private cluster under .pg/ (see .pg/env)
 #   make install PREFIX=/usr/local
+#   make fuzz       builds the libFuzzer targets of tests/fuzz/ (clang) and runs
+#                   each FUZZ_SECONDS (60) from a corpus seeded from fixtures/
+#   make fuzz-replay  runs each target once on its seeds and regressions (make test does)
+#   make memcheck   valgrind memcheck over a small scenario on a private cluster
 #
 # Variables: CC, PREFIX, DESTDIR, SHARED (path of ../shared), TESTS (a subset
 # of tests/cli/t*.sh names), JOBS.
@@ -22,7 +26,7 @@ VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 DEB_PKGS := gcc make libc6-dev pkg-config libpq-dev libcsv-dev libxml2-dev libssl-dev \
             check postgresql-15 postgresql-client-15 \
             default-jre-headless libsaxonhe-java libxml2-utils python3 \
-            procps util-linux valgrind
+            procps util-linux valgrind clang
 
 # Recursive (=) on purpose: evaluated when used, i.e. after `make deps` may
 # have installed the .pc files on a fresh machine.
@@ -53,7 +57,8 @@ else
 Q := @
 endif
 
-.PHONY: all asan deps demo test unit integration db-start db-stop install clean check-shared
+.PHONY: all asan deps demo test unit integration db-start db-stop install clean check-shared \
+        fuzz fuzz-build fuzz-replay memcheck
 
 all: bin/dmpremb
 
@@ -121,6 +126,43 @@ build/rel/unit-tests: $(call rel_obj,$(LIB_SRC) $(UNIT_SRC))
 build/asan/unit-tests: $(call asan_obj,$(LIB_SRC) $(UNIT_SRC))
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) -fopenmp $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm
+
+# --- fuzzing (clang + libFuzzer; see tests/fuzz/run.sh) -------------
+# Every library source again, instrumented for libFuzzer, ASan and UBSan.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_FLAGS   := -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+fuzz_obj      = $(patsubst %.c,build/fuzz/obj/%.o,$(1))
+FUZZ_BINS    := $(addprefix build/fuzz/fuzz_,$(FUZZ_TARGETS))
+
+build/fuzz/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@[ "$(V)" = 1 ] || echo "  CC/FUZZ $<"
+	$(Q)$(FUZZ_CC) $(BASEFLAGS) $(FUZZ_FLAGS) -c $< -o $@
+
+build/fuzz/obj/build/gen/migrations.o: build/gen/migrations.c
+
+# keep the objects (make would delete them as intermediates of the pattern chain)
+.PRECIOUS: build/fuzz/obj/%.o
+
+build/fuzz/fuzz_%: build/fuzz/obj/tests/fuzz/fuzz_%.o $(call fuzz_obj,$(LIB_SRC))
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(FUZZ_CC) -fopenmp -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+fuzz-replay: fuzz-build
+	@tests/fuzz/replay.sh $(FUZZ_TARGETS)
+
+# valgrind over migrate, referentials, ingest, dossiers, feed, render, status,
+# insc on a private cluster (PGCLUSTER_PORT, default 55491); logs in build/memcheck/
+memcheck: bin/dmpremb
+	@tests/memcheck.sh $(abspath bin/dmpremb)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

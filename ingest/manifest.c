@@ -31,6 +31,18 @@ static bool field_is(const struct csvr_field *f, const char *name)
 	return n == strlen(name) && strncasecmp(s, name, n) == 0;
 }
 
+/* A plain file name: no '/', not "..", and no control byte (a NUL would cut
+ * the name short, a line break would forge a line in the log that quotes it). */
+static bool plain_file_name(const char *s, size_t n)
+{
+	if (n == 0 || memchr(s, '/', n) || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
 static int manifest_record(void *ctx, const struct csvr_record *rec)
 {
 	static const char *const cols[4] = { "FICHIER", "LIGNES", "SHA256", "ENCODAGE" };
@@ -62,7 +74,7 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 	memset(e, 0, sizeof(*e));
 	s = rec->f[mr->col[0]].s;
 	n = text_trim(&s, rec->f[mr->col[0]].n);
-	if (n == 0 || n >= sizeof(e->name) || memchr(s, '/', n) || (n == 2 && s[0] == '.' && s[1] == '.'))
+	if (n >= sizeof(e->name) || !plain_file_name(s, n))
 		return dr_error(DR_E_DATA, "manifest.csv line %ld: FICHIER is not a plain file name",
 				rec->record_no);
 	memcpy(e->name, s, n);
