@@ -29,7 +29,6 @@ struct csvr_state {
 	struct csvr_field fields[CSVR_MAX_FIELDS];
 	int nfields;
 	bool too_long;
-	int too_long_field;
 	bool unterminated;
 	long record_no;
 	int stop;                 /* callback's error code, 0 to continue */
@@ -61,10 +60,7 @@ static void field_cb(void *s, size_t n, void *data)
 		return;
 	st->cut[i] = n > CSVR_FIELD_MAX;
 	if (n > CSVR_FIELD_MAX) {
-		if (!st->too_long) {
-			st->too_long = true;
-			st->too_long_field = i;
-		}
+		st->too_long = true;
 		n = CSVR_FIELD_MAX;
 	}
 	st->off[i] = st->rec_buf.len;
@@ -92,7 +88,6 @@ static void record_cb(int c, void *data)
 	rec.nfields = st->nfields;
 	rec.stored = stored;
 	rec.too_long = st->too_long;
-	rec.too_long_field = st->too_long_field;
 	rec.unterminated = st->unterminated;
 	rec.f = st->fields;
 	if (st->buf_error)

@@ -31,8 +31,7 @@ struct csvr_record {
 	long record_no;                  /* 1 = header line */
 	int nfields;                     /* as found in the file (may exceed the stored ones) */
 	int stored;                      /* fields available in f[] (<= CSVR_MAX_FIELDS) */
-	bool too_long;                   /* a field was cut to CSVR_FIELD_MAX */
-	int too_long_field;              /* index of the first such field */
+	bool too_long;                   /* a field was cut to CSVR_FIELD_MAX (f[i].cut says which) */
 	bool unterminated;               /* the file ended inside this record's quoted field */
 	const struct csvr_field *f;
 };

@@ -134,8 +134,7 @@ int db_connect(const char *conninfo, const char *app, PGconn **out)
 int db_set_role(PGconn *c, const char *role)
 {
 	const char *params[1] = { role };
-	PGresult *r = PQexecParams(c, "SELECT set_config('role', $1, false),"
-				   " (SELECT rolname FROM pg_roles WHERE rolname = $1)", 1, NULL, params, NULL, NULL, 0);
+	PGresult *r = PQexecParams(c, "SELECT set_config('role', $1, false)", 1, NULL, params, NULL, NULL, 0);
 	int rc = 0;
 
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {

@@ -194,15 +194,10 @@ BEGIN
     -- reactivation after a death); a state set without events: its last event
     WITH c AS (
         SELECT d.ins_c, d.state, d.updated_at,
-               CASE WHEN d.state = 'deceased' THEN
-                        coalesce((SELECT max(e.event_at) FROM dossier_event e WHERE e.ins_c = d.ins_c
-                                   AND e.evenement = 'DECES' AND e.outcome LIKE 'applied%'),
-                                 d.last_event_at, d.updated_at)
-                    ELSE
-                        coalesce((SELECT max(e.event_at) FROM dossier_event e WHERE e.ins_c = d.ins_c
-                                   AND e.evenement = 'FERMETURE' AND e.outcome LIKE 'applied%'),
-                                 d.last_event_at, d.updated_at)
-               END AS closed_at
+               coalesce((SELECT max(e.event_at) FROM dossier_event e
+                          WHERE e.ins_c = d.ins_c AND e.outcome LIKE 'applied%'
+                            AND e.evenement = CASE d.state WHEN 'deceased' THEN 'DECES' ELSE 'FERMETURE' END),
+                        d.last_event_at, d.updated_at) AS closed_at
           FROM dossier d WHERE d.ins_c = ANY(slice) AND d.state IN ('closed', 'deceased')),
     due AS (
         SELECT c.*, CASE WHEN c.state = 'deceased' THEN 0 ELSE grace_days END AS grace FROM c)

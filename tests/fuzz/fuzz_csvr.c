@@ -4,7 +4,7 @@
  * Any bytes are read as a ';' file. Properties checked on every input:
  *   - records are numbered 1, 2, ... and *records equals the callbacks made;
  *   - stored = min(nfields, CSVR_MAX_FIELDS), every stored field is at most
- *     CSVR_FIELD_MAX bytes, a too_long record names a field that exists;
+ *     CSVR_FIELD_MAX bytes, too_long is set exactly when a field is flagged cut;
  *   - only the last record may be unterminated;
  *   - when the input holds no '"', the records are exactly its non-blank
  *     lines (LF, CRLF or CR ends, leading UTF-8 BOM skipped) split on ';'.
@@ -81,11 +81,14 @@ static int on_record(void *ctx, const struct csvr_record *rec)
 		total += rec->f[i].n;
 	}
 	FUZZ_CHECK(total <= sn->size, "record %ld holds %zu bytes, input %zu", rec->record_no, total, sn->size);
-	if (rec->too_long)
-		FUZZ_CHECK(rec->too_long_field >= 0 && rec->too_long_field < rec->nfields,
-			   "too_long_field %d of %d", rec->too_long_field, rec->nfields);
-	if (rec->too_long && rec->too_long_field < rec->stored)
-		FUZZ_CHECK(rec->f[rec->too_long_field].n == CSVR_FIELD_MAX, "flagged field not cut");
+	int cut = 0;
+	for (int i = 0; i < rec->stored; i++)
+		if (rec->f[i].cut) {
+			FUZZ_CHECK(rec->f[i].n == CSVR_FIELD_MAX, "field %d flagged cut but not cut", i);
+			cut++;
+		}
+	FUZZ_CHECK(rec->too_long == (cut > 0), "record %ld: too_long %d, %d fields cut", rec->record_no,
+		   rec->too_long, cut);
 	sn->ended_unterminated = rec->unterminated;
 	if (sn->model)
 		model_compare(sn, rec);

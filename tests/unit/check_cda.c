@@ -264,6 +264,13 @@ static char *xp_string(struct rendered *d, const char *expr)
 	return v;
 }
 
+/* The string an XPath expression gives on the rendered document equals want. */
+#define ck_assert_xp_str(d, expr, want) do { \
+		char *got_ = xp_string((d), (expr)); \
+		ck_assert_str_eq(got_, (want)); \
+		xmlFree(got_); \
+	} while (0)
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -396,20 +403,14 @@ START_TEST(full_document)
 
 	full_model(&m, "full");
 	render(&d, &m, "full");
-	s = xp_string(&d, "string(//c:content[@ID='MED001'])");
-	ck_assert_str_eq(s, "CONTRACEPTIF CPR 3/21");
-	xmlFree(s);
+	ck_assert_xp_str(&d, "string(//c:content[@ID='MED001'])", "CONTRACEPTIF CPR 3/21");
 	/* H column, components on two lines, stay periods */
 	ck_assert_int_eq((int)xp_number(&d, "count(//c:section[c:title='Médicaments']"
 					"//c:tbody/c:tr[1]/c:td[1][.='H'])"), 1);
 	ck_assert_int_eq((int)xp_number(&d, "count(//c:section[c:title='Médicaments']"
 					"//c:tbody/c:tr[1]/c:td[5]/c:br)"), 1);
-	s = xp_string(&d, "string(//c:section[c:title='Hospitalisations']//c:tbody/c:tr[1]/c:td[1])");
-	ck_assert_str_eq(s, "du 10/06/2024 au 20/06/2024");
-	xmlFree(s);
-	s = xp_string(&d, "string(//c:section[c:title='Hospitalisations']//c:tbody/c:tr[2]/c:td[1])");
-	ck_assert_str_eq(s, "le 01/03/2024");
-	xmlFree(s);
+	ck_assert_xp_str(&d, "string(//c:section[c:title='Hospitalisations']//c:tbody/c:tr[1]/c:td[1])", "du 10/06/2024 au 20/06/2024");
+	ck_assert_xp_str(&d, "string(//c:section[c:title='Hospitalisations']//c:tbody/c:tr[2]/c:td[1])", "le 01/03/2024");
 	/* stay without GHS: no qualifier; with: GHS qualifier */
 	ck_assert_int_eq((int)xp_number(&d, "count(//c:encounter/c:code/c:qualifier)"), 2);
 	/* version 1: no relatedDocument */
@@ -441,16 +442,10 @@ START_TEST(empty_document)
 	ck_assert_int_eq((int)xp_number(&d, "count(//c:text[.='Aucune donnée de remboursement "
 					"connue dans la période'])"), DOC_SECTIONS);
 	ck_assert_int_eq((int)xp_number(&d, "count(//c:table)"), 0);
-	s = xp_string(&d, "string(//c:administrativeGenderCode/@code)");
-	ck_assert_str_eq(s, "F");
-	xmlFree(s);
+	ck_assert_xp_str(&d, "string(//c:administrativeGenderCode/@code)", "F");
 	/* no list of given names: the first one stands for it; no birthplace: NASK */
-	s = xp_string(&d, "string(//c:patient/c:name/c:given[not(@qualifier)])");
-	ck_assert_str_eq(s, "PAUL");
-	xmlFree(s);
-	s = xp_string(&d, "string(//c:birthplace/c:place/c:addr/c:county/@nullFlavor)");
-	ck_assert_str_eq(s, "NASK");
-	xmlFree(s);
+	ck_assert_xp_str(&d, "string(//c:patient/c:name/c:given[not(@qualifier)])", "PAUL");
+	ck_assert_xp_str(&d, "string(//c:birthplace/c:place/c:addr/c:county/@nullFlavor)", "NASK");
 	s = xp_string(&d, "string(//c:text[@ID='mention'])");
 	ck_assert(strstr(s, "vingt-quatre derniers mois") != NULL);
 	ck_assert(strstr(s, "La présence d'un H en début de ligne") != NULL);
@@ -487,34 +482,18 @@ START_TEST(odd_characters)
 	for (int i = 0; i < xmlBufferLength(d.buf); i++)
 		ck_assert_msg((unsigned char)raw[i] >= 0x20 || raw[i] == '\n',
 			      "control byte 0x%02x at %d", (unsigned char)raw[i], i);
-	s = xp_string(&d, "string(//c:content[@ID='MED001'])");
-	ck_assert_str_eq(s, "L'ŒUF & <CIE> \"5 mg\" l’œuvre fin");
-	xmlFree(s);
-	s = xp_string(&d, "string((//c:manufacturedMaterial/c:name)[1])");
-	ck_assert_str_eq(s, "L'ŒUF & <CIE> \"5 mg\" l’œuvre fin");
-	xmlFree(s);
-	s = xp_string(&d, "string((//c:manufacturedMaterial/c:code/c:translation/@displayName)[1])");
-	ck_assert_str_eq(s, "L'ŒUF & <CIE> \"5 mg\" l’œuvre fin");
-	xmlFree(s);
+	ck_assert_xp_str(&d, "string(//c:content[@ID='MED001'])", "L'ŒUF & <CIE> \"5 mg\" l’œuvre fin");
+	ck_assert_xp_str(&d, "string((//c:manufacturedMaterial/c:name)[1])", "L'ŒUF & <CIE> \"5 mg\" l’œuvre fin");
+	ck_assert_xp_str(&d, "string((//c:manufacturedMaterial/c:code/c:translation/@displayName)[1])", "L'ŒUF & <CIE> \"5 mg\" l’œuvre fin");
 	/* each byte of an invalid sequence becomes U+FFFD */
-	s = xp_string(&d, "string(//c:content[@ID='MED002'])");
-	ck_assert_str_eq(s, "ancien \xEF\xBF\xBDt\xEF\xBF\xBD CP1252\xEF\xBF\xBD \xEF\xBF\xBD");
-	xmlFree(s);
-	s = xp_string(&d, "string(//c:patient/c:name/c:family[@qualifier='BR'])");
-	ck_assert_str_eq(s, "D'ARTAGNAN-LŒUF & <FILS> \"junior\"");
-	xmlFree(s);
-	s = xp_string(&d, "string(//c:patient/c:name/c:family[@qualifier='CL'])");
-	ck_assert_str_eq(s, "D'ARTAGNAN");
-	xmlFree(s);
-	s = xp_string(&d, "string(//c:patient/c:name/c:given[not(@qualifier)])");
-	ck_assert_str_eq(s, "JOSÉMARIE");
-	xmlFree(s);
+	ck_assert_xp_str(&d, "string(//c:content[@ID='MED002'])", "ancien \xEF\xBF\xBDt\xEF\xBF\xBD CP1252\xEF\xBF\xBD \xEF\xBF\xBD");
+	ck_assert_xp_str(&d, "string(//c:patient/c:name/c:family[@qualifier='BR'])", "D'ARTAGNAN-LŒUF & <FILS> \"junior\"");
+	ck_assert_xp_str(&d, "string(//c:patient/c:name/c:family[@qualifier='CL'])", "D'ARTAGNAN");
+	ck_assert_xp_str(&d, "string(//c:patient/c:name/c:given[not(@qualifier)])", "JOSÉMARIE");
 	s = xp_string(&d, "string(//c:content[@ID='ACTE001'])");
 	ck_assert_uint_eq(strlen(s), sizeof(long_label) - 1);
 	xmlFree(s);
-	s = xp_string(&d, "string((//c:procedure//c:assignedPerson/c:name/c:family)[1])");
-	ck_assert_str_eq(s, "O'HARA & <SONS>");
-	xmlFree(s);
+	ck_assert_xp_str(&d, "string((//c:procedure//c:assignedPerson/c:name/c:family)[1])", "O'HARA & <SONS>");
 	release(&d);
 }
 END_TEST
@@ -526,7 +505,6 @@ START_TEST(partial_birth_corsica)
 	static const char *const names[] = { "partial-aaaa", "partial-aaaamm" };
 	struct doc_model m;
 	struct rendered d;
-	char *s;
 
 	for (int k = 0; k < 2; k++) {
 		base_model(&m, names[k]);
@@ -535,15 +513,9 @@ START_TEST(partial_birth_corsica)
 		m.birth_place = "2A004";
 		m.ins_nir_root = OID_INS_NIR_PROD;
 		render(&d, &m, names[k]);
-		s = xp_string(&d, "string(//c:patient/c:birthTime/@value)");
-		ck_assert_str_eq(s, births[k]);
-		xmlFree(s);
-		s = xp_string(&d, "string(//c:patientRole/c:id[@root='1.2.250.1.213.1.4.8']/@extension)");
-		ck_assert_str_eq(s, "178072A00421548");
-		xmlFree(s);
-		s = xp_string(&d, "string(//c:birthplace/c:place/c:addr/c:county)");
-		ck_assert_str_eq(s, "2A004");
-		xmlFree(s);
+		ck_assert_xp_str(&d, "string(//c:patient/c:birthTime/@value)", births[k]);
+		ck_assert_xp_str(&d, "string(//c:patientRole/c:id[@root='1.2.250.1.213.1.4.8']/@extension)", "178072A00421548");
+		ck_assert_xp_str(&d, "string(//c:birthplace/c:place/c:addr/c:county)", "2A004");
 		release(&d);
 	}
 }
@@ -553,19 +525,14 @@ START_TEST(version_two)
 {
 	struct doc_model m;
 	struct rendered d;
-	char *s;
 
 	full_model(&m, "version-2");
 	m.version = 2;
 	m.parent_doc_id = "8F0C6B1E-2D4A-4C7B-9E3F-000000000001";
 	render(&d, &m, "version-2");
-	s = xp_string(&d, "string(/c:ClinicalDocument/c:relatedDocument[@typeCode='RPLC']"
-		      "/c:parentDocument/c:id/@root)");
-	ck_assert_str_eq(s, "8F0C6B1E-2D4A-4C7B-9E3F-000000000001");
-	xmlFree(s);
-	s = xp_string(&d, "string(/c:ClinicalDocument/c:versionNumber/@value)");
-	ck_assert_str_eq(s, "2");
-	xmlFree(s);
+	ck_assert_xp_str(&d, "string(/c:ClinicalDocument/c:relatedDocument[@typeCode='RPLC']"
+		      "/c:parentDocument/c:id/@root)", "8F0C6B1E-2D4A-4C7B-9E3F-000000000001");
+	ck_assert_xp_str(&d, "string(/c:ClinicalDocument/c:versionNumber/@value)", "2");
 	release(&d);
 }
 END_TEST
