@@ -15,6 +15,7 @@
  */
 #include "cli/cli.h"
 #include "lib/err.h"
+#include "lib/interrupt.h"
 #include "lib/log.h"
 #include "load/db.h"
 #include "load/feed_io.h"
@@ -295,6 +296,7 @@ int cmd_backfill(struct cli *cli, int argc, char **argv)
 		memset(&rep, 0, sizeof(rep));
 		return cli_feed_finish(cli, "backfill.done", &o, &rep, rc);
 	}
+	dr_killpoint("backfill-after-list");
 	dr_log(DR_LOG_INFO, "backfill.list", "list_run=%lld listed=%lld%s", o.sel.backfill_run, listed,
 	       a.resume ? " resumed=true" : "");
 	printf("backfill run %lld, list of run %lld%s\n", cli->run_id, o.sel.backfill_run,

@@ -212,8 +212,13 @@ static int import_events(struct cli *cli, struct lines *in, const char *name,
 		rc = apply_stage(cli, n);
 	if (rc == 0 && n->lc.refused > 0)
 		say_refused(cli, name);
+	dr_killpoint("dossiers-before-commit");
+	if (rc == 0 && dr_interrupted())
+		rc = dr_error(DR_E_INTERRUPTED, "interrupted before commit: nothing imported");
 	if (rc == 0)
 		rc = db_commit(cli->conn);
+	if (rc == 0)
+		dr_killpoint("dossiers-after-commit");
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "ingest/batch.h"
 #include "lib/err.h"
+#include "lib/interrupt.h"
 #include "lib/log.h"
 #include "load/analytics.h"
 #include "load/db.h"
@@ -146,6 +147,8 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 			return rc;
 	}
 	rc = ingest_batch(cli->conn, cli->run_id, &o, &rep);
+	if (rc == 0 && !o.dry_run)
+		dr_killpoint("ingest-after-commit");
 	if (rc == 0 && rep.already_applied) {
 		printf("batch %s was already applied (batch %lld): nothing to do\n", rep.label, rep.batch_id);
 		dr_log(DR_LOG_INFO, "ingest.already", "batch_id=%lld", rep.batch_id);

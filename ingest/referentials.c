@@ -226,6 +226,7 @@ int ref_load(PGconn *c, const char *snds_dir, const char *bdpm_dir, long long ru
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dirs[res[i].spec->source], res[i].spec->file);
 		rc = load_one(c, path, run_id, &res[i]);
+		dr_killpoint("referentials-file");
 	}
 	if (rc == 0 && dr_interrupted())
 		rc = dr_error(DR_E_INTERRUPTED, "interrupted before commit: nothing changed");

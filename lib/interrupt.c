@@ -36,14 +36,31 @@ bool dr_interrupted(void)
 	return got_signal != 0;
 }
 
+/* The signal named after the pass count ("KILL" when none). */
+static int signal_of(const char *name)
+{
+	static const struct { const char *name; int sig; } known[] = {
+		{ "KILL", SIGKILL }, { "TERM", SIGTERM }, { "INT", SIGINT }, { "STOP", SIGSTOP },
+	};
+
+	if (*name != ':')
+		return SIGKILL;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(name + 1, known[i].name) == 0)
+			return known[i].sig;
+	return SIGKILL;
+}
+
 void dr_killpoint(const char *point)
 {
 	static long passes;
 	const char *spec = getenv("DMPREMB_KILL_AT");
 	size_t n = strlen(point);
+	char *end;
 
 	if (spec == NULL || strncmp(spec, point, n) != 0 || spec[n] != ':')
 		return;
-	if (__atomic_add_fetch(&passes, 1, __ATOMIC_SEQ_CST) == atol(spec + n + 1))
-		kill(getpid(), SIGKILL);
+	long at = strtol(spec + n + 1, &end, 10);
+	if (__atomic_add_fetch(&passes, 1, __ATOMIC_SEQ_CST) == at)
+		kill(getpid(), signal_of(end));
 }

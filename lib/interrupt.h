@@ -13,7 +13,12 @@
 
 void dr_interrupt_install(void);
 bool dr_interrupted(void);
-/* Test hook: DMPREMB_KILL_AT=point:n raises SIGKILL at the n-th pass of point. */
+/*
+ * Test hook: DMPREMB_KILL_AT=point:n[:SIG] sends the process SIGKILL (or SIG:
+ * TERM, INT or STOP) at the n-th pass of point. STOP lets a test act while
+ * the command is frozen mid-run (stop the database, send a signal), then
+ * resume it with SIGCONT. The points are listed in docs/robustness.md.
+ */
 void dr_killpoint(const char *point);
 
 #endif
