@@ -300,7 +300,7 @@ int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, st
 			      " WHERE batch_id = $1::bigint", 4, params);
 	}
 	if (rc == 0 && dr_interrupted())
-		rc = dr_error(DR_E_INTERRUPTED, "interrupted before commit: batch rolled back");
+		rc = dr_error(DR_E_INTERRUPTED, "interrupted before commit");
 	if (rc == 0) {
 		rc = db_commit(conn);
 		in_tx = false;
@@ -313,7 +313,10 @@ out:
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", dr_errmsg());
 		db_rollback(conn);
-		dr_error(rc, "%s", msg);
+		if (rc == DR_E_INTERRUPTED)
+			dr_error(rc, "%s: batch rolled back, nothing of it written; run the same ingest again", msg);
+		else
+			dr_error(rc, "%s", msg);
 	}
 	if (pf) {
 		for (int i = 0; i < (m ? m->n : 0); i++)

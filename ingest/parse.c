@@ -191,8 +191,9 @@ int parse_batch(struct parse_file *const *files, int nfiles, int jobs, const str
 			return dr_error(files[i]->rc, "%s", files[i]->err);
 	for (int i = 0; i < nfiles; i++)
 		if (files[i]->rc)
-			return dr_error(files[i]->rc, "%s", files[i]->err[0] ? files[i]->err : "interrupted");
+			return dr_error(files[i]->rc, "%s", files[i]->err[0] ? files[i]->err
+					: "interrupted while reading the batch");
 	if (dr_interrupted())
-		return dr_error(DR_E_INTERRUPTED, "interrupted");
+		return dr_error(DR_E_INTERRUPTED, "interrupted while reading the batch");
 	return 0;
 }

@@ -50,6 +50,19 @@ static void first_line(const char *msg, char *out, size_t cap)
 	out[n] = '\0';
 }
 
+/* What an operator does about a transient failure (empty when none applies). */
+static const char *retry_hint(const char *st, PGconn *c)
+{
+	if ((st[0] == '\0' && c != NULL && PQstatus(c) == CONNECTION_BAD) || strncmp(st, "08", 2) == 0
+	    || strncmp(st, "57P", 3) == 0)
+		return " [connection to the database lost: the transaction was rolled back;"
+		       " run the command again once the database is back]";
+	if (strncmp(st, "53", 2) == 0)
+		return " [the database server is out of disk space, memory or connections: the transaction"
+		       " was rolled back; free the resource, then run the command again]";
+	return "";
+}
+
 int db_fail(PGconn *c, PGresult *r, const char *what)
 {
 	const char *st = db_sqlstate(r);
@@ -70,8 +83,8 @@ int db_fail(PGconn *c, PGresult *r, const char *what)
 	if (code == DR_E_CONFIG)
 		return dr_error(code, "%s: database schema is missing or out of date (SQLSTATE %s: %s); run 'dmpremb db migrate'",
 				what, st, msg);
-	return dr_error(code, "%s failed%s%s%s: %s", what,
-			st[0] ? " (SQLSTATE " : "", st, st[0] ? ")" : "", msg);
+	return dr_error(code, "%s failed%s%s%s: %s%s", what,
+			st[0] ? " (SQLSTATE " : "", st, st[0] ? ")" : "", msg, retry_hint(st, c));
 }
 
 /* Server NOTICEs ("relation already exists, skipping") are not events for
