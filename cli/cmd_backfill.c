@@ -173,25 +173,21 @@ static int lock_list(struct cli *cli, long long run_id)
 	return got ? 0 : dr_error(DR_E_RETRY, "backfill %lld is being run by another process right now", run_id);
 }
 
-/* --resume: the run must be a backfill with a list; an abandoned 'running'
- * row (its process was killed) is closed as interrupted. */
+/* --resume: the run must be a backfill (its row, if the process was killed,
+ * was closed as interrupted by run_start). */
 static int check_resume(struct cli *cli, long long resume)
 {
-	char run[24], me[24];
-	const char *params[2] = { run, me };
+	char run[24];
+	const char *params[1] = { run };
 	long long n;
 	int rc;
 
 	snprintf(run, sizeof(run), "%lld", resume);
-	snprintf(me, sizeof(me), "%lld", cli->run_id);
 	if ((rc = db_query_long(cli->conn, "SELECT count(*) FROM run WHERE run_id = $1::bigint"
 				" AND command = 'backfill'", 1, params, 0, &n)) != 0)
 		return rc;
-	if (n == 0)
-		return dr_error(DR_E_USAGE, "run %lld is not a backfill (see the run table or 'dmpremb status')", resume);
-	return db_execp(cli->conn, "UPDATE run SET outcome = 'interrupted', ended_at = clock_timestamp(),"
-			" message = 'stopped without closing its run (killed?); resumed by run ' || $2"
-			" WHERE run_id = $1::bigint AND outcome = 'running'", 2, params);
+	return n ? 0 : dr_error(DR_E_USAGE, "run %lld is not a backfill (see the run table or 'dmpremb status')",
+				resume);
 }
 
 int cmd_backfill(struct cli *cli, int argc, char **argv)

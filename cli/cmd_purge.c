@@ -129,18 +129,6 @@ static int lock_purge(struct cli *cli)
 	return got ? 0 : dr_error(DR_E_RETRY, "another purge is running; this one did nothing (run it later)");
 }
 
-/* Under the lock, a purge run still 'running' is one that was killed: say so. */
-static int close_dead_runs(struct cli *cli)
-{
-	char me[24];
-	const char *params[1] = { me };
-
-	snprintf(me, sizeof(me), "%lld", cli->run_id);
-	return db_execp(cli->conn, "UPDATE run SET outcome = 'interrupted', ended_at = clock_timestamp(),"
-			" message = 'stopped without closing its run (killed?); finished by run ' || $1"
-			" WHERE command = 'purge' AND outcome = 'running' AND run_id <> $1::bigint", 1, params);
-}
-
 static int parse_option(struct purge_opts *o, int opt, const char *arg)
 {
 	switch (opt) {
@@ -203,8 +191,7 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 			 " \"version_months\": %ld, \"reject_days\": %ld, \"backfill_days\": %ld, \"slice\": %ld,"
 			 " \"lock_timeout_s\": %ld}", r.as_of, o.margin_months, o.grace_days, o.version_months,
 			 o.reject_days, o.backfill_days, o.slice, o.lock_timeout_s);
-		if ((rc = cli_run_start(cli, "purge", options)) == 0)
-			rc = close_dead_runs(cli);
+		rc = cli_run_start(cli, "purge", options);
 	}
 	if (rc == 0) {
 		dr_log(DR_LOG_INFO, "purge.start", "as_of=\"%s\" cutoff=%s partitions=%zu dry_run=%s", r.as_of,

@@ -4,14 +4,20 @@
  * run_start() inserts the row (outcome 'running') in its own statement, so it
  * survives a rolled-back batch; run_finish() closes it. Both are outside the
  * data transactions on purpose. counts and options are JSON objects built by
- * the caller; they never hold identifiers.
+ * the caller; they never hold identifiers. Each run holds the session-level
+ * advisory lock (RUN_LOCK_CLASS, run_id) while its connection lives, which is
+ * how a later run tells a running command from a killed one.
  */
 #ifndef DR_RUN_H
 #define DR_RUN_H
 
 #include <libpq-fe.h>
 
+#define RUN_LOCK_CLASS "736821"
+
 int run_start(PGconn *c, const char *command, const char *options_json, long long *run_id);
+/* Closes as interrupted the 'running' rows whose lock is gone (not run_id's). */
+int run_close_abandoned(PGconn *c, long long run_id);
 /* outcome: ok, refused, failed, interrupted. Best effort when the connection is gone. */
 int run_finish(PGconn *c, long long run_id, const char *outcome, int exit_code,
 	       const char *counts_json, const char *message);

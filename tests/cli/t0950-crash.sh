@@ -55,6 +55,13 @@ crash 7 feed-before-store:1
 crash 7 feed-chunk:2
 crash 7 feed-chunk:5
 
+# every killed command's run row was closed by a later run, none left running
+PGDATABASE=t_crash_case
+check_eq "no run row is left 'running' after the kills" "0" "$(sql "SELECT count(*) FROM run WHERE outcome = 'running'")"
+check_eq "the killed backfill's row says it was noticed by a later run" "1" \
+	"$(sql "SELECT count(*) FROM run WHERE command = 'backfill' AND outcome = 'interrupted'
+	        AND message LIKE 'stopped without closing its run (killed, or its connection lost); noticed by run %'")"
+
 # the comparison can tell: a timestamp is not a difference, a missing line is
 sql "UPDATE dossier SET updated_at = updated_at + interval '1 day'" >/dev/null
 db_content >"$TMP/got"
