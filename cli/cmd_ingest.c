@@ -156,12 +156,18 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		print_report(&rep, o.dry_run);
 		if (!o.dry_run)
 			print_rejects(cli, rep.batch_id);
-		if (rep.refused) {
+		if (rep.refused && o.dry_run) {
+			printf("\nbatch would be REFUSED: %s rejects %.2f%% of its lines (limit %.2f%%).\n"
+			       "Fix the extract upstream, or apply it anyway with --force.\n",
+			       rep.refused_file, rep.refused_ratio * 100, o.max_reject_ratio * 100);
+			rc = dr_error(DR_E_DATA, "dry run: the batch would be refused: %s rejects %.2f%% of its lines,"
+				      " above %.2f%%", rep.refused_file, rep.refused_ratio * 100, o.max_reject_ratio * 100);
+		} else if (rep.refused) {
 			printf("\nbatch %lld REFUSED: %s rejects %.2f%% of its lines (limit %.2f%%); nothing applied.\n"
 			       "Fix the extract upstream, or apply it anyway with --force.\n",
 			       rep.batch_id, rep.refused_file, rep.refused_ratio * 100, o.max_reject_ratio * 100);
-			rc = dr_error(DR_E_DATA, "batch refused: %s reject ratio %.4f above %.4f",
-				      rep.refused_file, rep.refused_ratio, o.max_reject_ratio);
+			rc = dr_error(DR_E_DATA, "batch refused: %s rejects %.2f%% of its lines, above %.2f%%",
+				      rep.refused_file, rep.refused_ratio * 100, o.max_reject_ratio * 100);
 		} else if (!o.dry_run) {
 			printf("\nbatch %lld applied in %.1f s\n", rep.batch_id, rep.seconds);
 		}

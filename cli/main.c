@@ -68,7 +68,8 @@ static void usage(FILE *out)
 		"Exit status: 0 done, 1 a promise broken (status only), 64 usage,\n"
 		"65 data refused, 66 input missing,\n"
 		"69 database unavailable, 70 internal error, 74 I/O error,\n"
-		"75 temporary failure (retry), 78 schema missing (run 'dmpremb db migrate').\n");
+		"75 temporary failure (retry), 78 configuration: schema missing\n"
+		"or out of date (run 'dmpremb db migrate'), or the login lacks the command's role.\n");
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -126,6 +126,25 @@ static int store_file_reports(PGconn *c, const struct ingest_report *rep)
 	return 0;
 }
 
+/* The first file whose rejects exceed the ratio refuses the batch, unless forced. */
+static void decide_refusal(const struct ingest_opts *o, struct ingest_report *rep)
+{
+	for (int i = 0; i < rep->nfiles && !rep->refused; i++) {
+		const struct ingest_file_report *f = &rep->f[i];
+		double ratio = f->read ? (double)f->rejected / (double)f->read : 0.0;
+		if (ratio > o->max_reject_ratio) {
+			rep->refused = true;
+			rep->refused_ratio = ratio;
+			snprintf(rep->refused_file, sizeof(rep->refused_file), "%s", f->name);
+		}
+	}
+	if (rep->refused && o->force) {
+		dr_log(DR_LOG_WARN, "ingest.forced", "file=%s reject_ratio=%.4f max=%.4f",
+		       rep->refused_file, rep->refused_ratio, o->max_reject_ratio);
+		rep->refused = false;
+	}
+}
+
 int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, struct ingest_report *rep)
 {
 	struct manifest *m = calloc(1, sizeof(*m));
@@ -240,8 +259,11 @@ int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, st
 	}
 	rep->nfiles = n;
 	if (o->dry_run) {
+		/* the database's own rejects (unknown person, conflicts) are not
+		 * known here: a batch refused by the parse alone is refused anyway */
 		for (int i = 0; i < n; i++)
 			rep->f[i].loaded = rep->f[i].read - rep->f[i].filtered - rep->f[i].rejected;
+		decide_refusal(o, rep);
 		goto out;
 	}
 	dr_killpoint("ingest-before-merge");
@@ -264,18 +286,8 @@ int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, st
 				      f->name, f->read, f->loaded + f->filtered + f->rejected + f->duplicate);
 			goto out;
 		}
-		double ratio = f->read ? (double)f->rejected / (double)f->read : 0.0;
-		if (ratio > o->max_reject_ratio && !rep->refused) {
-			rep->refused = true;
-			rep->refused_ratio = ratio;
-			snprintf(rep->refused_file, sizeof(rep->refused_file), "%s", f->name);
-		}
 	}
-	if (rep->refused && o->force) {
-		dr_log(DR_LOG_WARN, "ingest.forced", "file=%s reject_ratio=%.4f max=%.4f",
-		       rep->refused_file, rep->refused_ratio, o->max_reject_ratio);
-		rep->refused = false;
-	}
+	decide_refusal(o, rep);
 
 	/* 6. write */
 	if (!rep->refused) {

@@ -129,8 +129,10 @@ static int hash_file(const char *path, char hex[65], long long *bytes)
 	int rc;
 
 	*bytes = 0;
+	/* a listed file missing is an incomplete transfer; one that cannot be
+	 * read is a local problem (permissions, I/O), not the batch's fault */
 	if (f == NULL)
-		return dr_error(DR_E_DATA, "cannot open '%s': %s", path, strerror(errno));
+		return dr_error(errno == ENOENT ? DR_E_DATA : DR_E_IO, "cannot open '%s': %s", path, strerror(errno));
 	chunk = malloc(1 << 20);
 	rc = chunk ? sha256_init(&h) : dr_error(DR_E_NOMEM, "out of memory");
 	if (rc) {
@@ -160,6 +162,9 @@ int manifest_read(const char *dir, struct manifest *m)
 	int rc;
 
 	memset(m, 0, sizeof(*m));
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return dr_error(DR_E_NOINPUT, "batch directory '%s' not found (or not a directory)", dir);
 	snprintf(path, sizeof(path), "%s/manifest.csv", dir);
 	rc = csvr_read(path, ';', manifest_record, &mr, &records);
 	if (rc == DR_E_NOINPUT)

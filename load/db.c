@@ -30,7 +30,8 @@ static int classify(const char *st, PGconn *c)
 		return DR_E_RETRY;
 	if (strncmp(st, "28", 2) == 0 || strcmp(st, "3D000") == 0)
 		return DR_E_DBDOWN;
-	if (strcmp(st, "42P01") == 0 || strcmp(st, "3F000") == 0 || strcmp(st, "42883") == 0)
+	if (strcmp(st, "42P01") == 0 || strcmp(st, "3F000") == 0 || strcmp(st, "42883") == 0
+	    || strcmp(st, "42703") == 0)           /* undefined column: a binary newer than the schema */
 		return DR_E_CONFIG;
 	if (strcmp(st, "57014") == 0)            /* query canceled */
 		return DR_E_INTERRUPTED;

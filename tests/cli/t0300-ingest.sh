@@ -78,8 +78,24 @@ check_exit 65 "a directory without manifest is refused" "$DMPREMB" ingest "$FIXT
 check_eq "refused batches changed nothing" "$before" "$(db_digest)"
 
 # --- dry run: no database at all
-check_exit 0 "dry run works without a database" env PGHOST=/nonexistent "$DMPREMB" ingest "$demo" --dry-run
+check_exit 0 "dry run works without a database" env PGHOST=/nonexistent "$DMPREMB" ingest "$demo" --dry-run --force
 check_grep "dry run reports the read count" "pharmacie.csv  *$(awk -F'\t' '$1 == "pharmacie.csv" {print $2}' "$demo/EXPECTED.tsv") " "$TMP/out"
+# the reject threshold applies to the dry run as to the ingest (here on the
+# parse rejects alone: batch-demo's files exceed 1 % before the database's)
+check_exit 65 "dry run of batch-demo: refused at the 1 % threshold, as the ingest is" \
+	env PGHOST=/nonexistent "$DMPREMB" ingest "$demo" --dry-run
+check_grep "  it says the batch would be refused, naming the file" "batch would be REFUSED: [a-z]*\.csv rejects" "$TMP/out"
+check_exit 0 "  and passes with a threshold above its ratio" \
+	env PGHOST=/nonexistent "$DMPREMB" ingest "$demo" --dry-run --max-reject-ratio 0.5
+check_exit 66 "a batch directory that does not exist: exit 66" "$DMPREMB" ingest "$TMP/no-such-batch" --dry-run
+check_grep "  named as such" "batch directory '.*no-such-batch' not found" "$TMP/err"
+cp -r "$demo" "$TMP/unreadable"; chmod 000 "$TMP/unreadable/actes.csv"
+if [ "$(id -u)" = 0 ]; then
+	skip "an unreadable data file is a local I/O problem (74)" "root reads a mode-000 file"
+else
+	check_exit 74 "an unreadable data file is a local I/O problem (74), not a refused batch" \
+		"$DMPREMB" ingest "$TMP/unreadable" --dry-run
+fi
 
 # --- a CP1252 batch: accents arrive as UTF-8
 new_db ingest_cp1252

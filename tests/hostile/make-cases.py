@@ -324,7 +324,7 @@ b.append('pharmacie.csv', pha(3, date='31/02/2024'), pha(4, date='1/2/2024'))
 b.outcome('pharmacie.csv', rejected=2)
 b.reject('pharmacie.csv', 5, 'EXE_SOI_DTD', 'bad_date')
 b.reject('pharmacie.csv', 6, 'EXE_SOI_DTD', 'bad_date')
-b.exit, b.message = 65, 'batch refused: pharmacie.csv reject ratio'
+b.exit, b.message = 65, 'batch refused: pharmacie.csv rejects 40.00% of its lines, above 1.00%'
 b.sql = [('refused', "SELECT status FROM batch WHERE label = 'reject-threshold'"),
          ('0', 'SELECT count(*) FROM claim_line'), ('0', 'SELECT count(*) FROM beneficiary')]
 
