@@ -28,6 +28,7 @@ struct csvr_state {
 	bool cut[CSVR_MAX_FIELDS];
 	struct csvr_field fields[CSVR_MAX_FIELDS];
 	int nfields;
+	int prev_stored;          /* fields[] set by the previous record */
 	bool too_long;
 	bool unterminated;
 	long record_no;
@@ -84,6 +85,11 @@ static void record_cb(int c, void *data)
 		st->fields[i].n = st->len[i];
 		st->fields[i].cut = st->cut[i];
 	}
+	/* a caller reading past rec.stored finds empty fields, never the
+	 * previous record's pointers into a buffer since reallocated */
+	for (int i = stored; i < st->prev_stored; i++)
+		st->fields[i] = (struct csvr_field){ "", 0, false };
+	st->prev_stored = stored;
 	rec.record_no = st->record_no;
 	rec.nfields = st->nfields;
 	rec.stored = stored;

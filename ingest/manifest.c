@@ -64,8 +64,14 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 		return 0;
 	if (m->n >= MANIFEST_MAX_FILES)
 		return dr_error(DR_E_DATA, "manifest.csv: more than %d files", MANIFEST_MAX_FILES);
-	if (rec->nfields < 4 || rec->unterminated || rec->too_long)
-		return dr_error(DR_E_DATA, "manifest.csv line %ld: expected 4 fields", rec->record_no);
+	/* the header may put its columns in any order: each line needs them all */
+	int need = 0;
+	for (int k = 0; k < 4; k++)
+		if (mr->col[k] + 1 > need)
+			need = mr->col[k] + 1;
+	if (rec->nfields < need || rec->unterminated || rec->too_long)
+		return dr_error(DR_E_DATA, "manifest.csv line %ld: expected %d fields, as its header", rec->record_no,
+				need);
 
 	struct manifest_entry *e = &m->e[m->n];
 	const char *s;

@@ -259,7 +259,12 @@ b.refuse('manifest.csv line 2: ENCODAGE must be UTF-8 or CP1252')
 
 b = case('manifest-three-fields', 'a manifest line without ENCODAGE')
 b.manifest_edit = lambda rows: [r if r[0] != 'hospitalisation.csv' else r[:3] for r in rows]
-b.refuse('manifest.csv line 4: expected 4 fields')
+b.refuse('manifest.csv line 4: expected 4 fields, as its header')
+
+b = case('manifest-extra-column-short-line', 'a header with a fifth column first; one line lacks the last field')
+b.manifest_edit = lambda rows: [['COMMENTAIRE'] + rows[0]] + [[''] + r if r[0] != 'actes.csv' else [''] + r[:3]
+                                                            for r in rows[1:]]
+b.refuse('manifest.csv line 5: expected 5 fields, as its header')
 
 b = case('manifest-listed-twice', 'actes.csv listed twice')
 b.manifest_edit = lambda rows: rows + [rows[4]]
