@@ -6,7 +6,7 @@
 #                                    (fixtures/gen, mean 200 lines a person)
 #     MEM_SINGLE=100000              claim lines of the one-person scenario
 #                                    (0: skip it)
-#     MEM_QUICK=1                    smoke run (about a minute): MEM_SIZES=
+#     MEM_QUICK=1                    smoke run (a minute or two): MEM_SIZES=
 #                                    "100000 400000", MEM_SINGLE=5000 (the
 #                                    smaller size still fills feed's chunks
 #                                    of 200 dossiers)
@@ -102,6 +102,9 @@ scenario() {   # NAME PERSONS [gen options...]
 	lines=$(awk -F';' 'NR > 1 && $1 ~ /^(pharmacie|actes|radiologie|biologie)/ {s += $2} END {print s}' "$b/manifest.csv")
 	bytes=$(cat "$b"/*.csv | wc -c)
 	echo "  ($name: $persons persons, $lines claim lines, $(mb "$bytes") MB of CSV, generated in ${gen_s} s)" >&2
+	# events are one a second from 08:00; feed_at is 15 h later
+	[ "$persons" -le 54000 ] || echo "  ($name: the events of persons after the 54,000th" \
+		"come after $feed_at: feed leaves them out)" >&2
 
 	run "$name" dry-run bin/dmpremb ingest "$b" --dry-run --quiet $opt_jobs
 	row "$name" dry-run "$persons" "$lines" "$bytes" "$secs" "$(field max_rss_kb "$work/log")" "" "" ""
