@@ -253,16 +253,10 @@ int cmd_backfill(struct cli *cli, int argc, char **argv)
 	if (a.from) {
 		/* checked by the server, named by the option */
 		const char *params[2] = { a.from, a.to };
-		PGresult *r = PQexecParams(cli->conn, "SELECT ($1::date <= $2::date)::int", 2, NULL, params,
-					   NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			/* a bad date is the operator's; anything else (a lost connection) is not */
-			rc = strncmp(db_sqlstate(r), "22", 2) == 0
-				? dr_error(DR_E_USAGE, "--from and --to must be dates (YYYY-MM-DD)")
-				: db_fail(cli->conn, r, "checking --from and --to");
-			PQclear(r);
+		PGresult *r;
+		if ((rc = db_query_option(cli->conn, "checking --from and --to", "SELECT ($1::date <= $2::date)::int",
+					  2, params, "--from and --to must be dates (YYYY-MM-DD)", &r)) != 0)
 			return rc;
-		}
 		bool ok = strcmp(PQgetvalue(r, 0, 0), "1") == 0;
 		PQclear(r);
 		if (!ok)

@@ -211,6 +211,22 @@ int db_query(PGconn *c, const char *what, const char *sql, int n,
 	return query_typed(c, what, sql, n, NULL, params, out);
 }
 
+int db_query_option(PGconn *c, const char *what, const char *sql, int n,
+		    const char *const *params, const char *usage_msg, PGresult **out)
+{
+	PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+
+	*out = NULL;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		int rc = strncmp(db_sqlstate(r), "22", 2) == 0
+			? dr_error(DR_E_USAGE, "%s", usage_msg) : db_fail(c, r, what);
+		PQclear(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
 int db_query_text(PGconn *c, const char *what, const char *sql, int n,
 		  const char *const *params, PGresult **out)
 {

@@ -55,6 +55,15 @@ int db_query(PGconn *c, const char *what, const char *sql, int n,
 int db_query_text(PGconn *c, const char *what, const char *sql, int n,
 		  const char *const *params, PGresult **out);
 
+/*
+ * db_query for a statement whose parameters come from the operator's options
+ * (a date, a timestamp): a value the server cannot read (SQLSTATE class 22)
+ * is a usage error with usage_msg; any other failure goes through db_fail.
+ */
+#define DB_AS_OF_USAGE "--as-of is not a timestamp (example: 2026-11-15T10:00:00+01:00)"
+int db_query_option(PGconn *c, const char *what, const char *sql, int n,
+		    const char *const *params, const char *usage_msg, PGresult **out);
+
 /* Single value helpers: first column of first row as long / text (NULL -> def). */
 int db_query_long(PGconn *c, const char *sql, int n, const char *const *params,
 		  long long def, long long *out);

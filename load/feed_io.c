@@ -24,15 +24,11 @@ int feed_window(PGconn *c, const char *as_of, struct feed_window *w)
 		"       (t::date - interval '24 months')::date::text, t::date::text"
 		"  FROM (SELECT coalesce($1::timestamptz, now()) AS t) x";
 	const char *params[1] = { as_of };
-	PGresult *r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
+	PGresult *r;
+	int rc = db_query_option(c, "computing the window", sql, 1, params, DB_AS_OF_USAGE, &r);
 
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		int rc = strncmp(db_sqlstate(r), "22", 2) == 0
-			? dr_error(DR_E_USAGE, "--as-of is not a timestamp (example: 2026-11-15T10:00:00+01:00)")
-			: db_fail(c, r, "computing the window");
-		PQclear(r);
+	if (rc)
 		return rc;
-	}
 	snprintf(w->as_of, sizeof(w->as_of), "%s", PQgetvalue(r, 0, 0));
 	snprintf(w->effective_time, sizeof(w->effective_time), "%s", PQgetvalue(r, 0, 1));
 	snprintf(w->period_low, sizeof(w->period_low), "%s", PQgetvalue(r, 0, 2));

@@ -52,15 +52,10 @@ int purge_prepare(PGconn *c, const struct purge_opts *o, struct purge_report *r)
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	res = PQexecParams(c, "SELECT t::text, (t > now() + interval '1 day')::int"
-			   " FROM (SELECT coalesce($1::timestamptz, now()) AS t) x", 1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		rc = strncmp(db_sqlstate(res), "22", 2) == 0
-			? dr_error(DR_E_USAGE, "--as-of is not a timestamp (example: 2026-11-15T10:00:00+01:00)")
-			: db_fail(c, res, "reading the as-of");
-		PQclear(res);
+	if ((rc = db_query_option(c, "reading the as-of", "SELECT t::text, (t > now() + interval '1 day')::int"
+				  " FROM (SELECT coalesce($1::timestamptz, now()) AS t) x", 1, params,
+				  DB_AS_OF_USAGE, &res)) != 0)
 		return rc;
-	}
 	snprintf(r->as_of, sizeof(r->as_of), "%s", PQgetvalue(res, 0, 0));
 	bool future = atoi(PQgetvalue(res, 0, 1)) != 0;
 	PQclear(res);

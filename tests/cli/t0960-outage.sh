@@ -47,11 +47,23 @@ frozen() {
 }
 # resume: SIGCONT, then the command's exit status in $rc
 resume() { kill -CONT "$pid"; wait "$job"; rc=$?; }
+send() { kill -"$1" "$pid"; }
 
-# no_secret FILE: the output names no INS-C or NIR of the fixtures
+# no_secret: the command's messages quote no INS-C or NIR (no 13-digit number)
 no_secret() {
-	if grep -Eq '[0-9]{13}' "$1"; then _tally fail "  the messages quote no identifier"
+	if grep -Eq '[0-9]{13}' "$TMP/err"; then _tally fail "  the messages quote no identifier"
 	else _tally ok "  the messages quote no identifier"; fi
+}
+
+# interrupt K POINT WHAT ACTION...: stage K (from the state scenario_from
+# made) frozen at POINT, ACTION run, resumed: it must exit 75, no_secret
+interrupt() {
+	k=$1; point=$2; what=$3; shift 3
+	frozen "$point" stage "$k" || return 1
+	"$@"
+	resume
+	check_eq "$(stage_name "$k"): $what at $point: exit 75" 75 "$rc"
+	no_secret
 }
 
 # --- PostgreSQL stopped in the middle of a command, then started again
@@ -61,13 +73,9 @@ outage() {
 	scenario_from "$k"
 	before=$(db_digest)
 	versions=$(sql "SELECT count(*) FROM document_version")
-	frozen "$2" stage "$k" || return
-	pg_stop
-	resume
-	check_eq "$(stage_name "$k"): server stopped at $2: exit 75" 75 "$rc"
+	interrupt "$k" "$2" "server stopped" pg_stop || return
 	check_grep "  the message says the connection was lost and what to do" \
 		"connection to the database lost.*run the command again" "$TMP/err"
-	no_secret "$TMP/err"
 	pg_start
 	case $2 in
 	feed-before-store:2)  # the first chunk was committed before the stop, not the second
@@ -78,8 +86,7 @@ outage() {
 	esac
 	recover "$k" >"$TMP/out" 2>"$TMP/err"
 	check_eq "  after the restart the re-run succeeds" "$(cat "$TMP/exit.$k")" "$?"
-	db_content >"$TMP/got"
-	same "  and the database equals the uninterrupted run's" "$TMP/ref.$k" "$TMP/got"
+	same "  and the database equals the uninterrupted run's" "$TMP/ref.$k"
 }
 outage 2 ingest-chunk:3
 outage 2 ingest-before-merge:1
@@ -99,26 +106,20 @@ pg_start
 signalled() {
 	k=$1
 	scenario_from "$k"
-	frozen "$2" stage "$k" || return
-	kill -"$3" "$pid"
-	resume
-	check_eq "$(stage_name "$k"): SIG$3 at $2: exit 75" 75 "$rc"
-	no_secret "$TMP/err"
+	interrupt "$k" "$2" "SIG$3" send "$3"
 }
 
 signalled 2 ingest-chunk:3 TERM
 check_grep "  ingest says the batch was rolled back" "interrupted.*rolled back" "$TMP/err"
 check_eq "  no batch was applied" "0 0" "$(sql "SELECT count(*) FROM batch WHERE status = 'applied'") $(sql "SELECT count(*) FROM claim_line")"
 check_exit 0 "  the re-run applies it" stage 2
-db_content >"$TMP/got"
-same "  and the database equals the uninterrupted run's" "$TMP/ref.2" "$TMP/got"
+same "  and the database equals the uninterrupted run's" "$TMP/ref.2"
 
 signalled 3 dossiers-before-commit:1 INT
 check_grep "  the import says nothing was imported" "interrupted before commit: nothing imported" "$TMP/err"
 check_eq "  no event was stored" "0" "$(sql "SELECT count(*) FROM dossier_event")"
 recover 3 >"$TMP/out" 2>&1
-db_content >"$TMP/got"
-same "  the re-run gives the uninterrupted run's database" "$TMP/ref.3" "$TMP/got"
+same "  the re-run gives the uninterrupted run's database" "$TMP/ref.3"
 
 # the chunk being stored when the signal came is finished, then it stops
 signalled 4 feed-before-store:2 INT
@@ -128,15 +129,13 @@ check_eq "  the two chunks begun are stored, nothing more" "6" "$(sql "SELECT co
 check_eq "  the run row is closed as interrupted" "interrupted" \
 	"$(sql "SELECT outcome FROM run WHERE command = 'feed' ORDER BY run_id DESC LIMIT 1")"
 recover 4 >"$TMP/out" 2>&1
-db_content >"$TMP/got"
-same "  the re-run gives the uninterrupted run's database" "$TMP/ref.4" "$TMP/got"
+same "  the re-run gives the uninterrupted run's database" "$TMP/ref.4"
 
 signalled 7 feed-chunk:2 TERM
 list=$(sql "SELECT max(run_id) FROM backfill_item")
 check_grep "  backfill says how to finish" "interrupted after 6 documents: run 'dmpremb backfill --resume $list'" "$TMP/err"
 recover 7 >"$TMP/out" 2>&1
-db_content >"$TMP/got"
-same "  --resume gives the uninterrupted run's database" "$TMP/ref.7" "$TMP/got"
+same "  --resume gives the uninterrupted run's database" "$TMP/ref.7"
 
 # --- the database's disk full in the middle of an ingest
 # The database lives in a tablespace on a small tmpfs (needs root and the
@@ -166,13 +165,12 @@ before=$(db_digest)
 check_exit 75 "the same ingest with the database's disk full exits 75" "$DMPREMB" ingest "$big"
 check_grep "  the message names the cause and what to do" \
 	"SQLSTATE 53100.*out of disk space.*free the resource, then run the command again" "$TMP/err"
-no_secret "$TMP/err"
+no_secret
 mount -o remount,size=256m "$TINY"
 check_eq "  nothing of the batch is in the database" "$before" "$(db_digest)"
 check_eq "  the database answers and holds no claim line" "0" "$(sql "SELECT count(*) FROM claim_line")"
 check_exit 0 "  once space is freed, the re-run applies the batch" "$DMPREMB" ingest "$big"
-db_content >"$TMP/got"
-same "  and the database equals the one filled on a normal disk" "$TMP/ref.disk" "$TMP/got"
+same "  and the database equals the one filled on a normal disk" "$TMP/ref.disk"
 PGDATABASE=t_disk_ref
 dropdb --force t_disk
 sql "DROP TABLESPACE tiny" >/dev/null

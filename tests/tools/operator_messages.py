@@ -137,12 +137,18 @@ def scan_c(top, path, entries):
                 entries.append((kind, "%s:%d" % (rel, line), part.strip()))
 
     for i, (kind, val, line) in enumerate(toks):
+        # a message kept in a macro: #define NAME_USAGE "text"
+        if kind == "ident" and val.endswith("_USAGE") and i > 0 and toks[i - 1][1] == "define":
+            add("message", literal_runs(toks[i + 1:i + 2]))
+            continue
         if kind != "ident" or i + 1 >= len(toks) or toks[i + 1][1] != "(":
             if kind == "ident" and val == "why" and i + 1 < len(toks) and toks[i + 1][1] == "=":
                 add("line", literal_runs(until_semicolon(toks, i + 2)))
             continue
         args = call_args(toks, i + 1)
-        if val in ("dr_error", "cli_usage_error"):
+        if val == "db_query_option" and len(args) >= 6:   # its usage message
+            add("message", literal_runs(args[5]))
+        elif val in ("dr_error", "cli_usage_error"):
             for a in args[1:]:
                 add("message", literal_runs(a))
         elif val == "fprintf" and in_cli and args and [t[1] for t in args[0]] == ["stderr"]:
@@ -222,7 +228,7 @@ def inventory(top):
     entries = []
     for d in C_DIRS:
         for name in sorted(os.listdir(os.path.join(top, d))):
-            if name.endswith(".c"):
+            if name.endswith((".c", ".h")):   # .h: messages kept in macros
                 scan_c(top, os.path.join(top, d, name), entries)
     scan_codes(top, entries)
     scan_exits(top, entries)

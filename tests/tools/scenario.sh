@@ -7,7 +7,8 @@
 #   scenario_from K           PGDATABASE=t_crash_case, a copy of the state before stage K
 #   stage K / recover K       stage K; what an operator runs after it failed
 #   scenario_rest K           the stages after K
-#   same "desc" REF GOT       one check on two db_content files (names differing tables)
+#   same "desc" REF           one check: db_content now equals the file REF (names
+#                             the tables that differ; leaves it in $TMP/got)
 #   wait_gone                 until no other session is on the database
 #   scenario_drop             drops the template and case databases
 A1=2026-11-20T10:00:00+01:00
@@ -59,12 +60,13 @@ wait_gone() {
 }
 
 same() {
-	if cmp -s "$2" "$3"; then
+	db_content >"$TMP/got"
+	if cmp -s "$2" "$TMP/got"; then
 		_tally ok "$1"
 	else
 		_tally fail "$1"
-		join "$2" "$3" | awk '$2 != $3 {print "    | table differs: " $1}'
-		join -v1 -v2 "$2" "$3" | sed 's/^/    | table on one side only: /'
+		join "$2" "$TMP/got" | awk '$2 != $3 {print "    | table differs: " $1}'
+		join -v1 -v2 "$2" "$TMP/got" | sed 's/^/    | table on one side only: /'
 	fi
 }
 
