@@ -3,7 +3,8 @@
 #
 #   bench/memory.sh
 #     MEM_SIZES="1000000 10000000"   claim lines of the growing scenarios
-#                                    (fixtures/gen, mean 200 lines a person)
+#                                    (fixtures/gen, mean 200 lines a person;
+#                                    "": none, only the one-person one)
 #     MEM_SINGLE=100000              claim lines of the one-person scenario
 #                                    (0: skip it)
 #     MEM_QUICK=1                    smoke run (a minute or two): MEM_SIZES=
@@ -37,9 +38,9 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 if [ "${MEM_QUICK:-0}" = 1 ]; then
-	sizes=${MEM_SIZES:-100000 400000}; single=${MEM_SINGLE:-5000}
+	sizes=${MEM_SIZES-100000 400000}; single=${MEM_SINGLE:-5000}
 else
-	sizes=${MEM_SIZES:-1000000 10000000}; single=${MEM_SINGLE:-100000}
+	sizes=${MEM_SIZES-1000000 10000000}; single=${MEM_SINGLE:-100000}
 fi
 jobs=${MEM_JOBS:-}
 make -s bin/dmpremb
