@@ -70,7 +70,7 @@ int cli_parse_double(const char *flag, const char *arg, double min, double max, 
 struct feed_opts;
 struct feed_report;
 enum { OPT_AS_OF = 1, OPT_INS_C, OPT_JOBS, OPT_CHUNK, OPT_DRY_RUN, OPT_OID, OPT_REFRESH,
-       OPT_MAX_DOSSIERS, OPT_MAX_SECONDS, OPT_SHARD, OPT_FEED_END };
+       OPT_MAX_DOSSIERS, OPT_MAX_SECONDS, OPT_SHARD, OPT_MAX_DOC_MB, OPT_FEED_END };
 #define CLI_FEED_LONGOPTS \
 	{ "as-of", required_argument, NULL, OPT_AS_OF }, \
 	{ "jobs", required_argument, NULL, OPT_JOBS }, \
@@ -78,7 +78,8 @@ enum { OPT_AS_OF = 1, OPT_INS_C, OPT_JOBS, OPT_CHUNK, OPT_DRY_RUN, OPT_OID, OPT_
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN }, \
 	{ "ins-nir-oid", required_argument, NULL, OPT_OID }, \
 	{ "max-seconds", required_argument, NULL, OPT_MAX_SECONDS }, \
-	{ "shard", required_argument, NULL, OPT_SHARD }
+	{ "shard", required_argument, NULL, OPT_SHARD }, \
+	{ "max-document-mb", required_argument, NULL, OPT_MAX_DOC_MB }
 void cli_feed_defaults(struct feed_opts *o);
 /* 0: handled; 1: not one of CLI_FEED_LONGOPTS; < 0: DR_E_USAGE. */
 int cli_feed_option(struct feed_opts *o, int opt, const char *arg);

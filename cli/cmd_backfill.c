@@ -30,7 +30,7 @@
 static const char backfill_usage[] =
 	"usage: dmpremb backfill (--from DATE --to DATE | --ins-c FILE|- | --all)\n"
 	"                        [--dry-run] [--as-of TIMESTAMP] [--shard K/N] [--max-seconds N]\n"
-	"                        [--jobs N] [--chunk N] [--ins-nir-oid OID]\n"
+	"                        [--jobs N] [--chunk N] [--max-document-mb N] [--ins-nir-oid OID]\n"
 	"       dmpremb backfill --resume RUN_ID [options]\n"
 	"\n"
 	"Re-feeds dossiers whether they are due or not: after a referential fix\n"
@@ -52,7 +52,7 @@ static const char backfill_usage[] =
 	"                     status'); --as-of defaults to now again\n"
 	"  --shard K/N        list only the dossiers whose INS-C hashes to K mod N\n"
 	"  --max-seconds N    stop starting chunks after N seconds (resume later)\n"
-	"  --as-of, --jobs, --chunk, --ins-nir-oid   as for feed\n"
+	"  --as-of, --jobs, --chunk, --max-document-mb, --ins-nir-oid   as for feed\n"
 	"\n"
 	"The list is kept in the table backfill_item; each dossier's item is marked\n"
 	"done with its document, in the same transaction. Exit 75 when interrupted\n"
@@ -276,11 +276,11 @@ int cmd_backfill(struct cli *cli, int argc, char **argv)
 
 	snprintf(options, sizeof(options),
 		 "{\"selection\": \"%s\", \"from\": %s%s%s, \"to\": %s%s%s, \"resume\": %lld,"
-		 " \"shard\": \"%d/%d\", \"jobs\": %d, \"chunk\": %d}",
+		 " \"shard\": \"%d/%d\", \"jobs\": %d, \"chunk\": %d, \"max_document_mb\": %zu}",
 		 a.resume ? "resume" : a.all ? "all" : a.list ? "ins-c" : "flx_trt_dtd",
 		 a.from ? "\"" : "", a.from ? a.from : "null", a.from ? "\"" : "",
 		 a.to ? "\"" : "", a.to ? a.to : "null", a.to ? "\"" : "",
-		 a.resume, o.sel.shard_k, o.sel.shard_n, o.jobs, o.sel.limit);
+		 a.resume, o.sel.shard_k, o.sel.shard_n, o.jobs, o.sel.limit, o.max_doc_bytes >> 20);
 	if ((rc = cli_run_start(cli, "backfill", options)) != 0)
 		return rc;
 	long long listed = 0;

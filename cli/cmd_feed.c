@@ -17,7 +17,7 @@
 static const char feed_usage[] =
 	"usage: dmpremb feed [--as-of TIMESTAMP] [--refresh-days N] [--max-dossiers N]\n"
 	"                    [--max-seconds N] [--shard K/N] [--ins-c FILE|-] [--jobs N]\n"
-	"                    [--chunk N] [--dry-run] [--ins-nir-oid OID]\n"
+	"                    [--chunk N] [--max-document-mb N] [--dry-run] [--ins-nir-oid OID]\n"
 	"\n"
 	"Builds the CNAM-HR 2021.01 'Donnees de remboursement' document of every due\n"
 	"dossier and stores it as the dossier's next version, with its trace\n"
@@ -52,6 +52,10 @@ static const char feed_usage[] =
 	"                      (exit 65 at the end)\n"
 	"  --jobs N            render threads (default: number of cores)\n"
 	"  --chunk N           dossiers per transaction (default 200)\n"
+	"  --max-document-mb N store no document larger than N MB (default 16, at\n"
+	"                      most 30): such a dossier is skipped, recorded on the\n"
+	"                      dossier and counted by 'dmpremb status', and stays due;\n"
+	"                      the others are fed, and the run exits 65\n"
 	"  --dry-run           build and render everything, store nothing\n"
 	"  --ins-nir-oid OID   root of the INS-NIR identifier: 1.2.250.1.213.1.4.8 in\n"
 	"                      production, 1.2.250.1.213.1.4.10 (default) for test data;\n"
@@ -106,6 +110,9 @@ static void print_report(const struct feed_report *r, bool dry_run)
 	printf("  documents %-12s %10ld  in %ld transactions\n", dry_run ? "rendered" : "stored",
 	       r->documents, r->chunks);
 	printf("  skipped, no identity   %10ld\n", r->no_identity);
+	if (r->too_large)
+		printf("  skipped, too large     %10ld  (document above --max-document-mb: still due)\n",
+		       r->too_large);
 	printf("  claim lines read       %10ld  (%ld folded by netting)\n", r->st.lines, r->st.netted_out);
 	for (int s = 0; s < DOC_SECTIONS; s++)
 		printf("  rows %-27s %10ld\n", names[s], r->st.rows[s]);
@@ -158,6 +165,10 @@ int cli_feed_option(struct feed_opts *o, int opt, const char *arg)
 		if ((rc = cli_parse_long("--chunk", arg, 1, 100000, &v)) == 0)
 			o->sel.limit = (int)v;
 		break;
+	case OPT_MAX_DOC_MB:
+		if ((rc = cli_parse_long("--max-document-mb", arg, 1, FEED_MAX_DOC_MB_LIMIT, &v)) == 0)
+			o->max_doc_bytes = (size_t)v << 20;
+		break;
 	case OPT_MAX_SECONDS:
 		rc = cli_parse_double("--max-seconds", arg, 1, 1e7, &o->max_seconds);
 		break;
@@ -177,6 +188,7 @@ void cli_feed_defaults(struct feed_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->jobs = omp_get_num_procs();
 	o->sel.limit = 200;
+	o->max_doc_bytes = (size_t)FEED_MAX_DOC_MB << 20;
 	o->sel.refresh_days = 7;
 	o->ins_nir_root = default_oid();
 }
@@ -193,19 +205,19 @@ int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *
 		warnings += rep->st.warnings[k];
 	snprintf(counts, sizeof(counts),
 		 "{\"as_of\": \"%s\", \"planned\": %lld, \"first_feeds\": %lld, \"selected\": %ld,"
-		 " \"documents\": %ld, \"no_identity\": %ld, \"lines\": %ld, \"warnings\": %ld,"
+		 " \"documents\": %ld, \"no_identity\": %ld, \"too_large\": %ld, \"lines\": %ld, \"warnings\": %ld,"
 		 " \"bytes\": %lld, \"seconds\": %.3f, \"stopped\": %s, \"events_applied\": %lld,"
 		 " \"backfill_skipped\": %lld, \"backfill_left\": %lld}",
 		 rep->as_of, rep->plan.total, rep->plan.first, rep->selected, rep->documents, rep->no_identity,
-		 rep->st.lines, warnings, rep->bytes, rep->seconds, rep->stopped ? "true" : "false",
+		 rep->too_large, rep->st.lines, warnings, rep->bytes, rep->seconds, rep->stopped ? "true" : "false",
 		 rep->lc.applied, rep->backfill_skipped, rep->backfill_left);
 	getrusage(RUSAGE_SELF, &ru);
 	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, event,
 	       "status=%s as_of=\"%s\" planned=%lld first_feeds=%lld selected=%ld documents=%ld no_identity=%ld"
-	       " lines=%ld warnings=%ld bytes=%lld seconds=%.2f fetch_s=%.2f render_s=%.2f store_s=%.2f"
+	       " too_large=%ld lines=%ld warnings=%ld bytes=%lld seconds=%.2f fetch_s=%.2f render_s=%.2f store_s=%.2f"
 	       " docs_per_s=%.0f lines_per_s=%.0f stopped=%s max_rss_kb=%ld",
 	       dr_status_name(rc), rep->as_of, rep->plan.total, rep->plan.first, rep->selected, rep->documents,
-	       rep->no_identity, rep->st.lines, warnings, rep->bytes, rep->seconds, rep->fetch_s, rep->render_s,
+	       rep->no_identity, rep->too_large, rep->st.lines, warnings, rep->bytes, rep->seconds, rep->fetch_s, rep->render_s,
 	       rep->store_s, rep->seconds > 0 ? (double)rep->documents / rep->seconds : 0.0,
 	       rep->seconds > 0 ? (double)rep->st.lines / rep->seconds : 0.0,
 	       rep->stopped ? "true" : "false", ru.ru_maxrss);
@@ -266,10 +278,12 @@ int cmd_feed(struct cli *cli, int argc, char **argv)
 
 	snprintf(options, sizeof(options),
 		 "{\"as_of\": %s%s%s, \"listed\": %s, \"refresh_days\": %d, \"max_dossiers\": %ld,"
-		 " \"max_seconds\": %g, \"shard\": \"%d/%d\", \"jobs\": %d, \"chunk\": %d, \"dry_run\": %s}",
+		 " \"max_seconds\": %g, \"shard\": \"%d/%d\", \"jobs\": %d, \"chunk\": %d, \"max_document_mb\": %zu,"
+		 " \"dry_run\": %s}",
 		 o.as_of ? "\"" : "", o.as_of ? "given" : "null", o.as_of ? "\"" : "",
 		 o.ins_c_file ? "true" : "false", o.sel.refresh_days, o.sel.max_dossiers, o.max_seconds,
-		 o.sel.shard_k, o.sel.shard_n, o.jobs, o.sel.limit, o.dry_run ? "true" : "false");
+		 o.sel.shard_k, o.sel.shard_n, o.jobs, o.sel.limit, o.max_doc_bytes >> 20,
+		 o.dry_run ? "true" : "false");
 	if ((rc = cli_run_start(cli, o.dry_run ? "feed-dry-run" : "feed", options)) != 0)
 		return rc;
 	rc = feed_run(cli->conn, cli->run_id, &o, &rep);

@@ -57,6 +57,7 @@ struct status {
 	double refresh_oldest_h;        /* < 0: none overdue */
 	long long by_state[5], objection;
 	long long events_pending;
+	long long refused;              /* open dossiers whose last feed refused their document */
 	long long backfills_open, backfill_items_left;
 };
 
@@ -119,6 +120,9 @@ static int query_state(PGconn *c, struct status *s)
 	PQclear(r);
 	if ((rc = db_query_long(c, "SELECT count(*) FROM dossier_event WHERE applied_at IS NULL", 0, NULL, 0,
 				&s->events_pending)) != 0
+	    || (rc = db_query_long(c, "SELECT count(*) FROM dossier_sla WHERE state = 'open' AND NOT opposition"
+				   " AND feed_refused_at > coalesce(last_fed_at, '-infinity')", 0, NULL, 0,
+				   &s->refused)) != 0
 	    || (rc = db_query(c, "counting open backfills",
 			      "SELECT count(DISTINCT run_id), count(*) FROM backfill_item WHERE done_at IS NULL",
 			      0, NULL, &r)) != 0)
@@ -165,6 +169,9 @@ static void print_text(const struct status *s, PGresult *runs, bool broken)
 		printf("  %-22s %10lld\n", states[k], s->by_state[k]);
 	printf("  open under objection   %10lld\n", s->objection);
 	printf("  events not applied     %10lld\n", s->events_pending);
+	if (s->refused)
+		printf("  refused, too large     %10lld  (document above feed --max-document-mb:"
+		       " docs/troubleshooting.md)\n", s->refused);
 	if (s->backfills_open)
 		printf("  backfills not finished %10lld  (%lld dossiers left: dmpremb backfill --resume RUN_ID)\n",
 		       s->backfills_open, s->backfill_items_left);
@@ -195,8 +202,9 @@ static void print_json(const struct status *s, PGresult *runs, bool broken)
 	for (int k = 0; k < 5; k++)
 		printf("\"%s\": %lld, ", states[k], s->by_state[k]);
 	printf("\"objection\": %lld},\n", s->objection);
-	printf(" \"events_pending\": %lld, \"backfills_open\": %lld, \"backfill_items_left\": %lld,\n",
-	       s->events_pending, s->backfills_open, s->backfill_items_left);
+	printf(" \"events_pending\": %lld, \"feed_refused\": %lld, \"backfills_open\": %lld,"
+	       " \"backfill_items_left\": %lld,\n", s->events_pending, s->refused, s->backfills_open,
+	       s->backfill_items_left);
 	printf(" \"last_runs\": {");
 	for (int i = 0; i < PQntuples(runs); i++)
 		printf("%s\n  \"%s\": {\"run_id\": %s, \"started_at\": \"%s\", \"outcome\": \"%s\", \"exit_code\": %s,"
@@ -227,6 +235,8 @@ static void print_prometheus(const struct status *s, PGresult *runs, bool broken
 	gauge("refresh_oldest_overdue_hours", "hours since the oldest overdue dossier was fed (0: none)", "",
 	      s->refresh_oldest_h > 0 ? s->refresh_oldest_h : 0);
 	gauge("events_pending", "lifecycle events recorded but not applied", "", (double)s->events_pending);
+	gauge("feed_refused", "open dossiers whose document the last feed refused (too large)", "",
+	      (double)s->refused);
 	gauge("backfill_items_left", "dossiers of unfinished backfills", "", (double)s->backfill_items_left);
 	printf("# HELP dmpremb_dossiers dossiers by state\n# TYPE dmpremb_dossiers gauge\n");
 	for (int k = 0; k < 5; k++)

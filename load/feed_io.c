@@ -156,17 +156,19 @@ int feed_select(PGconn *c, const struct feed_window *w, const struct feed_select
 	return 0;
 }
 
-int feed_backfill_done(PGconn *c, const struct feed_selection *sel)
+int feed_backfill_done(PGconn *c, const struct feed_window *w, const struct feed_selection *sel)
 {
 	char run[24];
-	const char *params[1] = { run };
+	const char *params[2] = { run, w->as_of };
 
 	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
 	return db_execp(c,
 		"UPDATE backfill_item b SET done_at = clock_timestamp(),"
-		"  outcome = CASE WHEN EXISTS (SELECT 1 FROM feed_doc f WHERE f.ins_c = b.ins_c)"
-		"                 THEN 'fed' ELSE 'skipped: no identity' END"
-		" FROM feed_chunk k WHERE b.run_id = $1::bigint AND b.ins_c = k.ins_c", 1, params);
+		"  outcome = CASE WHEN EXISTS (SELECT 1 FROM feed_doc f WHERE f.ins_c = b.ins_c) THEN 'fed'"
+		"                 WHEN d.feed_refused_at = $2::timestamptz THEN 'skipped: document too large'"
+		"                 ELSE 'skipped: no identity' END"
+		" FROM feed_chunk k JOIN dossier d USING (ins_c)"
+		" WHERE b.run_id = $1::bigint AND b.ins_c = k.ins_c", 2, params);
 }
 
 int feed_backfill_close(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
@@ -408,6 +410,25 @@ void feed_chunk_free(struct feed_chunk *ch)
 }
 
 /* ---- storing documents ----------------------------------------------------- */
+
+int feed_refuse(PGconn *c, const struct feed_window *w, const struct feed_doc *docs, size_t n,
+		size_t max_bytes)
+{
+	char reason[128];
+	const char *params[3] = { w->as_of, reason, NULL };
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (!docs[i].too_large)
+			continue;
+		snprintf(reason, sizeof(reason), "document above --max-document-mb %zu (%zu claim lines)",
+			 max_bytes >> 20, docs[i].claim_lines);
+		params[2] = docs[i].ins_c;
+		rc = db_execp(c, "UPDATE dossier SET feed_refused_at = $1::timestamptz, feed_refusal = $2"
+			      " WHERE ins_c = $3", 3, params);
+	}
+	return rc;
+}
 
 int feed_store(PGconn *c, const struct feed_window *w, long long run_id, const struct feed_doc *docs,
 	       size_t n)

@@ -96,9 +96,10 @@ int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_sele
 int feed_select(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
 		long long *after, long *n);
 
-/* FEED_BACKFILL: marks the chunk's items done (in the chunk's transaction);
- * stored = those whose document was stored, the others had no identity. */
-int feed_backfill_done(PGconn *c, const struct feed_selection *sel);
+/* FEED_BACKFILL: marks the chunk's items done (in the chunk's transaction):
+ * fed = their document was stored; skipped: document too large = refused at
+ * this as-of (feed_refuse); the others had no identity. */
+int feed_backfill_done(PGconn *c, const struct feed_window *w, const struct feed_selection *sel);
 
 /*
  * FEED_BACKFILL, at the end: marks done, as skipped with the reason, the
@@ -131,8 +132,10 @@ struct feed_doc {
 	const char *ins_c;        /* the chunk's */
 	char set_id[UUID_LEN + 1], doc_id[UUID_LEN + 1];
 	int version;
-	char *xml;                /* owned (free()) */
+	char *xml;                /* owned (free()); NULL: not stored */
 	size_t bytes;
+	bool too_large;           /* larger than the run's limit: not stored */
+	size_t claim_lines;       /* when too_large: the dossier's claim lines */
 	char sha256[65];
 	long section_rows[DOC_SECTIONS];
 };
@@ -141,5 +144,11 @@ struct feed_doc {
  * feed stored one of these dossiers meanwhile (nothing is then kept). */
 int feed_store(PGconn *c, const struct feed_window *w, long long run_id, const struct feed_doc *docs,
 	       size_t n);
+
+/* Records on each dossier of docs[0..n) marked too_large that this feed (its
+ * as-of) refused its document, and why (sizes only): dmpremb status counts
+ * them until a later document is stored (sql/008_feed_refusal.sql). */
+int feed_refuse(PGconn *c, const struct feed_window *w, const struct feed_doc *docs, size_t n,
+		size_t max_bytes);
 
 #endif

@@ -263,9 +263,21 @@ static int render(struct cda_w *cw)
 	return 0;
 }
 
+int cda_room(const struct cda_w *cw)
+{
+	if ((size_t)xmlBufferLength(cw->out) > cw->max_bytes)
+		return dr_error(DR_E_DATA, "document larger than %zu bytes", cw->max_bytes);
+	return 0;
+}
+
 int cda_render(const struct doc_model *m, xmlBufferPtr out)
 {
-	struct cda_w cw = { .m = m };
+	return cda_render_max(m, out, SIZE_MAX);
+}
+
+int cda_render_max(const struct doc_model *m, xmlBufferPtr out, size_t max_bytes)
+{
+	struct cda_w cw = { .m = m, .out = out, .max_bytes = max_bytes };
 	int rc;
 
 	if (out == NULL || m == NULL)
@@ -280,6 +292,8 @@ int cda_render(const struct doc_model *m, xmlBufferPtr out)
 	/* Freeing the writer flushes what it still holds into out. */
 	xmlFreeTextWriter(cw.w);
 	buf_free(&cw.tmp);
+	if (rc == 0)
+		rc = cda_room(&cw);
 	if (rc < 0)
 		xmlBufferEmpty(out);
 	return rc;

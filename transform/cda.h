@@ -40,4 +40,10 @@
  */
 int cda_render(const struct doc_model *m, xmlBufferPtr out);
 
+/* The same, but stops as soon as the document is larger than max_bytes
+ * (checked at every table row and entry, so out never grows much past it)
+ * and returns DR_E_DATA with out empty: a dossier too large to store costs
+ * no more memory than the limit. */
+int cda_render_max(const struct doc_model *m, xmlBufferPtr out, size_t max_bytes);
+
 #endif

@@ -286,6 +286,7 @@ static int table(struct cda_w *cw, const struct section_def *def,
 	CDA_TRY(cda_end(cw));  /* thead */
 	CDA_TRY(cda_open(cw, "tbody", NULL));
 	for (size_t i = 0; i < sr->n; i++) {
+		CDA_TRY(cda_room(cw));
 		content_id(def, i, id);
 		CDA_TRY(cda_open(cw, "tr", NULL));
 		CDA_TRY(row_cells(cw, def, &sr->rows[i], id));
@@ -324,6 +325,7 @@ static int write_section(struct cda_w *cw, int s)
 	} else {
 		CDA_TRY(table(cw, def, sr));
 		for (size_t i = 0; i < sr->n; i++) {
+			CDA_TRY(cda_room(cw));
 			content_id(def, i, id);
 			CDA_TRY(cda_open(cw, "entry", NULL));
 			CDA_TRY(def->entry(cw, s, i, &sr->rows[i], id));

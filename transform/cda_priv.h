@@ -20,7 +20,13 @@ struct cda_w {
 	xmlTextWriterPtr w;
 	const struct doc_model *m;
 	struct buf tmp;   /* filtered text, valid until the next cda_clean() */
+	xmlBufferPtr out; /* what w writes into (it lags by the writer's own small buffer) */
+	size_t max_bytes; /* cda_room() refuses to go on past it */
 };
+
+/* DR_E_DATA once the document written so far is larger than cw->max_bytes:
+ * called at every row, so that rendering a dossier too large stops early. */
+int cda_room(const struct cda_w *cw);
 
 /* Records that libxml2 failed (what = the step) and returns DR_E_INTERNAL. */
 int cda_xml_failed(const char *what);

@@ -79,9 +79,10 @@ struct worker_out {
 };
 
 /* Builds and renders every dossier of the chunk on `jobs` threads; docs[i]
- * gets dossier i's document (xml NULL when skipped: no identity). */
+ * gets dossier i's document (xml NULL when skipped: no identity, or
+ * too_large: rendering stopped past max_bytes, nothing kept). */
 static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, struct feed_doc *docs,
-			int jobs, struct feed_report *rep)
+			int jobs, size_t max_bytes, struct feed_report *rep)
 {
 	struct worker_out fail = { 0, "" };
 
@@ -107,7 +108,13 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 			if (rc == DR_E_DATA)
 				continue;   /* no identity: counted by the caller */
 			if (rc == 0)
-				rc = cda_render(&m, buf);
+				rc = cda_render_max(&m, buf, max_bytes);
+			if (rc == DR_E_DATA) {
+				/* rendering stopped at the limit: nothing kept */
+				d->too_large = true;
+				d->claim_lines = ch->d[i].n_claims;
+				continue;
+			}
 			if (rc == 0) {
 				d->bytes = (size_t)xmlBufferLength(buf);
 				d->xml = malloc(d->bytes + 1);
@@ -147,6 +154,14 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 	if (fail.rc != 0)
 		return dr_error(fail.rc, "%s", fail.msg);
 	for (size_t i = 0; i < ch->n; i++) {
+		if (docs[i].too_large) {
+			/* the dossier, never named: dmpremb status counts it, the
+			 * owner finds it by dossier.feed_refused_at */
+			rep->too_large++;
+			dr_log(DR_LOG_WARN, "feed.document_too_large", "limit_mb=%zu claim_lines=%zu",
+			       max_bytes >> 20, docs[i].claim_lines);
+			continue;
+		}
 		if (docs[i].xml == NULL) {
 			rep->no_identity++;
 			continue;
@@ -238,20 +253,25 @@ static int feed_chunk_once(PGconn *c, long long run_id, const struct feed_opts *
 	}
 	double t2 = progress_now();
 	rep->fetch_s += t2 - t1;
-	if ((r = render_chunk(ctx, ch, docs, o->jobs, rep)) != 0) {
+	if ((r = render_chunk(ctx, ch, docs, o->jobs, o->max_doc_bytes, rep)) != 0) {
 		db_rollback(c);
 		free_docs(docs, ch->n);
 		return r;
 	}
 	double t3 = progress_now();
 	rep->render_s += t3 - t2;
+	if (!o->dry_run && (r = feed_refuse(c, w, docs, ch->n, o->max_doc_bytes)) != 0) {
+		db_rollback(c);
+		free_docs(docs, ch->n);
+		return r;
+	}
 	size_t k = compact(docs, ch->n);
 	if (o->dry_run) {
 		db_rollback(c);
 	} else {
 		dr_killpoint("feed-before-store");
 		if ((r = feed_store(c, w, run_id, docs, k)) != 0
-		    || (o->sel.mode == FEED_BACKFILL && (r = feed_backfill_done(c, &o->sel)) != 0)
+		    || (o->sel.mode == FEED_BACKFILL && (r = feed_backfill_done(c, w, &o->sel)) != 0)
 		    || (r = db_commit(c)) != 0) {
 			db_rollback(c);
 			free_docs(docs, k);
@@ -338,6 +358,9 @@ out:
 	feed_chunk_free(&ch);
 	refcache_free(&rc);
 	rep->seconds = progress_now() - t0;
+	if (r == 0 && rep->too_large > 0)
+		r = dr_error(DR_E_DATA, "%ld dossier(s) not fed: the document is larger than --max-document-mb %zu"
+			     " (see 'dmpremb status'); the others were fed", rep->too_large, o->max_doc_bytes >> 20);
 	if (r == 0 && rep->bad_list_lines > 0)
 		r = dr_error(DR_E_DATA, "%ld line(s) of %s are not INS-Cs (see the feed.bad_ins_c log lines);"
 			     " the others were fed", rep->bad_list_lines,

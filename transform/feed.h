@@ -30,10 +30,17 @@ struct feed_opts {
 	struct feed_selection sel;/* mode, refresh days, bounds, shard, chunk size */
 	double max_seconds;       /* 0: no bound; else no new chunk after this */
 	int jobs;                 /* render threads */
+	size_t max_doc_bytes;     /* a larger document is not stored (FEED_MAX_DOC_MB) */
 	bool dry_run;             /* build and render, store nothing */
 	bool quiet;               /* no progress */
 	const char *ins_nir_root; /* OID of the INS-NIR in documents */
 };
+
+/* The default and the largest --max-document-mb. A document goes to the
+ * database as one COPY field, escaped (at worst twice its size), in a
+ * row of at most COPY_MAX_ROW bytes (load/copy.h): 30 MiB always fits. */
+#define FEED_MAX_DOC_MB 16
+#define FEED_MAX_DOC_MB_LIMIT 30
 
 struct feed_report {
 	char as_of[64];           /* the generation time used (to resume with --as-of) */
@@ -45,6 +52,7 @@ struct feed_report {
 	long selected;            /* dossiers taken (still feedable and due under their lock) */
 	long documents;           /* documents stored (rendered, with --dry-run) */
 	long no_identity;         /* dossiers skipped: no beneficiary identity yet */
+	long too_large;           /* dossiers skipped: document above max_doc_bytes */
 	long chunks;
 	long long bytes;          /* total XML bytes */
 	long max_bytes;

@@ -59,6 +59,8 @@ denied feed "DELETE FROM document"
 denied feed "UPDATE document SET version = version + 1"
 denied feed "INSERT INTO trace (ins_c, at, author, action) VALUES ('$ic', now(), 'x', 'y')"
 denied feed "UPDATE dossier SET last_fed_at = now()"
+allowed feed "UPDATE dossier SET feed_refused_at = feed_refused_at, feed_refusal = feed_refusal WHERE false"
+denied feed "UPDATE dossier SET state = 'closed' WHERE false"
 denied feed "SELECT * FROM dossier_destroy(ARRAY['$ic'])"
 denied feed "DROP TABLE claim_line"
 
@@ -102,7 +104,7 @@ denied ops "SELECT count(*) FROM beneficiary"
 denied ops "SELECT count(*) FROM claim_line"
 denied ops "SELECT count(*) FROM document"
 denied ops "DELETE FROM run"
-check_eq "ops: no column of dossier_sla is an identifier" "created_at due_at first_fed_at identified last_fed_at opposition state" \
+check_eq "ops: no column of dossier_sla is an identifier" "created_at due_at feed_refusal feed_refused_at first_fed_at identified last_fed_at opposition state" \
 	"$(sql "SELECT string_agg(attname, ' ' ORDER BY attname) FROM pg_attribute
 	        WHERE attrelid = 'dmpremb.dossier_sla'::regclass AND attnum > 0")"
 

@@ -17,6 +17,7 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -628,6 +629,33 @@ START_TEST(parallel_workers)
 }
 END_TEST
 
+/* A limit: the same bytes when the document fits (even exactly), else
+ * DR_E_DATA with the buffer empty, and rendering stops near the limit. */
+START_TEST(size_limit)
+{
+	struct doc_model m;
+	xmlBufferPtr ref = xmlBufferCreate(), b = xmlBufferCreate();
+
+	xmlInitParser();
+	full_model(&m, "limit");
+	ck_assert_int_eq(cda_render(&m, ref), 0);
+	size_t n = (size_t)xmlBufferLength(ref);
+	ck_assert_int_eq(cda_render_max(&m, b, n), 0);
+	ck_assert_int_eq((size_t)xmlBufferLength(b), n);
+	ck_assert(memcmp(xmlBufferContent(b), xmlBufferContent(ref), n) == 0);
+	ck_assert_int_eq(cda_render_max(&m, b, n - 1), DR_E_DATA);
+	ck_assert_int_eq(xmlBufferLength(b), 0);
+	ck_assert(strstr(dr_errmsg(), "document larger than") != NULL);
+	ck_assert_int_eq(cda_render_max(&m, b, 1000), DR_E_DATA);
+	ck_assert_int_eq(xmlBufferLength(b), 0);
+	/* the same model renders whole again afterwards */
+	ck_assert_int_eq(cda_render_max(&m, b, SIZE_MAX), 0);
+	ck_assert_int_eq((size_t)xmlBufferLength(b), n);
+	xmlBufferFree(b);
+	xmlBufferFree(ref);
+}
+END_TEST
+
 START_TEST(model_errors)
 {
 	struct doc_model m;
@@ -669,6 +697,7 @@ Suite *suite_cda(void)
 	tcase_add_test(tc, five_thousand_rows);
 	tcase_add_test(tc, parallel_workers);
 	tcase_add_test(tc, model_errors);
+	tcase_add_test(tc, size_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
