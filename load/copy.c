@@ -70,6 +70,14 @@ int copy_field(struct copy *cp, const char *s, size_t n)
 
 	if (cp->nfield++ > 0)
 		rc = buf_putc(&cp->out, '\t');
+	/* A large value (a document) goes out in slices: a row may span
+	 * several CopyData messages, and the buffer stays near COPY_CHUNK. */
+	while (rc == 0 && n > COPY_CHUNK) {
+		if ((rc = copy_escape(&cp->out, s, COPY_CHUNK)) == 0)
+			rc = copy_flush(cp);
+		s += COPY_CHUNK;
+		n -= COPY_CHUNK;
+	}
 	return rc ? rc : copy_escape(&cp->out, s, n);
 }
 

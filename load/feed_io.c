@@ -430,36 +430,36 @@ int feed_refuse(PGconn *c, const struct feed_window *w, const struct feed_doc *d
 	return rc;
 }
 
-int feed_store(PGconn *c, const struct feed_window *w, long long run_id, const struct feed_doc *docs,
-	       size_t n)
+int feed_store_begin(PGconn *c, struct copy *cp)
 {
-	struct copy cp;
-	char rows[DOC_SECTIONS * 12 + 3], run[24];
+	return copy_begin(cp, c, "COPY feed_doc (ins_c, set_id, doc_id, version, xml, sha256, bytes,"
+			  " section_rows) FROM STDIN");
+}
+
+int feed_store_doc(struct copy *cp, const struct feed_doc *d, const char *xml)
+{
+	char rows[DOC_SECTIONS * 12 + 3];
 	int rc;
 
-	if (n == 0)
-		return 0;
-	if ((rc = copy_begin(&cp, c, "COPY feed_doc (ins_c, set_id, doc_id, version, xml, sha256, bytes,"
-			     " section_rows) FROM STDIN")) != 0)
+	int k = snprintf(rows, sizeof(rows), "{");
+	for (int s = 0; s < DOC_SECTIONS; s++)
+		k += snprintf(rows + k, sizeof(rows) - (size_t)k, "%s%ld", s ? "," : "", d->section_rows[s]);
+	snprintf(rows + k, sizeof(rows) - (size_t)k, "}");
+	if ((rc = copy_fieldz(cp, d->ins_c)) || (rc = copy_fieldz(cp, d->set_id))
+	    || (rc = copy_fieldz(cp, d->doc_id)) || (rc = copy_long(cp, d->version))
+	    || (rc = copy_field(cp, xml, d->bytes)) || (rc = copy_fieldz(cp, d->sha256))
+	    || (rc = copy_long(cp, (long long)d->bytes)) || (rc = copy_fieldz(cp, rows)))
 		return rc;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct feed_doc *d = &docs[i];
-		int k = snprintf(rows, sizeof(rows), "{");
-		for (int s = 0; s < DOC_SECTIONS; s++)
-			k += snprintf(rows + k, sizeof(rows) - (size_t)k, "%s%ld", s ? "," : "", d->section_rows[s]);
-		snprintf(rows + k, sizeof(rows) - (size_t)k, "}");
-		if ((rc = copy_fieldz(&cp, d->ins_c)) || (rc = copy_fieldz(&cp, d->set_id))
-		    || (rc = copy_fieldz(&cp, d->doc_id)) || (rc = copy_long(&cp, d->version))
-		    || (rc = copy_field(&cp, d->xml, d->bytes)) || (rc = copy_fieldz(&cp, d->sha256))
-		    || (rc = copy_long(&cp, (long long)d->bytes)) || (rc = copy_fieldz(&cp, rows))
-		    || (rc = copy_end_row(&cp)))
-			break;
-	}
-	if (rc != 0) {
-		copy_abort(&cp, "feed: staging failed");
-		return rc;
-	}
-	if ((rc = copy_finish(&cp, NULL)) != 0)
+	return copy_end_row(cp);
+}
+
+int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long long run_id)
+{
+	char run[24];
+	long long n;
+	int rc;
+
+	if ((rc = copy_finish(cp, &n)) != 0 || n == 0)
 		return rc;
 
 	/* document_store() (sql/004_roles.sql) writes the current document,
@@ -477,10 +477,10 @@ int feed_store(PGconn *c, const struct feed_window *w, long long run_id, const s
 		PQclear(r);
 		return rc;
 	}
-	long stored = atol(PQgetvalue(r, 0, 0)), versions = atol(PQgetvalue(r, 0, 1));
+	long long stored = atoll(PQgetvalue(r, 0, 0)), versions = atoll(PQgetvalue(r, 0, 1));
 	PQclear(r);
-	if (stored != (long)n || versions != (long)n)
-		return dr_error(DR_E_RETRY, "%ld of %zu documents were newer in the database; run again",
-				(long)n - stored, n);
+	if (stored != n || versions != n)
+		return dr_error(DR_E_RETRY, "%lld of %lld documents were newer in the database; run again",
+				n - stored, n);
 	return 0;
 }

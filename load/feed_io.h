@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "lib/uuid.h"
+#include "load/copy.h"
 #include "transform/build.h"
 
 /* The generation time and the 24-month window, computed once by the server
@@ -127,12 +128,12 @@ int feed_fetch(PGconn *c, const struct feed_window *w, struct feed_chunk *ch);
 void feed_chunk_reset(struct feed_chunk *ch);
 void feed_chunk_free(struct feed_chunk *ch);
 
-/* A rendered document, waiting to be stored. */
+/* A rendered document: its metadata (the bytes go straight to the COPY). */
 struct feed_doc {
 	const char *ins_c;        /* the chunk's */
 	char set_id[UUID_LEN + 1], doc_id[UUID_LEN + 1];
 	int version;
-	char *xml;                /* owned (free()); NULL: not stored */
+	bool rendered;            /* false: skipped (no identity, or too_large) */
 	size_t bytes;
 	bool too_large;           /* larger than the run's limit: not stored */
 	size_t claim_lines;       /* when too_large: the dossier's claim lines */
@@ -140,10 +141,19 @@ struct feed_doc {
 	long section_rows[DOC_SECTIONS];
 };
 
-/* Stores n documents in the caller's transaction. DR_E_RETRY when another
- * feed stored one of these dossiers meanwhile (nothing is then kept). */
-int feed_store(PGconn *c, const struct feed_window *w, long long run_id, const struct feed_doc *docs,
-	       size_t n);
+/*
+ * Storing a chunk's documents, in the caller's transaction, as they are
+ * rendered: feed_store_begin() opens a COPY into the session's feed_doc
+ * (nothing else may use the connection until the end), feed_store_doc()
+ * writes one document (from one thread at a time), feed_store_end() closes
+ * the COPY and stores them all through document_store(). Only one document
+ * per render thread is ever in memory. DR_E_RETRY from the end when another
+ * feed stored one of these dossiers meanwhile (nothing is then kept). On an
+ * error before the end, copy_abort() the COPY and roll back.
+ */
+int feed_store_begin(PGconn *c, struct copy *cp);
+int feed_store_doc(struct copy *cp, const struct feed_doc *d, const char *xml);
+int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long long run_id);
 
 /* Records on each dossier of docs[0..n) marked too_large that this feed (its
  * as-of) refused its document, and why (sizes only): dmpremb status counts

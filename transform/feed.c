@@ -4,6 +4,7 @@
 #include "transform/feed.h"
 
 #include <libxml/parser.h>
+#include <malloc.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,12 +80,15 @@ struct worker_out {
 };
 
 /* Builds and renders every dossier of the chunk on `jobs` threads; docs[i]
- * gets dossier i's document (xml NULL when skipped: no identity, or
- * too_large: rendering stopped past max_bytes, nothing kept). */
+ * gets dossier i's metadata (rendered false when skipped: no identity, or
+ * too_large: rendering stopped past max_bytes). Each document goes into the
+ * sink's COPY as soon as it is rendered, one thread at a time (NULL sink: a
+ * dry run), so a thread holds one document at a time, never the chunk's. */
 static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, struct feed_doc *docs,
-			int jobs, size_t max_bytes, struct feed_report *rep)
+			int jobs, size_t max_bytes, struct copy *sink, struct feed_report *rep)
 {
 	struct worker_out fail = { 0, "" };
+	int sink_rc = 0;
 
 	#pragma omp parallel num_threads(jobs)
 	{
@@ -115,24 +119,30 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 				d->claim_lines = ch->d[i].n_claims;
 				continue;
 			}
-			if (rc == 0) {
-				d->bytes = (size_t)xmlBufferLength(buf);
-				d->xml = malloc(d->bytes + 1);
-				if (d->xml == NULL)
-					rc = dr_error(DR_E_NOMEM, "out of memory for a document");
-			}
 			if (rc != 0) {
 				my_rc = rc;
 				continue;
 			}
-			memcpy(d->xml, xmlBufferContent(buf), d->bytes + 1);
-			sha256_once(d->xml, d->bytes, digest);
+			const char *xml = (const char *)xmlBufferContent(buf);
+			d->bytes = (size_t)xmlBufferLength(buf);
+			sha256_once(xml, d->bytes, digest);
 			text_hex(digest, 32, d->sha256);
 			memcpy(d->set_id, m.set_id, UUID_LEN + 1);
 			memcpy(d->doc_id, m.doc_id, UUID_LEN + 1);
 			d->version = m.version;
 			for (int s = 0; s < DOC_SECTIONS; s++)
 				d->section_rows[s] = (long)m.sections[s].n;
+			d->rendered = true;
+			if (sink != NULL) {
+				#pragma omp critical(feed_sink)
+				{
+					if (sink_rc == 0)
+						sink_rc = feed_store_doc(sink, d, xml);
+					rc = sink_rc;
+				}
+				if (rc != 0)
+					my_rc = rc;
+			}
 		}
 		arena_free(&a);
 		if (buf)
@@ -162,7 +172,7 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 			       max_bytes >> 20, docs[i].claim_lines);
 			continue;
 		}
-		if (docs[i].xml == NULL) {
+		if (!docs[i].rendered) {
 			rep->no_identity++;
 			continue;
 		}
@@ -171,24 +181,6 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 			rep->max_bytes = (long)docs[i].bytes;
 	}
 	return 0;
-}
-
-/* Moves the stored documents to the front; returns how many. */
-static size_t compact(struct feed_doc *docs, size_t n)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (docs[i].xml != NULL)
-			docs[k++] = docs[i];
-	return k;
-}
-
-static void free_docs(struct feed_doc *docs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(docs[i].xml);
-		docs[i].xml = NULL;
-	}
 }
 
 /* What feed and render both need first: the window, the session's temp
@@ -253,35 +245,39 @@ static int feed_chunk_once(PGconn *c, long long run_id, const struct feed_opts *
 	}
 	double t2 = progress_now();
 	rep->fetch_s += t2 - t1;
-	if ((r = render_chunk(ctx, ch, docs, o->jobs, o->max_doc_bytes, rep)) != 0) {
+	struct copy cp, *sink = NULL;
+	if (!o->dry_run) {
+		if ((r = feed_store_begin(c, &cp)) != 0) {
+			db_rollback(c);
+			return r;
+		}
+		sink = &cp;
+	}
+	long before = rep->no_identity + rep->too_large;
+	if ((r = render_chunk(ctx, ch, docs, o->jobs, o->max_doc_bytes, sink, rep)) != 0) {
+		if (sink)
+			copy_abort(sink, "feed: rendering failed");
 		db_rollback(c);
-		free_docs(docs, ch->n);
 		return r;
 	}
+	long k = (long)ch->n - (rep->no_identity + rep->too_large - before);
 	double t3 = progress_now();
 	rep->render_s += t3 - t2;
-	if (!o->dry_run && (r = feed_refuse(c, w, docs, ch->n, o->max_doc_bytes)) != 0) {
-		db_rollback(c);
-		free_docs(docs, ch->n);
-		return r;
-	}
-	size_t k = compact(docs, ch->n);
 	if (o->dry_run) {
 		db_rollback(c);
 	} else {
 		dr_killpoint("feed-before-store");
-		if ((r = feed_store(c, w, run_id, docs, k)) != 0
+		if ((r = feed_store_end(c, sink, w, run_id)) != 0
+		    || (r = feed_refuse(c, w, docs, ch->n, o->max_doc_bytes)) != 0
 		    || (o->sel.mode == FEED_BACKFILL && (r = feed_backfill_done(c, w, &o->sel)) != 0)
 		    || (r = db_commit(c)) != 0) {
 			db_rollback(c);
-			free_docs(docs, k);
 			return r;
 		}
 		dr_killpoint("feed-chunk");
 	}
 	rep->store_s += progress_now() - t3;
-	free_docs(docs, k);
-	rep->documents += (long)k;
+	rep->documents += k;
 	rep->chunks++;
 	return 0;
 }
@@ -299,6 +295,11 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
+	/* Blocks of 1 MiB and more (document buffers) are mapped and given back
+	 * when freed. glibc would otherwise raise this threshold to the largest
+	 * block freed so far and keep such blocks in its heap: the process
+	 * would hold on to the largest document seen, run after run. */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	if ((r = setup(c, o->as_of, o->ins_nir_root, &w, &rc, &ctx)) != 0)
 		return r;
 	snprintf(rep->as_of, sizeof(rep->as_of), "%s", w.as_of);

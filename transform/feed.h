@@ -2,7 +2,8 @@
  * transform/feed.h — `dmpremb feed` and `dmpremb render`: documents for dossiers.
  *
  *   select a chunk of dossiers -> COPY out their rows -> build + render in
- *   parallel (OpenMP) -> COPY the documents in -> one set-based store -> commit
+ *   parallel (OpenMP), each document into the COPY as soon as it is rendered
+ *   -> one set-based store -> commit
  *
  * The run is planned once (which dossiers, in which order: load/feed_io.h),
  * then done by chunks of dossiers (--chunk, default 200), one transaction
@@ -10,7 +11,7 @@
  * signal loses at most that chunk, two feeds never store the same dossier,
  * and a re-run takes what is still due (or, for a list, what is not current
  * at the same --as-of), so no version is written twice. Memory is bounded by
- * the chunk: its rows and its rendered documents.
+ * the chunk's rows and one document per thread (at most --max-document-mb).
  */
 #ifndef DR_FEED_H
 #define DR_FEED_H
@@ -36,9 +37,10 @@ struct feed_opts {
 	const char *ins_nir_root; /* OID of the INS-NIR in documents */
 };
 
-/* The default and the largest --max-document-mb. A document goes to the
- * database as one COPY field, escaped (at worst twice its size), in a
- * row of at most COPY_MAX_ROW bytes (load/copy.h): 30 MiB always fits. */
+/* The default and the largest --max-document-mb (docs/memory.md). A chunk's
+ * documents reach document_store() as one array, which PostgreSQL limits to
+ * 1 GB: 30 MB documents are far beyond any real 24 months, and rare enough
+ * that a chunk never carries that many of them. */
 #define FEED_MAX_DOC_MB 16
 #define FEED_MAX_DOC_MB_LIMIT 30
 
