@@ -5,7 +5,8 @@
 #   row STAGE WHAT MEASURED VALUE UNIT BASELINE BASELINE_VALUE RATIO GOAL MET
 #                       one line of the table (MEASURED, BASELINE: the text
 #                       shown; VALUE, BASELINE_VALUE, RATIO: numbers or "")
-#   measure KEY VALUE   a raw figure, for bench.json and the projection
+#   measure KEY VALUE   a raw figure, for bench.json and the projection (the
+#                       last value of a KEY measured more than once counts)
 #   note TEXT           printed under the table
 #   report DIR          prints everything, writes DIR/bench.csv and DIR/bench.json
 #
@@ -142,8 +143,9 @@ report_json() {
 		echo ' ],'
 		echo ' "measures": {'
 		awk -F'\t' 'function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
-			{ v = ($2 ~ /^-?[0-9]+(\.[0-9]+)?$/) ? $2 : q($2)
-			  printf "%s  %s: %s", (NR > 1 ? ",\n" : ""), q($1), v } END { print "" }' "$work/measures"
+			!($1 in v) { k[++n] = $1 }
+			{ v[$1] = ($2 ~ /^-?[0-9]+(\.[0-9]+)?$/) ? $2 : q($2) }
+			END { for (i = 1; i <= n; i++) printf "%s  %s: %s", (i > 1 ? ",\n" : ""), q(k[i]), v[k[i]]; print "" }' "$work/measures"
 		echo ' }'
 		echo '}'
 	} >"$1"
