@@ -265,9 +265,14 @@ done
 xml_bytes=$(efield feed.done bytes "$work/dry1.log")
 feed_lines=$(efield feed.done lines "$work/dry1.log")
 documents=$(efield feed.done documents "$work/dry1.log")
+# Rendering runs on one thread: its CPU time is at most its wall-clock time
+# (render_s), and at most the whole command's CPU time. The smaller of the
+# two is the tighter bound (the wall clock is the larger on a busy machine).
 render_s=$(efield feed.done render_s "$work/dry1.log")
-render_mbs=$(div "$xml_bytes" "$render_s" 1e6)
-row render "per core (--jobs 1)" "$(fmt1 "$render_mbs") MB/s of XML, $(fmt_int "$(div "$feed_lines" "$render_s")") lines/s" \
+render_t=$(awk -v a="$render_s" -v b="$(mval dry1.cpu_client)" 'BEGIN {print (b > 0 && b < a) ? b : a}')
+measure render.seconds_used "$render_t"
+render_mbs=$(div "$xml_bytes" "$render_t" 1e6)
+row render "per core (--jobs 1)" "$(fmt1 "$render_mbs") MB/s of XML, $(fmt_int "$(div "$feed_lines" "$render_t")") lines/s" \
 	"$render_mbs" "MB/s of XML/core" "" "" "" ">= 200 MB/s/core" "$(met_ge "$render_mbs" 200)"
 
 # ---- feed: the pure-SQL feed, then dmpremb feed on 1 and 2 threads -------------
@@ -353,6 +358,11 @@ row feed "vs COPY of the documents" "$(fmt1 "$feed_dps") docs/s" "$feed_dps" "do
 	"$(met_ge "$(div "$feed_dps" "$copy_dps")" 0.5)"
 
 scaling=$(div "$feed2_dps" "$feed_dps")
+# only rendering runs on --jobs threads; reading and storing use the one
+# connection: Amdahl's bound on what a second core can give
+render_share=$(div "$(mval feed1.render_s)" "$(mval feed1.seconds)")
+[ -z "$render_share" ] ||
+	note "only rendering runs in parallel, $(fmt_int "$(calc "100 * $render_share")") % of feed --jobs 1 (reading and storing use one connection): on 2 cores feed can gain at most $(fmt2 "$(calc "1 / (1 - $render_share / 2)")") x"
 render_scaling=$(div "$(efield feed.done render_s "$work/dry1.log")" "$(efield feed.done render_s "$work/dry2.log")")
 row scaling "feed --jobs 2 / --jobs 1" "$(fmt1 "$feed2_dps") / $(fmt1 "$feed_dps") docs/s (render alone: $(fmt2 "$render_scaling") x)" \
 	"$feed2_dps" "documents/s" "" "" "$scaling" ">= 1.6 x on 2 cores" "$(met_ge "$scaling" 1.6)"
