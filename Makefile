@@ -13,6 +13,8 @@
 #                   each FUZZ_SECONDS (60) from a corpus seeded from fixtures/
 #   make fuzz-replay  runs each target once on its seeds and regressions (make test does)
 #   make memcheck   valgrind memcheck over a small scenario on a private cluster
+#   make bench      the benchmark table of docs/bench.md (bench/run.sh; BENCH_PERSONS,
+#                   BENCH_SCALE10, BENCH_OUT, ...): a few minutes, never part of make test
 #
 # Variables: CC, PREFIX, DESTDIR, SHARED (path of ../shared), TESTS (a subset
 # of tests/cli/t*.sh names), JOBS.
@@ -58,7 +60,7 @@ Q := @
 endif
 
 .PHONY: all asan deps demo test unit integration db-start db-stop install clean check-shared \
-        fuzz fuzz-build fuzz-replay memcheck
+        fuzz fuzz-build fuzz-replay memcheck bench
 
 all: bin/dmpremb
 
@@ -163,6 +165,17 @@ fuzz-replay: fuzz-build
 # insc on a private cluster (PGCLUSTER_PORT, default 55491); logs in build/memcheck/
 memcheck: bin/dmpremb
 	@tests/memcheck.sh $(abspath bin/dmpremb)
+
+# --- benchmarks (docs/bench.md) ----------------------------------------------
+# The libcsv baseline: libcsv alone over the batch's files, empty callbacks.
+build/bench/csv_baseline: bench/csv_baseline.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@[ "$(V)" = 1 ] || echo "  CC/LD   $@"
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(REL_FLAGS) $(CFLAGS) -o $@ $< -lcsv
+
+# the whole table at the default size (bench/run.sh says which variables it reads)
+bench: bin/dmpremb build/bench/csv_baseline
+	@SHARED=$(SHARED) bench/run.sh
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

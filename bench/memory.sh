@@ -14,8 +14,8 @@
 #     MEM_JOBS=N                     --jobs of ingest and feed (default: cores)
 #
 # Each scenario gets a deterministic batch with one CREATION event a person,
-# a fresh database in a private cluster (referentials from ../shared/referentials
-# when present, else fixtures/referentials), then:
+# a fresh database in a private cluster (referentials from $SHARED/referentials,
+# by default ../shared, when present, else fixtures/referentials), then:
 #   dry-run    ingest --dry-run: parse and validate, no database
 #   ingest     ingest into the fresh database
 #   feed       dossiers import, then feed: the first document of every dossier
@@ -43,18 +43,12 @@ else
 	sizes=${MEM_SIZES-1000000 10000000}; single=${MEM_SINGLE:-100000}
 fi
 jobs=${MEM_JOBS:-}
+. bench/lib.sh
 make -s bin/dmpremb
-refs="$top/../shared/referentials"
-[ -d "$refs/snds" ] || refs="$top/fixtures/referentials"
+bench_refs
 echo "referentials: $refs"
-tmp=${TMPDIR:-/tmp}
-df -h "$tmp"
-work=$(mktemp -d "$tmp/dmpremb-mem.XXXXXX")
-chmod 755 "$work"
-trap 'tests/pgcluster.sh stop "$work/pg" >/dev/null 2>&1; rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
-PGCLUSTER_PORT=55481 tests/pgcluster.sh start "$work/pg" >/dev/null
-. "$work/pg/env"
+df -h "${TMPDIR:-/tmp}"
+bench_cluster 55481 dmpremb-mem
 export PGDATABASE=dmpremb_mem
 mkdir -p bench/results
 out=bench/results/memory.csv
@@ -67,9 +61,6 @@ feed_at=2026-11-15T23:00:00+01:00         # after the last event (50,000 persons
 backfill_at=2026-11-15T23:30:00+01:00     # later than feed_at: every dossier again
 opt_jobs=${jobs:+--jobs $jobs}
 
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$2" | tail -1; }
-now() { date +%s.%N; }
-mb() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
 db_bytes() { psql -X -At -c "SELECT pg_database_size(current_database())"; }
 free_kb() { df -Pk "$work" | awk 'NR == 2 {print $4}'; }
 
@@ -100,8 +91,8 @@ scenario() {   # NAME PERSONS [gen options...]
 	fixtures/gen --persons "$persons" --seed 42 --referentials "$refs" --out "$b" --as-of "$as_of" \
 		--events "$ev" "$@" 2>"$work/gen.log"
 	gen_s=$(awk -v a="$t" -v b="$(now)" 'BEGIN {printf "%.0f", b - a}')
-	lines=$(awk -F';' 'NR > 1 && $1 ~ /^(pharmacie|actes|radiologie|biologie)/ {s += $2} END {print s}' "$b/manifest.csv")
-	bytes=$(cat "$b"/*.csv | wc -c)
+	lines=$(claim_lines "$b")
+	bytes=$(csv_bytes "$b")
 	echo "  ($name: $persons persons, $lines claim lines, $(mb "$bytes") MB of CSV, generated in ${gen_s} s)" >&2
 	# events are one a second from 08:00; feed_at is 15 h later
 	[ "$persons" -le 54000 ] || echo "  ($name: the events of persons after the 54,000th" \
