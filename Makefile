@@ -181,7 +181,7 @@ bench: bin/dmpremb build/bench/csv_baseline
 
 # --- tests -----------------------------------------------------------------
 # make test = unit + integration, each under the release and the ASan build.
-test: bin/dmpremb bin/dmpremb-asan build/rel/unit-tests build/asan/unit-tests
+test: bin/dmpremb bin/dmpremb-asan build/rel/unit-tests build/asan/unit-tests build/bench/csv_baseline
 	@SHARED=$(SHARED) tests/run-all.sh
 
 unit: build/rel/unit-tests build/asan/unit-tests
