@@ -14,7 +14,7 @@ int copy_begin(struct copy *cp, PGconn *conn, const char *sql)
 	PGresult *r;
 
 	cp->conn = conn;
-	buf_init(&cp->out, COPY_MAX_ROW + COPY_CHUNK);
+	buf_init(&cp->out, COPY_BUF_MAX);
 	cp->nfield = 0;
 	cp->rows = 0;
 	cp->failed = 0;

@@ -20,9 +20,9 @@
 #include "lib/buf.h"
 
 #define COPY_CHUNK (256 * 1024)
-/* The most one row may take once escaped: what is buffered before a flush
- * (under COPY_CHUNK) plus the row must fit in the buffer's limit. */
-#define COPY_MAX_ROW (64u * 1024 * 1024 - COPY_CHUNK)
+/* The buffer's limit. A value longer than COPY_CHUNK goes out in slices
+ * (copy_field), so only a row of very many fields could come near it. */
+#define COPY_BUF_MAX (64u * 1024 * 1024)
 
 struct copy {
 	PGconn *conn;

@@ -414,19 +414,29 @@ void feed_chunk_free(struct feed_chunk *ch)
 int feed_refuse(PGconn *c, const struct feed_window *w, const struct feed_doc *docs, size_t n,
 		size_t max_bytes)
 {
-	char reason[128];
-	const char *params[3] = { w->as_of, reason, NULL };
+	struct buf ins_c, lines;
+	char mb[24];
 	int rc = 0;
 
+	/* one statement for the chunk: two array literals of digits */
+	buf_init(&ins_c, 1u << 20);
+	buf_init(&lines, 1u << 20);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (!docs[i].too_large)
 			continue;
-		snprintf(reason, sizeof(reason), "document above --max-document-mb %zu (%zu claim lines)",
-			 max_bytes >> 20, docs[i].claim_lines);
-		params[2] = docs[i].ins_c;
-		rc = db_execp(c, "UPDATE dossier SET feed_refused_at = $1::timestamptz, feed_refusal = $2"
-			      " WHERE ins_c = $3", 3, params);
+		if ((rc = buf_printf(&ins_c, "%s%s", ins_c.len ? "," : "{", docs[i].ins_c)) == 0)
+			rc = buf_printf(&lines, "%s%zu", lines.len ? "," : "{", docs[i].claim_lines);
 	}
+	if (rc == 0 && ins_c.len > 0 && (rc = buf_putc(&ins_c, '}')) == 0 && (rc = buf_putc(&lines, '}')) == 0) {
+		snprintf(mb, sizeof(mb), "%zu", max_bytes >> 20);
+		const char *params[4] = { w->as_of, mb, ins_c.data, lines.data };
+		rc = db_execp(c, "UPDATE dossier d SET feed_refused_at = $1::timestamptz,"
+			      "  feed_refusal = format('document above --max-document-mb %s (%s claim lines)', $2::int, r.n)"
+			      " FROM unnest($3::text[], $4::bigint[]) AS r(ins_c, n) WHERE d.ins_c = r.ins_c",
+			      4, params);
+	}
+	buf_free(&ins_c);
+	buf_free(&lines);
 	return rc;
 }
 

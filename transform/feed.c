@@ -81,11 +81,11 @@ struct worker_out {
 
 /* Builds and renders every dossier of the chunk on `jobs` threads; docs[i]
  * gets dossier i's metadata (rendered false when skipped: no identity, or
- * too_large: rendering stopped past max_bytes). Each document goes into the
+ * too_large: rendering stopped past max_bytes), *rendered how many were. Each document goes into the
  * sink's COPY as soon as it is rendered, one thread at a time (NULL sink: a
  * dry run), so a thread holds one document at a time, never the chunk's. */
 static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, struct feed_doc *docs,
-			int jobs, size_t max_bytes, struct copy *sink, struct feed_report *rep)
+			int jobs, size_t max_bytes, struct copy *sink, long *rendered, struct feed_report *rep)
 {
 	struct worker_out fail = { 0, "" };
 	int sink_rc = 0;
@@ -176,6 +176,7 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 			rep->no_identity++;
 			continue;
 		}
+		(*rendered)++;
 		rep->bytes += (long long)docs[i].bytes;
 		if ((long)docs[i].bytes > rep->max_bytes)
 			rep->max_bytes = (long)docs[i].bytes;
@@ -253,14 +254,13 @@ static int feed_chunk_once(PGconn *c, long long run_id, const struct feed_opts *
 		}
 		sink = &cp;
 	}
-	long before = rep->no_identity + rep->too_large;
-	if ((r = render_chunk(ctx, ch, docs, o->jobs, o->max_doc_bytes, sink, rep)) != 0) {
+	long k = 0;
+	if ((r = render_chunk(ctx, ch, docs, o->jobs, o->max_doc_bytes, sink, &k, rep)) != 0) {
 		if (sink)
 			copy_abort(sink, "feed: rendering failed");
 		db_rollback(c);
 		return r;
 	}
-	long k = (long)ch->n - (rep->no_identity + rep->too_large - before);
 	double t3 = progress_now();
 	rep->render_s += t3 - t2;
 	if (o->dry_run) {
