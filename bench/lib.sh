@@ -7,7 +7,8 @@
 #   bench_cluster PORT NAME   a scratch directory $work (mktemp, NAME.XXXXXX in
 #                          $TMPDIR or /tmp) with a private cluster in $work/pg
 #                          on PORT, its PG* variables exported; both are
-#                          stopped and removed at exit
+#                          stopped and removed at exit (KEEP_TMP=1: the
+#                          directory is kept, the cluster stopped)
 #   field NAME FILE        value of NAME=... in FILE's last line that has it
 #                          (the commands' `--log-format text` lines; FILE - is stdin)
 #   efield EVENT NAME FILE the same, from the last line of event EVENT (a
@@ -17,7 +18,8 @@
 #   mb BYTES               BYTES in MiB, one decimal
 #   claim_lines BATCH      claim lines of a batch (pharmacie, actes,
 #                          radiologie, biologie), from its manifest.csv
-#   csv_bytes BATCH        bytes of every CSV file the manifest lists
+#   batch_files BATCH      the paths of the files the manifest lists
+#   csv_bytes BATCH        bytes of all of them
 #   reset_documents        every document, version and trace gone, every
 #                          dossier due again as before its first feed (and
 #                          the pure-SQL feed's bench.sql_document and
@@ -32,7 +34,8 @@ bench_refs() {
 bench_cluster() {
 	work=$(mktemp -d "${TMPDIR:-/tmp}/$2.XXXXXX")
 	chmod 755 "$work"
-	trap '"$top/tests/pgcluster.sh" stop "$work/pg" >/dev/null 2>&1; rm -rf "$work"' EXIT
+	trap '"$top/tests/pgcluster.sh" stop "$work/pg" >/dev/null 2>&1
+		if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi' EXIT
 	trap 'exit 130' INT TERM
 	PGCLUSTER_PORT=$1 "$top/tests/pgcluster.sh" start "$work/pg" >/dev/null
 	. "$work/pg/env"
@@ -47,9 +50,9 @@ claim_lines() {
 	awk -F';' 'NR > 1 && $1 ~ /^(pharmacie|actes|radiologie|biologie)/ {s += $2} END {print s + 0}' "$1/manifest.csv"
 }
 
-csv_bytes() {
-	awk -F';' -v d="$1" 'NR > 1 {print d "/" $1}' "$1/manifest.csv" | xargs cat | wc -c | tr -d ' '
-}
+batch_files() { awk -F';' -v d="$1" 'NR > 1 {print d "/" $1}' "$1/manifest.csv"; }
+
+csv_bytes() { batch_files "$1" | xargs cat | wc -c | tr -d ' '; }
 
 reset_documents() {
 	psql -X -q -v ON_ERROR_STOP=1 \

@@ -120,8 +120,6 @@ generate() {   # DIR EVENTS PERSONS
 		--events "$2" 2>"$work/gen.log" || { cat "$work/gen.log" >&2; die "fixtures/gen failed"; }
 }
 
-batch_files() { awk -F';' -v d="$1" 'NR > 1 {print d "/" $1}' "$1/manifest.csv"; }
-
 # ---- the batch -------------------------------------------------------------
 batch=$work/batch
 say "generating $persons persons (referentials: $refs)"

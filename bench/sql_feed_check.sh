@@ -6,7 +6,7 @@
 #   bench/sql_feed_check.sh [PERSONS]       (default 300: a minute or two)
 #
 # In a private cluster (tests/pgcluster.sh, PGCLUSTER_PORT 55471): the
-# referentials (../shared/referentials, else /work/shared/referentials, else
+# referentials ($SHARED/referentials, SHARED defaulting to ../shared, else
 # fixtures/referentials), a fixtures/gen batch of PERSONS persons with a
 # CREATION each, a few closures, objections and a death among them, and
 # fixtures/batch-demo with fixtures/dossiers.csv (unknown codes, missing
@@ -31,20 +31,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 persons=${1:-300}
 make -s bin/dmpremb
-refs=$top/../shared/referentials
-[ -d "$refs/snds" ] || refs=/work/shared/referentials
-[ -d "$refs/snds" ] || refs=$top/fixtures/referentials
-work=$(mktemp -d /tmp/dmpremb-sqlfeed.XXXXXX)
-chmod 755 "$work"
-cleanup() {
-	tests/pgcluster.sh stop "$work/pg" >/dev/null 2>&1 || true
-	if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-PGCLUSTER_PORT=${PGCLUSTER_PORT:-55471} tests/pgcluster.sh start "$work/pg" >/dev/null
-. "$work/pg/env"
+. bench/lib.sh
+bench_refs
+bench_cluster "${PGCLUSTER_PORT:-55471}" dmpremb-sqlfeed
 export PGDATABASE=dmpremb_sqlfeed
 createdb "$PGDATABASE"
 # psql's own messages can quote a document: they go to a file, never out
@@ -71,7 +60,6 @@ step "lifecycle events" bin/dmpremb dossiers import "$work/lifecycle"
 step "bench/sql_feed.sql" q -f bench/sql_feed.sql
 q -c "VACUUM ANALYZE" >/dev/null
 
-now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 fail=0
 check() {   # check LABEL OK(0/1) TEXT
