@@ -16,7 +16,7 @@ void buf_init(struct buf *b, size_t toobig)
 	b->toobig = toobig;
 }
 
-static int buf_grow(struct buf *b, size_t extra)
+int buf_reserve(struct buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
 
@@ -37,34 +37,15 @@ static int buf_grow(struct buf *b, size_t extra)
 	return 0;
 }
 
-int buf_append(struct buf *b, const void *p, size_t n)
+int buf_put_ulong(struct buf *b, unsigned long long v)
 {
-	int rc = buf_grow(b, n);
+	char tmp[24], *p = tmp + sizeof(tmp);
 
-	if (rc)
-		return rc;
-	if (n)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return 0;
-}
-
-int buf_putc(struct buf *b, char c)
-{
-	if (b->len + 2 > b->cap) {
-		int rc = buf_grow(b, 1);
-		if (rc)
-			return rc;
-	}
-	b->data[b->len++] = c;
-	b->data[b->len] = '\0';
-	return 0;
-}
-
-int buf_puts(struct buf *b, const char *s)
-{
-	return buf_append(b, s, strlen(s));
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
@@ -77,7 +58,7 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		return dr_error(DR_E_INTERNAL, "bad format string");
-	int rc = buf_grow(b, (size_t)n);
+	int rc = buf_reserve(b, (size_t)n);
 	if (rc)
 		return rc;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

@@ -48,9 +48,16 @@ size_t text_utf8_seq(const char *str, size_t n, unsigned *cp)
 
 long text_utf8_check(const char *str, size_t n, bool allow_tab, const char **why)
 {
+	const unsigned char *u = (const unsigned char *)str;
 	size_t i = 0;
 
 	while (i < n) {
+		/* printable ASCII, the bulk of every field, a byte at a time
+		 * without decoding */
+		if (u[i] >= 0x20 && u[i] < 0x7F) {
+			i++;
+			continue;
+		}
 		unsigned cp;
 		size_t len = text_utf8_seq(str + i, n - i, &cp);
 		if (len == 0) {

@@ -3,7 +3,7 @@
  * document (CDA R2, UTF-8, indented), laid out element for element like the
  * official ANS examples (shared/cda-kit/data/ExemplesCDA).
  *
- *   struct doc_model --cda_render()--> xmlBuffer (the XML bytes)
+ *   struct doc_model --cda_render()--> struct buf (the XML bytes)
  *
  * The writer decides nothing about the data: values come resolved from the
  * builder (transform/doc_model.h). What it does decide (docs/cda.md):
@@ -15,7 +15,10 @@
  *   - text hygiene: every string goes through one filter that drops C0/C1
  *     control characters (TAB, CR and LF included), DEL and the XML-forbidden
  *     U+FFFE/U+FFFF, and replaces each byte of an invalid UTF-8 sequence with
- *     U+FFFD; libxml2 then escapes '&', '<', '>' and quotes.
+ *     U+FFFD; the writer then escapes '&', '<', '>' and '"'.
+ *   - layout: one element per line, no indentation, mixed content on one
+ *     line — byte for byte what libxml2's xmlTextWriter wrote with an empty
+ *     indent string, which this writer replaced (docs/render.md).
  *
  * Files: cda.c (entry point, text filter, element helpers, ids),
  * cda_header.c (everything before structuredBody), cda_body.c (the eight
@@ -25,25 +28,25 @@
 #ifndef DR_CDA_H
 #define DR_CDA_H
 
-#include <libxml/xmlwriter.h>
-
+#include "lib/buf.h"
 #include "transform/doc_model.h"
 
 /*
  * Writes m as a CNAM-HR 2021.01 document into out (emptied first).
  * Returns 0, or a negative DR_E_* code with dr_error() set (see lib/err.h):
  * DR_E_INTERNAL when the model breaks its contract (a required string NULL,
- * a date that is not AAAAMMJJ) or libxml2 fails, DR_E_NOMEM when memory runs
- * out. On error out is left empty.
- * Thread-safe: OpenMP workers each call it with their own buffer (the program
- * calls xmlInitParser() once in the main thread before).
+ * a date that is not AAAAMMJJ), DR_E_NOMEM when memory runs out. On error
+ * out is left empty. Thread-safe: OpenMP workers each call it with their own
+ * buffer. out is created by the caller (buf_init with a limit above the
+ * largest document; CDA_BUF_TOOBIG will do) and may be reused.
  */
-int cda_render(const struct doc_model *m, xmlBufferPtr out);
+#define CDA_BUF_TOOBIG ((size_t)1 << 31)
+int cda_render(const struct doc_model *m, struct buf *out);
 
 /* The same, but stops as soon as the document is larger than max_bytes
  * (checked at every table row and entry, so out never grows much past it)
  * and returns DR_E_DATA with out empty: a dossier too large to store costs
  * no more memory than the limit. */
-int cda_render_max(const struct doc_model *m, xmlBufferPtr out, size_t max_bytes);
+int cda_render_max(const struct doc_model *m, struct buf *out, size_t max_bytes);
 
 #endif

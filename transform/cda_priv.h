@@ -1,41 +1,41 @@
 /*
  * transform/cda_priv.h — what the CDA writer's files share (not a public API).
  *
- * Every helper returns 0 or a negative DR_E_* code (dr_error() set); xmlTextWriter
- * calls return -1 on error, so they go through CDA_XML(), helpers through CDA_TRY().
- * All strings from the model are written through cda_attr()/cda_text(), which
- * filter them (see cda.h); fixed strings of this writer are clean already.
+ * Every helper returns 0 or a negative DR_E_* code (dr_error() set), checked
+ * with CDA_TRY(). All strings from the model are written through
+ * cda_attr()/cda_text(), which filter and escape them (see cda.h); fixed
+ * strings of this writer are clean already. Element and attribute names are
+ * string literals: the writer keeps the pointers of open elements.
  */
 #ifndef DR_CDA_PRIV_H
 #define DR_CDA_PRIV_H
 
 #include <stddef.h>
 
-#include <libxml/xmlwriter.h>
-
 #include "lib/buf.h"
 #include "transform/doc_model.h"
 
+#define CDA_MAX_DEPTH 32   /* the deepest CNAM-HR entry nests about 15 */
+
+/*
+ * The writer's state. The layout is one element per line: a newline after a
+ * start tag followed by a child element, and after every end tag, except in
+ * inline mode (mixed content), where nothing is added between tags.
+ */
 struct cda_w {
-	xmlTextWriterPtr w;
 	const struct doc_model *m;
-	struct buf tmp;   /* filtered text, valid until the next cda_clean() */
-	xmlBufferPtr out; /* what w writes into (it lags by the writer's own small buffer) */
+	struct buf tmp;   /* scratch for derived ids */
+	struct buf *out;  /* the document */
 	size_t max_bytes; /* cda_room() refuses to go on past it */
+	int inline_mode;  /* between cda_inline_begin() and cda_inline_end() */
+	int tag_open;     /* the last start tag still takes attributes ('>' not written) */
+	int depth;
+	const char *open[CDA_MAX_DEPTH];   /* names of the open elements */
 };
 
 /* DR_E_DATA once the document written so far is larger than cw->max_bytes:
  * called at every row, so that rendering a dossier too large stops early. */
 int cda_room(const struct cda_w *cw);
-
-/* Records that libxml2 failed (what = the step) and returns DR_E_INTERNAL. */
-int cda_xml_failed(const char *what);
-
-#define CDA_XML(call, what) \
-	do { \
-		if ((call) < 0) \
-			return cda_xml_failed(what); \
-	} while (0)
 
 #define CDA_TRY(call) \
 	do { \
@@ -70,13 +70,6 @@ int cda_inline_end(struct cda_w *cw);
 int cda_text_ref(struct cda_w *cw, const char *id);
 /* <originalText><reference value="#id"/></originalText> on one line. */
 int cda_original_text_ref(struct cda_w *cw, const char *id);
-
-/*
- * Filters s (see cda.h): returns s itself when it is clean, else the filtered
- * copy in cw->tmp (valid until the next call). NULL stays NULL. On allocation
- * failure returns NULL with dr_error() set and *rc = DR_E_NOMEM.
- */
-const char *cda_clean(struct cda_w *cw, const char *s, int *rc);
 
 /* Upper-case UUID (version 8, RFC 9562 variant) derived from SHA-256 of
  * (doc_id, section, row, role) into out[37]. */

@@ -3,7 +3,6 @@
  */
 #include "transform/feed.h"
 
-#include <libxml/parser.h>
 #include <malloc.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -94,9 +93,11 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 	{
 		struct arena a;
 		struct build_stats st = { 0 };
-		xmlBufferPtr buf = xmlBufferCreateSize(256 * 1024);
+		struct buf xbuf, *buf = &xbuf;
 		unsigned char digest[32];
-		int my_rc = buf ? 0 : dr_error(DR_E_NOMEM, "out of memory for a document buffer");
+		int my_rc = 0;
+
+		buf_init(buf, CDA_BUF_TOOBIG);
 
 		arena_init(&a, 256 * 1024);
 		#pragma omp for schedule(dynamic, 1)
@@ -123,8 +124,8 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 				my_rc = rc;
 				continue;
 			}
-			const char *xml = (const char *)xmlBufferContent(buf);
-			d->bytes = (size_t)xmlBufferLength(buf);
+			const char *xml = buf->data;
+			d->bytes = buf->len;
 			sha256_once(xml, d->bytes, digest);
 			text_hex(digest, 32, d->sha256);
 			memcpy(d->set_id, m.set_id, UUID_LEN + 1);
@@ -145,8 +146,7 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 			}
 		}
 		arena_free(&a);
-		if (buf)
-			xmlBufferFree(buf);
+		buf_free(buf);
 		#pragma omp critical(feed_merge)
 		{
 			rep->st.lines += st.lines;
@@ -191,7 +191,6 @@ static int setup(PGconn *c, const char *as_of, const char *ins_nir_root, struct 
 {
 	int r;
 
-	xmlInitParser();
 	if ((r = db_exec(c, "SET DateStyle = ISO")) != 0 || (r = feed_window(c, as_of, w)) != 0
 	    || (r = feed_prepare(c)) != 0 || (r = refcache_load(rc, c)) != 0)
 		return r;
@@ -389,18 +388,17 @@ int feed_render_one(PGconn *c, const char *ins_c, const char *as_of, const char 
 	if (r == 0) {
 		struct arena a;
 		struct doc_model m;
-		xmlBufferPtr buf = xmlBufferCreate();
+		struct buf buf;
+		buf_init(&buf, CDA_BUF_TOOBIG);
 		arena_init(&a, 256 * 1024);
-		r = buf ? build_model(&ctx, &ch.d[0], &a, &m, st) : dr_error(DR_E_NOMEM, "out of memory");
+		r = build_model(&ctx, &ch.d[0], &a, &m, st);
 		if (r == DR_E_DATA)
 			r = dr_error(DR_E_NOINPUT, "no beneficiary identity is known for this INS-C");
 		if (r == 0)
-			r = cda_render(&m, buf);
-		if (r == 0 && fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), out)
-				      != (size_t)xmlBufferLength(buf))
+			r = cda_render(&m, &buf);
+		if (r == 0 && fwrite(buf.data, 1, buf.len, out) != buf.len)
 			r = dr_error(DR_E_IO, "cannot write the document");
-		if (buf)
-			xmlBufferFree(buf);
+		buf_free(&buf);
 		arena_free(&a);
 	}
 	feed_chunk_free(&ch);

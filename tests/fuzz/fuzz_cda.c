@@ -119,10 +119,10 @@ static void fill_model(struct doc_model *m, struct doc_row rows[DOC_SECTIONS],
 	}
 }
 
-static void check_xml(const xmlBufferPtr b)
+static void check_xml(const struct buf *b)
 {
-	const char *x = (const char *)xmlBufferContent(b);
-	int n = xmlBufferLength(b);
+	const char *x = b->data;
+	int n = (int)b->len;
 	long bad = fuzz_bad_utf8_at((const unsigned char *)x, (size_t)n);
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
@@ -154,7 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct doc_component compo[DOC_SECTIONS];
 	struct pool p;
 	char *copy;
-	xmlBufferPtr out, again;
+	struct buf out, again;
 	int rc;
 
 	if (size < 2)
@@ -165,25 +165,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	copy[size - 2] = '\0';
 	p = (struct pool){ copy, size - 2, 0 };
 	fill_model(&m, rows, compo, &p, data[0], data[1]);
-	out = xmlBufferCreate();
-	again = xmlBufferCreate();
-	FUZZ_CHECK(out && again, "xmlBufferCreate");
-	rc = cda_render(&m, out);
+	buf_init(&out, CDA_BUF_TOOBIG);
+	buf_init(&again, CDA_BUF_TOOBIG);
+	rc = cda_render(&m, &out);
 	if (rc != 0) {
-		FUZZ_CHECK(xmlBufferLength(out) == 0, "failed render (%s) left %d bytes", dr_errmsg(),
-			   xmlBufferLength(out));
+		FUZZ_CHECK(out.len == 0, "failed render (%s) left %zu bytes", dr_errmsg(), out.len);
 	} else {
-		check_xml(out);
-		FUZZ_CHECK(cda_render(&m, again) == 0 && xmlBufferLength(again) == xmlBufferLength(out) &&
-			   memcmp(xmlBufferContent(again), xmlBufferContent(out),
-				  (size_t)xmlBufferLength(out)) == 0, "a second render differs");
+		check_xml(&out);
+		FUZZ_CHECK(cda_render(&m, &again) == 0 && again.len == out.len &&
+			   memcmp(again.data, out.data, out.len) == 0, "a second render differs");
 		if (m.family_birth[0] && strspn(m.family_birth, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ") ==
 		    strlen(m.family_birth))
-			FUZZ_CHECK(strstr((const char *)xmlBufferContent(out), m.family_birth) != NULL,
-				   "the birth name does not show");
+			FUZZ_CHECK(strstr(out.data, m.family_birth) != NULL, "the birth name does not show");
 	}
-	xmlBufferFree(out);
-	xmlBufferFree(again);
+	buf_free(&out);
+	buf_free(&again);
 	free(copy);
 	return 0;
 }

@@ -221,12 +221,12 @@ static void full_model(struct doc_model *m, const char *name)
 /* ---- checks ------------------------------------------------------------- */
 
 struct rendered {
-	xmlBufferPtr buf;
+	struct buf buf;
 	xmlDocPtr doc;
 	xmlXPathContextPtr xp;
 };
 
-static void dump(const char *name, xmlBufferPtr b)
+static void dump(const char *name, const struct buf *b)
 {
 	const char *dir = getenv("CDA_DUMP_DIR");
 	char path[4096];
@@ -237,8 +237,7 @@ static void dump(const char *name, xmlBufferPtr b)
 	snprintf(path, sizeof(path), "%s/%s.xml", dir, name);
 	f = fopen(path, "wb");
 	ck_assert_msg(f != NULL, "cannot write %s", path);
-	ck_assert_uint_eq(fwrite(xmlBufferContent(b), 1, (size_t)xmlBufferLength(b), f),
-			  (size_t)xmlBufferLength(b));
+	ck_assert_uint_eq(fwrite(b->data, 1, b->len, f), b->len);
 	ck_assert_int_eq(fclose(f), 0);
 }
 
@@ -359,24 +358,22 @@ static void check_sections(struct rendered *d, const struct doc_model *m)
  * every document must pass. */
 static void render(struct rendered *d, const struct doc_model *m, const char *name)
 {
-	xmlBufferPtr again = xmlBufferCreate();
+	struct buf again;
 	xmlParserCtxtPtr ctxt;
 
 	xmlInitParser();
-	d->buf = xmlBufferCreate();
-	ck_assert(d->buf != NULL && again != NULL);
-	ck_assert_msg(cda_render(m, d->buf) == 0, "cda_render: %s", dr_errmsg());
-	ck_assert_int_eq(cda_render(m, again), 0);
-	ck_assert_int_eq(xmlBufferLength(d->buf), xmlBufferLength(again));
-	ck_assert(memcmp(xmlBufferContent(d->buf), xmlBufferContent(again),
-			 (size_t)xmlBufferLength(again)) == 0);
-	xmlBufferFree(again);
-	dump(name, d->buf);
+	buf_init(&d->buf, CDA_BUF_TOOBIG);
+	buf_init(&again, CDA_BUF_TOOBIG);
+	ck_assert_msg(cda_render(m, &d->buf) == 0, "cda_render: %s", dr_errmsg());
+	ck_assert_int_eq(cda_render(m, &again), 0);
+	ck_assert_uint_eq(d->buf.len, again.len);
+	ck_assert(memcmp(d->buf.data, again.data, again.len) == 0);
+	buf_free(&again);
+	dump(name, &d->buf);
 
 	ctxt = xmlNewParserCtxt();
 	ck_assert(ctxt != NULL);
-	d->doc = xmlCtxtReadMemory(ctxt, (const char *)xmlBufferContent(d->buf),
-				   xmlBufferLength(d->buf), name, NULL, XML_PARSE_NONET);
+	d->doc = xmlCtxtReadMemory(ctxt, d->buf.data, (int)d->buf.len, name, NULL, XML_PARSE_NONET);
 	ck_assert_msg(d->doc != NULL && ctxt->wellFormed && ctxt->errNo == 0,
 		      "%s does not parse", name);
 	xmlFreeParserCtxt(ctxt);
@@ -391,7 +388,7 @@ static void release(struct rendered *d)
 {
 	xmlXPathFreeContext(d->xp);
 	xmlFreeDoc(d->doc);
-	xmlBufferFree(d->buf);
+	buf_free(&d->buf);
 }
 
 /* ---- tests -------------------------------------------------------------- */
@@ -479,10 +476,10 @@ START_TEST(odd_characters)
 	rows_act[0].executant.family = "O'HARA & <SONS>";
 	render(&d, &m, "odd-characters");
 
-	raw = (const char *)xmlBufferContent(d.buf);
-	for (int i = 0; i < xmlBufferLength(d.buf); i++)
+	raw = d.buf.data;
+	for (size_t i = 0; i < d.buf.len; i++)
 		ck_assert_msg((unsigned char)raw[i] >= 0x20 || raw[i] == '\n',
-			      "control byte 0x%02x at %d", (unsigned char)raw[i], i);
+			      "control byte 0x%02x at %zu", (unsigned char)raw[i], i);
 	ck_assert_xp_str(&d, "string(//c:content[@ID='MED001'])", "L'ŒUF & <CIE> \"5 mg\" l’œuvre fin");
 	ck_assert_xp_str(&d, "string((//c:manufacturedMaterial/c:name)[1])", "L'ŒUF & <CIE> \"5 mg\" l’œuvre fin");
 	ck_assert_xp_str(&d, "string((//c:manufacturedMaterial/c:code/c:translation/@displayName)[1])", "L'ŒUF & <CIE> \"5 mg\" l’œuvre fin");
@@ -609,23 +606,22 @@ END_TEST
 START_TEST(parallel_workers)
 {
 	struct doc_model m;
-	xmlBufferPtr ref = xmlBufferCreate();
+	struct buf ref;
 	int bad = 0;
 
-	xmlInitParser();
+	buf_init(&ref, CDA_BUF_TOOBIG);
 	full_model(&m, "full");
-	ck_assert_int_eq(cda_render(&m, ref), 0);
+	ck_assert_int_eq(cda_render(&m, &ref), 0);
 #pragma omp parallel for reduction(+:bad)
 	for (int i = 0; i < 16; i++) {
-		xmlBufferPtr b = xmlBufferCreate();
-		if (cda_render(&m, b) != 0 || xmlBufferLength(b) != xmlBufferLength(ref)
-		    || memcmp(xmlBufferContent(b), xmlBufferContent(ref),
-			      (size_t)xmlBufferLength(ref)) != 0)
+		struct buf b;
+		buf_init(&b, CDA_BUF_TOOBIG);
+		if (cda_render(&m, &b) != 0 || b.len != ref.len || memcmp(b.data, ref.data, ref.len) != 0)
 			bad++;
-		xmlBufferFree(b);
+		buf_free(&b);
 	}
 	ck_assert_int_eq(bad, 0);
-	xmlBufferFree(ref);
+	buf_free(&ref);
 }
 END_TEST
 
@@ -634,42 +630,43 @@ END_TEST
 START_TEST(size_limit)
 {
 	struct doc_model m;
-	xmlBufferPtr ref = xmlBufferCreate(), b = xmlBufferCreate();
+	struct buf ref, b;
 
-	xmlInitParser();
+	buf_init(&ref, CDA_BUF_TOOBIG);
+	buf_init(&b, CDA_BUF_TOOBIG);
 	full_model(&m, "limit");
-	ck_assert_int_eq(cda_render(&m, ref), 0);
-	size_t n = (size_t)xmlBufferLength(ref);
-	ck_assert_int_eq(cda_render_max(&m, b, n), 0);
-	ck_assert_int_eq((size_t)xmlBufferLength(b), n);
-	ck_assert(memcmp(xmlBufferContent(b), xmlBufferContent(ref), n) == 0);
-	ck_assert_int_eq(cda_render_max(&m, b, n - 1), DR_E_DATA);
-	ck_assert_int_eq(xmlBufferLength(b), 0);
+	ck_assert_int_eq(cda_render(&m, &ref), 0);
+	size_t n = ref.len;
+	ck_assert_int_eq(cda_render_max(&m, &b, n), 0);
+	ck_assert_uint_eq(b.len, n);
+	ck_assert(memcmp(b.data, ref.data, n) == 0);
+	ck_assert_int_eq(cda_render_max(&m, &b, n - 1), DR_E_DATA);
+	ck_assert_uint_eq(b.len, 0);
 	ck_assert(strstr(dr_errmsg(), "document larger than") != NULL);
-	ck_assert_int_eq(cda_render_max(&m, b, 1000), DR_E_DATA);
-	ck_assert_int_eq(xmlBufferLength(b), 0);
+	ck_assert_int_eq(cda_render_max(&m, &b, 1000), DR_E_DATA);
+	ck_assert_uint_eq(b.len, 0);
 	/* the same model renders whole again afterwards */
-	ck_assert_int_eq(cda_render_max(&m, b, SIZE_MAX), 0);
-	ck_assert_int_eq((size_t)xmlBufferLength(b), n);
-	xmlBufferFree(b);
-	xmlBufferFree(ref);
+	ck_assert_int_eq(cda_render_max(&m, &b, SIZE_MAX), 0);
+	ck_assert_uint_eq(b.len, n);
+	buf_free(&b);
+	buf_free(&ref);
 }
 END_TEST
 
 START_TEST(model_errors)
 {
 	struct doc_model m;
-	xmlBufferPtr b = xmlBufferCreate();
+	struct buf bb, *b = &bb;
 
-	xmlInitParser();
+	buf_init(b, CDA_BUF_TOOBIG);
 	full_model(&m, "errors");
 	m.version = 2;   /* no parent id */
 	ck_assert_int_eq(cda_render(&m, b), DR_E_INTERNAL);
-	ck_assert_int_eq(xmlBufferLength(b), 0);
+	ck_assert_uint_eq(b->len, 0);
 	full_model(&m, "errors");
 	memcpy(rows_act[1].date, "2024-6-1", 9);
 	ck_assert_int_eq(cda_render(&m, b), DR_E_INTERNAL);
-	ck_assert_int_eq(xmlBufferLength(b), 0);
+	ck_assert_uint_eq(b->len, 0);
 	ck_assert(strstr(dr_errmsg(), "AAAAMMJJ") != NULL);
 	full_model(&m, "errors");
 	m.ins_c = NULL;
@@ -677,8 +674,8 @@ START_TEST(model_errors)
 	full_model(&m, "errors");
 	m.birth_time = NULL;
 	ck_assert_int_eq(cda_render(&m, b), DR_E_INTERNAL);
-	ck_assert_int_eq(xmlBufferLength(b), 0);
-	xmlBufferFree(b);
+	ck_assert_uint_eq(b->len, 0);
+	buf_free(b);
 }
 END_TEST
 
