@@ -1,10 +1,24 @@
 /*
- * ingest/csvr.c — libcsv driver: chunked reads, record assembly, limits.
+ * ingest/csvr.c — chunked reads, a fast path for lines without a quote, and
+ * libcsv for the others; record assembly and limits.
  *
- * libcsv calls field_cb for each field and record_cb at each end of record.
- * Fields are appended into one buffer per record (rec_buf) with their offsets;
- * at the end of the record the offsets become pointers and the caller's
- * callback runs. Fields beyond CSVR_MAX_FIELDS are counted, not stored.
+ *   file --fread--> win[start, end) --no '"' in the line--> split in place --+
+ *                        |                                                    +--> deliver() --> cb
+ *                        +--'"' in the line--> libcsv --> field_cb/record_cb -+
+ *
+ * Almost every line of a real extract holds no quote: such a line is split on
+ * the delimiter where it lies in the read window, its fields pointing into the
+ * window (no copy). A line holding a '"' is handed to libcsv from its first
+ * byte, one line at a time, until libcsv is between records again (a quoted
+ * field may span lines and reads); libcsv's field_cb copies each field into
+ * rec_buf with its offset and record_cb turns the offsets into pointers. A
+ * line longer than the window goes to libcsv too, so memory stays bounded by
+ * the window plus what libcsv may hold (LIBCSV_FIELD_HARD_MAX).
+ *
+ * Both ways give the record libcsv alone gives (tests/unit/check_csvr.c and
+ * tests/fuzz/fuzz_csvr.c compare them on every input): libcsv, with our
+ * space function, keeps spaces, takes '\r' and '\n' each as a line end,
+ * skips empty lines and ends the last line at the end of the file.
  */
 #include "ingest/csvr.h"
 #include "lib/buf.h"
@@ -17,8 +31,14 @@
 #include <string.h>
 
 #define CHUNK (64 * 1024)
+#define CHUNK_MIN 4       /* csvr_read_mode's floor: the BOM must fit the first read */
 /* libcsv buffers a whole field before calling us: refuse the file past this. */
 #define LIBCSV_FIELD_HARD_MAX ((size_t)64 * 1024 * 1024)
+#define LIBCSV_ROW_NOT_BEGUN 0   /* libcsv's pstate between records */
+#define LIBCSV_FIELD_BEGUN 2
+
+/* what the fast scan stops on (cls[] of a byte; B_PLAIN is calloc's 0) */
+enum { B_PLAIN = 0, B_DELIM, B_END, B_QUOTE };
 
 struct csvr_state {
 	csvr_cb cb;
@@ -28,12 +48,13 @@ struct csvr_state {
 	bool cut[CSVR_MAX_FIELDS];
 	struct csvr_field fields[CSVR_MAX_FIELDS];
 	int nfields;
-	int prev_stored;          /* fields[] set by the previous record */
+	int prev_stored;          /* fields[0, prev_stored) may be set: deliver empties the rest */
 	bool too_long;
 	bool unterminated;
 	long record_no;
 	int stop;                 /* callback's error code, 0 to continue */
 	int buf_error;
+	unsigned char cls[256];   /* B_* of every byte, for the fast scan */
 };
 
 static _Thread_local size_t libcsv_alloc_limit;
@@ -50,6 +71,32 @@ static int keep_spaces(unsigned char c)
 {
 	(void)c;
 	return 0;
+}
+
+/*
+ * Hands fields[0, stored) to the callback as the next record. Fields past
+ * `stored` that an earlier line set are emptied first: a caller reading past
+ * rec.stored finds empty fields, never pointers into a buffer since moved.
+ */
+static void deliver(struct csvr_state *st, int nfields, bool too_long)
+{
+	struct csvr_record rec;
+	int stored = nfields < CSVR_MAX_FIELDS ? nfields : CSVR_MAX_FIELDS;
+
+	st->record_no++;
+	for (int i = stored; i < st->prev_stored; i++)
+		st->fields[i] = (struct csvr_field){ "", 0, false };
+	st->prev_stored = stored;
+	rec.record_no = st->record_no;
+	rec.nfields = nfields;
+	rec.stored = stored;
+	rec.too_long = too_long;
+	rec.unterminated = st->unterminated;
+	rec.f = st->fields;
+	if (st->buf_error)
+		st->stop = dr_error(DR_E_NOMEM, "out of memory assembling record %ld", st->record_no);
+	else
+		st->stop = st->cb(st->ctx, &rec);
 }
 
 static void field_cb(void *s, size_t n, void *data)
@@ -73,46 +120,182 @@ static void field_cb(void *s, size_t n, void *data)
 static void record_cb(int c, void *data)
 {
 	struct csvr_state *st = data;
-	struct csvr_record rec;
 	int stored = st->nfields < CSVR_MAX_FIELDS ? st->nfields : CSVR_MAX_FIELDS;
 
 	(void)c;
 	if (st->stop)
 		return;
-	st->record_no++;
 	for (int i = 0; i < stored; i++) {
 		st->fields[i].s = st->rec_buf.data ? st->rec_buf.data + st->off[i] : "";
 		st->fields[i].n = st->len[i];
 		st->fields[i].cut = st->cut[i];
 	}
-	/* a caller reading past rec.stored finds empty fields, never the
-	 * previous record's pointers into a buffer since reallocated */
-	for (int i = stored; i < st->prev_stored; i++)
-		st->fields[i] = (struct csvr_field){ "", 0, false };
-	st->prev_stored = stored;
-	rec.record_no = st->record_no;
-	rec.nfields = st->nfields;
-	rec.stored = stored;
-	rec.too_long = st->too_long;
-	rec.unterminated = st->unterminated;
-	rec.f = st->fields;
-	if (st->buf_error)
-		st->stop = dr_error(DR_E_NOMEM, "out of memory assembling record %ld", st->record_no);
-	else
-		st->stop = st->cb(st->ctx, &rec);
+	deliver(st, st->nfields, st->too_long);
 	st->nfields = 0;
 	st->too_long = false;
 	buf_reset(&st->rec_buf);
 }
 
-int csvr_read(const char *path, char delim, csvr_cb cb, void *ctx, long *records)
+/* Parses s[0, n) with libcsv. Returns 0, or DR_E_DATA when libcsv gives up. */
+static int libcsv_feed(struct csvr_state *st, struct csv_parser *p, const unsigned char *s, size_t n,
+		       const char *path)
+{
+	if (csv_parse(p, s, n, field_cb, record_cb, st) == n)
+		return 0;
+	return dr_error(DR_E_DATA, "'%s' cannot be parsed after record %ld: %s", path, st->record_no,
+			csv_error(p) == CSV_ENOMEM ? "a field exceeds 64 MiB (unbalanced quote?)"
+			: csv_strerror(csv_error(p)));
+}
+
+enum scan { SCAN_RECORD, SCAN_QUOTE, SCAN_SHORT };
+
+/*
+ * Splits the line starting at b + pos (not a line end) into st->fields.
+ * b[end] must be a line end (the sentinel): the scan stops there at the
+ * latest. Returns SCAN_RECORD when it delivered the line as a record, *next
+ * just past its line end (or `end`: the file's last line, at_eof, without
+ * one); SCAN_QUOTE when the line holds a '"', SCAN_SHORT when it runs past
+ * `end` and the file goes on: nothing delivered, but fields may have been
+ * set (prev_stored covers them).
+ */
+static enum scan fast_line(struct csvr_state *st, const unsigned char *b, size_t pos, size_t end,
+			   bool at_eof, size_t *next)
+{
+	const unsigned char *cls = st->cls;
+	const unsigned char *p = b + pos, *e = b + end, *fs = p;
+	struct csvr_field *f = st->fields;
+	int k = 0;
+	bool too_long = false;
+	unsigned char c;
+
+	for (;;) {
+		while ((c = cls[*p]) == B_PLAIN)
+			p++;
+		if (c == B_QUOTE || (p == e && !at_eof)) {
+			if (k > st->prev_stored)
+				st->prev_stored = k < CSVR_MAX_FIELDS ? k : CSVR_MAX_FIELDS;
+			return c == B_QUOTE ? SCAN_QUOTE : SCAN_SHORT;
+		}
+		if (k < CSVR_MAX_FIELDS) {
+			size_t n = (size_t)(p - fs);
+			f[k].s = (const char *)fs;
+			f[k].cut = n > CSVR_FIELD_MAX;
+			f[k].n = f[k].cut ? CSVR_FIELD_MAX : n;
+			too_long |= f[k].cut;
+		}
+		k++;
+		if (c == B_END) {
+			*next = (size_t)(p - b) + (p < e);
+			deliver(st, k, too_long);
+			return SCAN_RECORD;
+		}
+		fs = ++p;
+	}
+}
+
+/* The read window: win[start, end) not yet parsed, win[end] the sentinel. */
+struct window {
+	unsigned char *win;
+	size_t cap, start, end;
+	bool eof;
+};
+
+/*
+ * Parses win[start, end) as far as complete lines go, in libcsv mode while
+ * *in_libcsv (libcsv is inside a record), on the fast path otherwise. Leaves
+ * start at the first byte still needed (a line cut by the window's end).
+ * Returns 0, or DR_E_DATA when libcsv fails; the callback's code is st->stop.
+ */
+static int parse_window(struct csvr_state *st, struct csv_parser *p, struct window *w, bool *in_libcsv,
+			const char *path)
+{
+	const unsigned char *b = w->win;
+	size_t pos = w->start, end = w->end, next;
+
+	while (pos < end && !st->stop) {
+		if (*in_libcsv) {
+			/* one line at a time, so as to leave libcsv between records */
+			size_t t = pos;
+			while (t < end && b[t] != '\n' && b[t] != '\r')
+				t++;
+			next = t < end ? t + 1 : end;
+			if (libcsv_feed(st, p, b + pos, next - pos, path) != 0)
+				return DR_E_DATA;
+			pos = next;
+			if (t < end && p->pstate == LIBCSV_ROW_NOT_BEGUN)
+				*in_libcsv = false;
+			continue;
+		}
+		if (b[pos] == '\n' || b[pos] == '\r') {
+			pos++;          /* an empty line, or the LF of a CRLF */
+			continue;
+		}
+		switch (fast_line(st, b, pos, end, w->eof, &next)) {
+		case SCAN_RECORD:
+			pos = next;
+			break;
+		case SCAN_QUOTE:
+			*in_libcsv = true;
+			break;
+		case SCAN_SHORT:
+			if (pos > 0 || end < w->cap) {
+				w->start = pos;          /* the next reads complete the line */
+				return 0;
+			}
+			*in_libcsv = true;               /* longer than the window */
+			break;
+		}
+	}
+	w->start = pos;
+	return 0;
+}
+
+/*
+ * Moves the unparsed bytes to the front and reads after them (parse_window
+ * never leaves the window full). Skips a UTF-8 BOM at the start of the file.
+ * Returns 0 or DR_E_IO; w->eof once a read gives nothing.
+ */
+static int fill_window(struct window *w, FILE *f, bool first, const char *path)
+{
+	size_t keep = w->end - w->start, n;
+
+	if (w->start > 0 && keep > 0)
+		memmove(w->win, w->win + w->start, keep);
+	w->start = 0;
+	w->end = keep;
+	n = fread(w->win + w->end, 1, w->cap - w->end, f);
+	if (n == 0) {
+		if (ferror(f))
+			return dr_error(DR_E_IO, "cannot read '%s': %s", path, strerror(errno));
+		w->eof = true;
+	}
+	if (first && n >= 3 && w->win[0] == 0xEF && w->win[1] == 0xBB && w->win[2] == 0xBF)
+		w->start = 3;
+	w->end += n;
+	w->win[w->end] = '\n';
+	return 0;
+}
+
+/* The tests' reference: every byte through libcsv, a read at a time. */
+static int parse_all_libcsv(struct csvr_state *st, struct csv_parser *p, struct window *w,
+			    const char *path)
+{
+	int rc = libcsv_feed(st, p, w->win + w->start, w->end - w->start, path);
+
+	w->start = w->end;
+	return rc;
+}
+
+int csvr_read_mode(const char *path, char delim, csvr_cb cb, void *ctx, long *records,
+		   const struct csvr_mode *mode)
 {
 	struct csv_parser p;
 	struct csvr_state *st;
-	unsigned char *chunk;
+	struct window w = { .cap = mode->chunk == 0 ? CHUNK : mode->chunk < CHUNK_MIN ? CHUNK_MIN : mode->chunk };
 	FILE *f;
-	size_t n;
-	bool first = true;
+	bool first = true, in_libcsv = false;
+	/* a delimiter libcsv reads as a line end or a quote: libcsv decides */
+	bool libcsv_only = mode->libcsv_only || delim == '"' || delim == '\n' || delim == '\r';
 	int rc = 0;
 
 	*records = 0;
@@ -121,47 +304,41 @@ int csvr_read(const char *path, char delim, csvr_cb cb, void *ctx, long *records
 		return dr_error(errno == ENOENT ? DR_E_NOINPUT : DR_E_IO, "cannot open '%s': %s",
 				path, strerror(errno));
 	st = calloc(1, sizeof(*st));
-	chunk = malloc(CHUNK);
-	if (st == NULL || chunk == NULL || csv_init(&p, 0) != 0) {
+	w.win = malloc(w.cap + 1);
+	if (st == NULL || w.win == NULL || csv_init(&p, 0) != 0) {
 		free(st);
-		free(chunk);
+		free(w.win);
 		fclose(f);
 		return dr_error(DR_E_NOMEM, "out of memory opening '%s'", path);
 	}
+	for (int i = 0; i < CSVR_MAX_FIELDS; i++)
+		st->fields[i] = (struct csvr_field){ "", 0, false };
+	st->cls['\n'] = st->cls['\r'] = B_END;
+	st->cls['"'] = B_QUOTE;
+	st->cls[(unsigned char)delim] = B_DELIM;
 	st->cb = cb;
 	st->ctx = ctx;
 	buf_init(&st->rec_buf, (size_t)CSVR_MAX_FIELDS * CSVR_FIELD_MAX + 1024);
-	libcsv_alloc_limit = LIBCSV_FIELD_HARD_MAX;
+	libcsv_alloc_limit = mode->libcsv_max ? mode->libcsv_max : LIBCSV_FIELD_HARD_MAX;
 	csv_set_delim(&p, (unsigned char)delim);
 	csv_set_space_func(&p, keep_spaces);
 	csv_set_realloc_func(&p, bounded_realloc);
 	csv_set_blk_size(&p, 4096);
 
-	while (rc == 0 && (n = fread(chunk, 1, CHUNK, f)) > 0) {
-		unsigned char *s = chunk;
-		if (first) {
-			first = false;
-			if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
-				s += 3;
-				n -= 3;
-			}
-		}
-		if (csv_parse(&p, s, n, field_cb, record_cb, st) != n) {
-			rc = dr_error(DR_E_DATA, "'%s' cannot be parsed after record %ld: %s",
-				      path, st->record_no,
-				      csv_error(&p) == CSV_ENOMEM ? "a field exceeds 64 MiB (unbalanced quote?)"
-				      : csv_strerror(csv_error(&p)));
-		}
+	while (rc == 0 && !w.eof) {
+		rc = fill_window(&w, f, first, path);
+		first = false;
+		if (rc == 0)
+			rc = libcsv_only ? parse_all_libcsv(st, &p, &w, path)
+				: parse_window(st, &p, &w, &in_libcsv, path);
 		if (rc == 0 && st->stop)
 			rc = st->stop;
 	}
-	if (rc == 0 && ferror(f))
-		rc = dr_error(DR_E_IO, "cannot read '%s': %s", path, strerror(errno));
 	if (rc == 0) {
-		/* libcsv's state FIELD_BEGUN (2) with `quoted`: a quote is still open.
+		/* libcsv's state FIELD_BEGUN with `quoted`: a quote is still open.
 		 * CSV_STRICT_FINI would say so too, but only with CSV_STRICT, which
 		 * stops the whole file at the first stray quote. */
-		st->unterminated = p.quoted && p.pstate == 2;
+		st->unterminated = p.quoted && p.pstate == LIBCSV_FIELD_BEGUN;
 		csv_fini(&p, field_cb, record_cb, st);
 		if (st->stop)
 			rc = st->stop;
@@ -170,7 +347,14 @@ int csvr_read(const char *path, char delim, csvr_cb cb, void *ctx, long *records
 	csv_free(&p);
 	buf_free(&st->rec_buf);
 	free(st);
-	free(chunk);
+	free(w.win);
 	fclose(f);
 	return rc;
+}
+
+int csvr_read(const char *path, char delim, csvr_cb cb, void *ctx, long *records)
+{
+	static const struct csvr_mode fast = { 0 };
+
+	return csvr_read_mode(path, delim, cb, ctx, records, &fast);
 }

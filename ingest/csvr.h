@@ -1,7 +1,9 @@
 /*
- * ingest/csvr.h — streaming CSV reader on top of libcsv.
+ * ingest/csvr.h — streaming CSV reader: a fast path for lines without a
+ * quote, libcsv for the others.
  *
- *   file --fread 64 KiB--> libcsv --fields--> record buffer --> on_record()
+ *   file --fread 64 KiB--> line without '"': split in place   --> on_record()
+ *                          line with '"': libcsv --> record buffer --^
  *
  * Reads a file in fixed chunks (memory does not grow with file size), skips a
  * leading UTF-8 BOM, accepts LF, CRLF and CR-only line ends, RFC 4180 quotes,
@@ -45,5 +47,20 @@ typedef int (*csvr_cb)(void *ctx, const struct csvr_record *rec);
  * Returns 0, the callback's code, or DR_E_NOINPUT / DR_E_IO / DR_E_DATA.
  */
 int csvr_read(const char *path, char delim, csvr_cb cb, void *ctx, long *records);
+
+/*
+ * For tests only: how csvr_read_mode parses. csvr_read uses all zeros.
+ * The fast path gives libcsv's records as long as libcsv_max is larger than
+ * the read size (no field on the fast path is longer than a read, so none
+ * would have hit libcsv's ceiling).
+ */
+struct csvr_mode {
+	bool libcsv_only;        /* every byte through libcsv: the reference */
+	size_t chunk;            /* read size; 0: 64 KiB; at least 4 (the BOM) */
+	size_t libcsv_max;       /* libcsv's field buffer ceiling; 0: 64 MiB */
+};
+
+int csvr_read_mode(const char *path, char delim, csvr_cb cb, void *ctx, long *records,
+		   const struct csvr_mode *mode);
 
 #endif

@@ -7,12 +7,17 @@
  *     CSVR_FIELD_MAX bytes, too_long is set exactly when a field is flagged cut;
  *   - only the last record may be unterminated;
  *   - when the input holds no '"', the records are exactly its non-blank
- *     lines (LF, CRLF or CR ends, leading UTF-8 BOM skipped) split on ';'.
+ *     lines (LF, CRLF or CR ends, leading UTF-8 BOM skipped) split on ';';
+ *   - the fast path gives what libcsv alone gives (every record's numbers,
+ *     flags and field bytes, *records, the code and the message), at the
+ *     default read size and at tiny ones (read boundaries, lines longer than
+ *     the read window).
  */
 #include "tests/fuzz/fuzz.h"
 #include "ingest/csvr.h"
 #include "lib/err.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct seen {
@@ -95,10 +100,101 @@ static int on_record(void *ctx, const struct csvr_record *rec)
 	return 0;
 }
 
+/* One csvr_read_mode run, serialised for the comparison. */
+struct trace {
+	char *out;
+	size_t len, cap;
+	long records;
+	int rc;
+	char err[256];
+	int most_stored;         /* fields past it were never set */
+};
+
+static void trace_put(struct trace *t, const void *p, size_t n)
+{
+	if (t->len + n > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		while (cap < t->len + n)
+			cap *= 2;
+		t->out = realloc(t->out, cap);
+		FUZZ_CHECK(t->out != NULL, "out of memory");
+		t->cap = cap;
+	}
+	memcpy(t->out + t->len, p, n);
+	t->len += n;
+}
+
+static int trace_record(void *ctx, const struct csvr_record *rec)
+{
+	struct trace *t = ctx;
+	char head[128];
+	int n = snprintf(head, sizeof(head), "#%ld %d %d %d %d\n", rec->record_no, rec->nfields, rec->stored,
+			 rec->too_long, rec->unterminated);
+
+	trace_put(t, head, (size_t)n);
+	for (int i = 0; i < rec->stored; i++) {
+		n = snprintf(head, sizeof(head), "[%zu%s]", rec->f[i].n, rec->f[i].cut ? "c" : "");
+		trace_put(t, head, (size_t)n);
+		trace_put(t, rec->f[i].s, rec->f[i].n);
+	}
+	/* no line, even one the fast path gave up, has more fields than the
+	 * records so far: past that, nothing was ever set */
+	if (rec->stored > t->most_stored)
+		t->most_stored = rec->stored;
+	for (int i = rec->stored; i < t->most_stored; i++)
+		FUZZ_CHECK(rec->f[i].s != NULL && rec->f[i].n == 0 && !rec->f[i].cut,
+			   "record %ld: field %d past stored %d is not empty", rec->record_no, i, rec->stored);
+	return 0;
+}
+
+static void trace_run(const char *path, const struct csvr_mode *mode, struct trace *t)
+{
+	t->len = 0;
+	t->records = -1;
+	t->most_stored = 0;
+	t->rc = csvr_read_mode(path, ';', trace_record, t, &t->records, mode);
+	snprintf(t->err, sizeof(t->err), "%s", t->rc ? dr_errmsg() : "");
+}
+
+/*
+ * The fast path against libcsv alone: at the default read size, then at tiny
+ * ones with a ceiling for libcsv that fields of a few KiB reach (so that its
+ * failure is compared too; the fast path's fields stay under a read).
+ */
+static void same_as_libcsv(const char *path, size_t size)
+{
+	static struct trace ref, got;
+	const struct csvr_mode modes[] = {
+		{ .libcsv_only = true }, { 0 },
+		{ .libcsv_only = true, .libcsv_max = 1024 },
+		{ .chunk = 4, .libcsv_max = 1024 }, { .chunk = 5 + size % 61, .libcsv_max = 1024 },
+	};
+
+	for (size_t k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
+		const struct csvr_mode *m = &modes[k];
+		if (m->libcsv_only) {
+			trace_run(path, m, &ref);
+			continue;
+		}
+		trace_run(path, m, &got);
+		if (ref.len != got.len || (ref.len > 0 && memcmp(ref.out, got.out, ref.len) != 0)) {
+			size_t at = 0;
+			while (at < ref.len && at < got.len && ref.out[at] == got.out[at])
+				at++;
+			FUZZ_CHECK(0, "read size %zu, libcsv_max %zu: records differ from libcsv's at byte"
+				   " %zu of %zu", m->chunk, m->libcsv_max, at, ref.len);
+		}
+		FUZZ_CHECK(ref.records == got.records && ref.rc == got.rc && strcmp(ref.err, got.err) == 0,
+			   "read size %zu, libcsv_max %zu: *records %ld rc %d '%s', libcsv %ld %d '%s'", m->chunk,
+			   m->libcsv_max, got.records, got.rc, got.err, ref.records, ref.rc, ref.err);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct seen sn = { .data = data, .size = size };
 	long records = -1;
+	const char *path;
 	int rc;
 
 	if (size >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF) {
@@ -106,12 +202,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sn.size -= 3;
 	}
 	sn.model = memchr(sn.data, '"', sn.size) == NULL;
-	rc = csvr_read(fuzz_file(data, size), ';', on_record, &sn, &records);
+	path = fuzz_file(data, size);
+	rc = csvr_read(path, ';', on_record, &sn, &records);
 	FUZZ_CHECK(rc == 0, "csvr_read: %s", dr_errmsg());
 	FUZZ_CHECK(records == sn.calls, "*records %ld, callbacks %ld", records, sn.calls);
 	if (sn.model) {
 		size_t start, len;
 		FUZZ_CHECK(!model_next_line(&sn, &start, &len), "a line of the input gave no record");
 	}
+	same_as_libcsv(path, size);
 	return 0;
 }
