@@ -258,10 +258,11 @@ static int whole_number(const char *s, size_t n, bool plus_ok, long min, long ma
 	if (i == n || !all_digits(s + i, n - i))
 		return refuse(why, "is not a whole number");
 	bound = neg ? (unsigned long)(-(min + 1)) + 1 : max < 0 ? 0 : (unsigned long)max;
+	const unsigned long bound_q = bound / 10, bound_r = bound % 10;
 	for (; i < n; i++) {
 		unsigned long d = (unsigned long)(s[i] - '0');
 
-		if (v > bound / 10 || (v == bound / 10 && d > bound % 10))
+		if (v > bound_q || (v == bound_q && d > bound_r))
 			return refuse(why, "is out of range");
 		v = v * 10 + d;
 	}

@@ -44,6 +44,24 @@ static int copy_flush(struct copy *cp)
  * return, each as a backslash and a letter (0: copied as is). */
 static const char copy_esc[256] = { ['\\'] = '\\', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r' };
 
+char *copy_escape_to(char *d, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	/* a byte at a time: most values are a few bytes, where a memcpy call
+	 * per run cost more than the copy */
+	while (p < end) {
+		unsigned char c = *p++;
+		if (copy_esc[c]) {
+			*d++ = '\\';
+			*d++ = copy_esc[c];
+		} else {
+			*d++ = (char)c;
+		}
+	}
+	return d;
+}
+
 int copy_escape(struct buf *out, const char *s, size_t n)
 {
 	/* room for the worst case once, then plain stores: this runs for every
@@ -53,20 +71,7 @@ int copy_escape(struct buf *out, const char *s, size_t n)
 	int rc = buf_reserve(out, 2 * n);
 	if (rc)
 		return rc;
-	char *d = out->data + out->len;
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-
-	while (p < end) {
-		const unsigned char *run = p;
-		while (p < end && copy_esc[*p] == 0)
-			p++;
-		memcpy(d, run, (size_t)(p - run));
-		d += p - run;
-		if (p < end) {
-			*d++ = '\\';
-			*d++ = copy_esc[*p++];
-		}
-	}
+	char *d = copy_escape_to(out->data + out->len, s, n);
 	*d = '\0';
 	out->len = (size_t)(d - out->data);
 	return 0;

@@ -47,5 +47,8 @@ void copy_abort(struct copy *cp, const char *why);
 
 /* Escapes s for COPY text format into out (no tab/newline added). */
 int copy_escape(struct buf *out, const char *s, size_t n);
+/* The same escaping written at d, which has room for 2 * n bytes; returns
+ * the end (no NUL). For writers that reserve a whole row at once. */
+char *copy_escape_to(char *d, const char *s, size_t n);
 
 #endif
