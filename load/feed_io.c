@@ -54,7 +54,9 @@ int feed_prepare(PGconn *c)
 		"  first boolean NOT NULL);"
 		"CREATE TEMP TABLE IF NOT EXISTS feed_chunk (ins_c text PRIMARY KEY) ON COMMIT DELETE ROWS;"
 		"CREATE TEMP TABLE IF NOT EXISTS feed_doc (ins_c text, set_id text, doc_id text,"
-		"  version int, xml text COMPRESSION lz4, sha256 text, bytes int, section_rows int[]) ON COMMIT DELETE ROWS");
+		"  version int, xml text COMPRESSION lz4, sha256 text, bytes int, section_rows int[]) ON COMMIT DELETE ROWS;"
+		/* document_store_staged() runs as the owner and reads it */
+		"GRANT SELECT ON pg_temp.feed_doc TO dmpremb_owner");
 }
 
 void feed_shard_sql(char *out, size_t size, int k, int n)
@@ -442,25 +444,21 @@ int feed_refuse(PGconn *c, const struct feed_window *w, const struct feed_doc *d
 
 int feed_store_begin(PGconn *c, struct copy *cp)
 {
-	return copy_begin(cp, c, "COPY feed_doc (ins_c, set_id, doc_id, version, xml, sha256, bytes,"
-			  " section_rows) FROM STDIN");
+	/* binary: the documents' bytes go as they are, unescaped on both sides */
+	return copy_begin_binary(cp, c, "COPY feed_doc (ins_c, set_id, doc_id, version, xml, sha256, bytes,"
+				 " section_rows) FROM STDIN (FORMAT binary)");
 }
 
 int feed_store_doc(struct copy *cp, const struct feed_doc *d, const char *xml)
 {
-	char rows[DOC_SECTIONS * 12 + 3];
 	int rc;
 
-	int k = snprintf(rows, sizeof(rows), "{");
-	for (int s = 0; s < DOC_SECTIONS; s++)
-		k += snprintf(rows + k, sizeof(rows) - (size_t)k, "%s%ld", s ? "," : "", d->section_rows[s]);
-	snprintf(rows + k, sizeof(rows) - (size_t)k, "}");
-	if ((rc = copy_fieldz(cp, d->ins_c)) || (rc = copy_fieldz(cp, d->set_id))
-	    || (rc = copy_fieldz(cp, d->doc_id)) || (rc = copy_long(cp, d->version))
-	    || (rc = copy_field(cp, xml, d->bytes)) || (rc = copy_fieldz(cp, d->sha256))
-	    || (rc = copy_long(cp, (long long)d->bytes)) || (rc = copy_fieldz(cp, rows)))
+	if ((rc = copy_bin_row(cp, 8)) || (rc = copy_bin_textz(cp, d->ins_c))
+	    || (rc = copy_bin_textz(cp, d->set_id)) || (rc = copy_bin_textz(cp, d->doc_id))
+	    || (rc = copy_bin_int4(cp, d->version)) || (rc = copy_bin_text(cp, xml, d->bytes))
+	    || (rc = copy_bin_textz(cp, d->sha256)) || (rc = copy_bin_int4(cp, (long)d->bytes)))
 		return rc;
-	return copy_end_row(cp);
+	return copy_bin_int4_array(cp, d->section_rows, DOC_SECTIONS);
 }
 
 int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long long run_id)
@@ -472,13 +470,13 @@ int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long
 	if ((rc = copy_finish(cp, &n)) != 0 || n == 0)
 		return rc;
 
-	/* document_store() (sql/004_roles.sql) writes the current document,
-	 * the version row and the trace: the feed role cannot touch them itself. */
+	/* document_store_staged() (sql/009_document_store_staged.sql) writes
+	 * the current document, the version row and the trace from feed_doc:
+	 * the feed role cannot touch them itself. */
 	snprintf(run, sizeof(run), "%lld", run_id);
 	const char *params[4] = { w->lo, w->hi, w->as_of, run_id > 0 ? run : NULL };
 	PGresult *r = PQexecParams(c,
-		"SELECT * FROM document_store((SELECT array_agg(ROW(ins_c, set_id, doc_id, version, xml, sha256,"
-		"  bytes, section_rows)::document_in) FROM feed_doc), $1::date, $2::date, $3::timestamptz, $4::bigint)",
+		"SELECT * FROM document_store_staged($1::date, $2::date, $3::timestamptz, $4::bigint)",
 		4, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		rc = strcmp(db_sqlstate(r), "23505") == 0

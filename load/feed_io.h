@@ -6,9 +6,9 @@
  *                  (keyset pagination on INS-C; ON COMMIT DELETE ROWS);
  *   feed_fetch()   streams their identity, stays and claim lines with three
  *                  COPY ... TO STDOUT, ordered by INS-C, no per-dossier query;
- *   feed_store()   COPYs the rendered documents into the temp table feed_doc
- *                  and applies them with one statement: the current document,
- *                  the version row and the trace, together or not at all.
+ *   feed_store_*() COPY (binary) the rendered documents into the temp table
+ *                  feed_doc and apply them with one statement: the current
+ *                  document, the version row and the trace, together or not.
  * The feeding side never reads a stored document: only the version metadata
  * (document_version) to number the next version.
  */
@@ -146,7 +146,8 @@ struct feed_doc {
  * rendered: feed_store_begin() opens a COPY into the session's feed_doc
  * (nothing else may use the connection until the end), feed_store_doc()
  * writes one document (from one thread at a time), feed_store_end() closes
- * the COPY and stores them all through document_store(). Only one document
+ * the COPY and stores them all through document_store_staged(), which reads
+ * feed_doc (sql/009_document_store_staged.sql). Only one document
  * per render thread is ever in memory. DR_E_RETRY from the end when another
  * feed stored one of these dossiers meanwhile (nothing is then kept). On an
  * error before the end, copy_abort() the COPY and roll back.

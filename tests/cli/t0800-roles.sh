@@ -46,11 +46,24 @@ probe() {
 allowed() { check_eq "$1 may: $2" ok "$(probe "$1" "$2")"; }
 denied() { check_eq "$1 may not: $2" 42501 "$(probe "$1" "$2")"; }
 
-# --- dmpremb_feed: reads what documents are made of, writes only through document_store
+# --- dmpremb_feed: reads what documents are made of, writes only through document_store_staged
 allowed feed "SELECT count(*) FROM claim_line"
 allowed feed "SELECT count(*) FROM beneficiary"
 allowed feed "SELECT max(version) FROM document_version"
-allowed feed "SELECT * FROM document_store(ARRAY[]::document_in[], '2024-11-01', '2026-11-01', now(), NULL)"
+# the feed's staging table, as feed_prepare() makes it, in the probing session
+stage="CREATE TEMP TABLE feed_doc (ins_c text, set_id text, doc_id text, version int, xml text, sha256 text, bytes int, section_rows int[]); GRANT SELECT ON feed_doc TO dmpremb_owner"
+store="SELECT * FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL)"
+allowed feed "$stage; $store"
+# document_store_staged() runs as the owner: it refuses a feed_doc that could
+# run the caller's code with the owner's rights (a view, row security) or
+# that is not the staging table (other column types)
+check_eq "feed: document_store_staged without feed_doc fails" P0001 "$(probe feed "$store")"
+check_eq "feed: document_store_staged refuses a view named feed_doc" P0001 \
+	"$(probe feed "CREATE TEMP VIEW feed_doc AS SELECT ''::text ins_c, ''::text set_id, ''::text doc_id, 1 version, ''::text xml, ''::text sha256, 1 bytes, '{}'::int[] section_rows; GRANT SELECT ON feed_doc TO dmpremb_owner; $store")"
+check_eq "feed: document_store_staged refuses other column types" P0001 \
+	"$(probe feed "CREATE TEMP TABLE feed_doc (ins_c text, set_id text, doc_id text, version bigint, xml text, sha256 text, bytes int, section_rows int[]); GRANT SELECT ON feed_doc TO dmpremb_owner; $store")"
+check_eq "feed: document_store_staged refuses a feed_doc under row security" P0001 \
+	"$(probe feed "$stage; ALTER TABLE feed_doc ENABLE ROW LEVEL SECURITY; $store")"
 denied feed "SELECT count(*) FROM document"
 denied feed "SELECT xml FROM document"
 denied feed "SELECT version FROM document"
@@ -72,7 +85,7 @@ denied ingest "DELETE FROM document WHERE ins_c = '$ic'"
 denied ingest "SELECT count(*) FROM document_version"
 denied ingest "DELETE FROM document_version"
 denied ingest "SELECT count(*) FROM trace"
-denied ingest "SELECT * FROM document_store(ARRAY[]::document_in[], '2024-11-01', '2026-11-01', now(), NULL)"
+denied ingest "SELECT * FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL)"
 denied ingest "TRUNCATE claim_line"
 denied ingest "SELECT raw_value FROM reject"
 denied ingest "CREATE TABLE claim_line_209901 PARTITION OF claim_line FOR VALUES FROM ('2099-01-01') TO ('2099-02-01')"
@@ -112,7 +125,7 @@ check_eq "ops: no column of dossier_sla is an identifier" "created_at due_at fee
 denied analyst "SELECT count(*) FROM dmpremb.claim_line"
 denied analyst "SELECT count(*) FROM dmpremb.document"
 denied analyst "SELECT count(*) FROM dmpremb.dossier_sla"
-denied analyst "SELECT * FROM dmpremb.document_store(ARRAY[]::dmpremb.document_in[], '2024-11-01', '2026-11-01', now(), NULL)"
+denied analyst "SELECT * FROM dmpremb.document_store_staged('2024-11-01', '2026-11-01', now(), NULL)"
 
 # --- by catalog, so that a future table or function cannot slip through
 # what each role may read, table by table (a new grant must be added here)
