@@ -214,10 +214,11 @@ int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *
 	getrusage(RUSAGE_SELF, &ru);
 	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, event,
 	       "status=%s as_of=\"%s\" planned=%lld first_feeds=%lld selected=%ld documents=%ld no_identity=%ld"
-	       " too_large=%ld lines=%ld warnings=%ld bytes=%lld seconds=%.2f fetch_s=%.2f render_s=%.2f store_s=%.2f"
-	       " docs_per_s=%.0f lines_per_s=%.0f stopped=%s max_rss_kb=%ld",
+	       " too_large=%ld lines=%ld warnings=%ld bytes=%lld largest_bytes=%ld seconds=%.2f fetch_s=%.2f"
+	       " render_s=%.2f store_s=%.2f docs_per_s=%.0f lines_per_s=%.0f stopped=%s max_rss_kb=%ld",
 	       dr_status_name(rc), rep->as_of, rep->plan.total, rep->plan.first, rep->selected, rep->documents,
-	       rep->no_identity, rep->too_large, rep->st.lines, warnings, rep->bytes, rep->seconds, rep->fetch_s, rep->render_s,
+	       rep->no_identity, rep->too_large, rep->st.lines, warnings, rep->bytes, rep->max_bytes, rep->seconds,
+	       rep->fetch_s, rep->render_s,
 	       rep->store_s, rep->seconds > 0 ? (double)rep->documents / rep->seconds : 0.0,
 	       rep->seconds > 0 ? (double)rep->st.lines / rep->seconds : 0.0,
 	       rep->stopped ? "true" : "false", ru.ru_maxrss);
