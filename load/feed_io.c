@@ -225,9 +225,17 @@ static const char *f(const struct copy_out *co, int i)
 	return co->field[i] && co->field[i][0] ? co->field[i] : NULL;
 }
 
+/* AAAAMMJJ from a date as the server sends it under DateStyle ISO
+ * (AAAA-MM-JJ; setup() sets it): the digits, at most 8. to_char() on the
+ * server cost a quarter of reading the claim lines. */
 static void date8(char out[9], const char *s)
 {
-	snprintf(out, 9, "%s", s ? s : "");
+	int n = 0;
+
+	for (; s && *s && n < 8; s++)
+		if (*s >= '0' && *s <= '9')
+			out[n++] = *s;
+	out[n] = '\0';
 }
 
 /* Runs one COPY; row() takes each row. On error, drains the COPY. */
@@ -359,8 +367,7 @@ int feed_fetch(PGconn *c, const struct feed_window *w, struct feed_chunk *ch)
 	/* Stays that end inside or after the window's first day: those admitted
 	 * in the window are shown, and any of them may put an H on a line. */
 	snprintf(sql, sizeof(sql),
-		"COPY (SELECT s.ins_c, to_char(s.ent_dat, 'YYYYMMDD'), to_char(s.sor_dat, 'YYYYMMDD'),"
-		"             to_char(coalesce(s.sor_dat, s.ent_dat + coalesce(s.sej_nbj, 0)), 'YYYYMMDD'),"
+		"COPY (SELECT s.ins_c, s.ent_dat, s.sor_dat, coalesce(s.sor_dat, s.ent_dat + coalesce(s.sej_nbj, 0)),"
 		"             s.eta_num, s.grg_ghm, s.ghs_num"
 		"        FROM feed_chunk k JOIN hospital_stay s ON s.ins_c = k.ins_c"
 		"       WHERE s.ent_dat <= '%s'"
@@ -372,7 +379,7 @@ int feed_fetch(PGconn *c, const struct feed_window *w, struct feed_chunk *ch)
 	 * so FLX_TRT_DTD >= the window's start prunes the older partitions. */
 	if (rc == 0) {
 		snprintf(sql, sizeof(sql),
-			"COPY (SELECT c.ins_c, c.domain, to_char(c.exe_soi_dtd, 'YYYYMMDD'), c.act_qsn,"
+			"COPY (SELECT c.ins_c, c.domain, c.exe_soi_dtd, c.act_qsn,"
 			"             c.pha_prs_c13, c.tip_prs_ide, c.pha_atc_c07, c.prs_nat_ref, c.cam_prs_ide,"
 			"             c.bio_prs_ide, c.pfs_exe_num, c.pse_spe_cod, c.etb_exe_fin,"
 			"             c.pfs_pre_num, c.psp_spe_cod, c.etb_pre_fin, c.line_key"
