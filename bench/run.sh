@@ -356,11 +356,12 @@ row feed "vs COPY of the documents" "$(fmt1 "$feed_dps") docs/s" "$feed_dps" "do
 	"$(met_ge "$(div "$feed_dps" "$copy_dps")" 0.5)"
 
 scaling=$(div "$feed2_dps" "$feed_dps")
-# only rendering runs on --jobs threads; reading and storing use the one
-# connection: Amdahl's bound on what a second core can give
-render_share=$(div "$(mval feed1.render_s)" "$(mval feed1.seconds)")
-[ -z "$render_share" ] ||
-	note "only rendering runs in parallel, $(fmt_int "$(calc "100 * $render_share")") % of feed --jobs 1 (reading and storing use one connection): on 2 cores feed can gain at most $(fmt2 "$(calc "1 / (1 - $render_share / 2)")") x"
+# feed --jobs 2 runs two lanes (a connection each, transform/feed.h): how
+# many of the cores it kept busy, client and server together
+busy2=$(div "$(calc "$(mval feed2.cpu_client) + $(mval feed2.cpu_server)")" "$(mval feed2.wall)")
+busy1=$(div "$(calc "$(mval feed1.cpu_client) + $(mval feed1.cpu_server)")" "$(mval feed1.wall)")
+[ -z "$busy2" ] || [ -z "$busy1" ] ||
+	note "cores kept busy (dmpremb and PostgreSQL): feed --jobs 1 $(fmt2 "$busy1"), --jobs 2 (two lanes) $(fmt2 "$busy2") of $(nproc)"
 render_scaling=$(div "$(efield feed.done render_s "$work/dry1.log")" "$(efield feed.done render_s "$work/dry2.log")")
 row scaling "feed --jobs 2 / --jobs 1" "$(fmt1 "$feed2_dps") / $(fmt1 "$feed_dps") docs/s (render alone: $(fmt2 "$render_scaling") x)" \
 	"$feed2_dps" "documents/s" "" "" "$scaling" ">= 1.6 x on 2 cores" "$(met_ge "$scaling" 1.6)"

@@ -50,7 +50,9 @@ static const char feed_usage[] =
 	"                      --as-of; blank lines and # comments are ignored; a line\n"
 	"                      that is not an INS-C is reported by number and skipped\n"
 	"                      (exit 65 at the end)\n"
-	"  --jobs N            render threads (default: number of cores)\n"
+	"  --jobs N            threads (default: number of cores). With N >= 2 a feed of the\n"
+	"                      due dossiers (no --ins-c, --max-dossiers or --dry-run) runs\n"
+	"                      min(N, 8) lanes, each on a database connection of its own\n"
 	"  --chunk N           dossiers per transaction (default 200)\n"
 	"  --max-document-mb N store no document larger than N MB (default 16, at\n"
 	"                      most 30): such a dossier is skipped, recorded on the\n"
@@ -229,6 +231,12 @@ int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *
 	return rc;
 }
 
+/* A lane's connection (transform/feed.h): the command's database and role. */
+static int open_lane(void *arg, PGconn **out)
+{
+	return cli_connect_another(arg, out);
+}
+
 int cmd_feed(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -287,6 +295,8 @@ int cmd_feed(struct cli *cli, int argc, char **argv)
 		 o.dry_run ? "true" : "false");
 	if ((rc = cli_run_start(cli, o.dry_run ? "feed-dry-run" : "feed", options)) != 0)
 		return rc;
+	o.connect = open_lane;
+	o.connect_arg = cli;
 	rc = feed_run(cli->conn, cli->run_id, &o, &rep);
 	return cli_feed_finish(cli, "feed.done", &o, &rep, rc);
 }

@@ -136,14 +136,18 @@ int cli_parse_double(const char *flag, const char *arg, double min, double max, 
 	return 0;
 }
 
+int cli_connect_another(const struct cli *cli, PGconn **out)
+{
+	int rc = db_connect(cli->conninfo, "dmpremb", out);
+
+	if (rc == 0 && cli->role)
+		rc = db_set_role(*out, cli->role);
+	return rc;
+}
+
 int cli_connect(struct cli *cli)
 {
-	if (cli->conn)
-		return 0;
-	int rc = db_connect(cli->conninfo, "dmpremb", &cli->conn);
-	if (rc == 0 && cli->role)
-		rc = db_set_role(cli->conn, cli->role);
-	return rc;
+	return cli->conn ? 0 : cli_connect_another(cli, &cli->conn);
 }
 
 int cli_run_start(struct cli *cli, const char *command, const char *options_json)

@@ -88,7 +88,10 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 {
 	struct worker_out fail = { 0, "" };
 	int sink_rc = 0;
+	omp_lock_t sink_lock;   /* this chunk's COPY: not a named critical, which
+				 * would make the lanes wait for each other's sends */
 
+	omp_init_lock(&sink_lock);
 	#pragma omp parallel num_threads(jobs)
 	{
 		struct arena a;
@@ -135,12 +138,11 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 				d->section_rows[s] = (long)m.sections[s].n;
 			d->rendered = true;
 			if (sink != NULL) {
-				#pragma omp critical(feed_sink)
-				{
-					if (sink_rc == 0)
-						sink_rc = feed_store_doc(sink, d, xml);
-					rc = sink_rc;
-				}
+				omp_set_lock(&sink_lock);
+				if (sink_rc == 0)
+					sink_rc = feed_store_doc(sink, d, xml);
+				rc = sink_rc;
+				omp_unset_lock(&sink_lock);
 				if (rc != 0)
 					my_rc = rc;
 			}
@@ -161,6 +163,7 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 			}
 		}
 	}
+	omp_destroy_lock(&sink_lock);
 	if (fail.rc != 0)
 		return dr_error(fail.rc, "%s", fail.msg);
 	for (size_t i = 0; i < ch->n; i++) {
@@ -281,6 +284,150 @@ static int feed_chunk_once(PGconn *c, long long run_id, const struct feed_opts *
 	return 0;
 }
 
+/* ---- lanes (feed.h) --------------------------------------------------------- */
+
+struct lane {
+	PGconn *c;                /* the caller's for lane 0, else opened here */
+	struct feed_opts o;       /* the run's, with the lane's shard and threads */
+	struct feed_window w;
+	struct feed_report rep;
+	int rc;
+	char err[1024];
+};
+
+static int lanes_for(const struct feed_opts *o)
+{
+	/* --max-dossiers keeps "the most urgent first" exact on one lane */
+	if (o->connect == NULL || o->jobs < 2 || o->dry_run || o->sel.mode != FEED_DUE
+	    || o->sel.max_dossiers > 0)
+		return 1;
+	return o->jobs < FEED_MAX_LANES ? o->jobs : FEED_MAX_LANES;
+}
+
+/* Lane l of n: its connection (lane 0 uses the caller's, set up already),
+ * its share of the run's shard, its plan. */
+static int lane_open(struct lane *ln, int l, int n, PGconn *c, const struct feed_opts *o,
+		     const struct feed_window *w)
+{
+	int shard_n = o->sel.shard_n > 0 ? o->sel.shard_n : 1;
+	int r = 0;
+
+	memset(ln, 0, sizeof(*ln));
+	ln->o = *o;
+	ln->o.jobs = o->jobs / n > 0 ? o->jobs / n : 1;
+	ln->o.sel.shard_k = (o->sel.shard_n > 0 ? o->sel.shard_k : 0) + shard_n * l;
+	ln->o.sel.shard_n = shard_n * n;
+	if (l == 0) {
+		ln->c = c;
+		ln->w = *w;
+	} else if ((r = o->connect(o->connect_arg, &ln->c)) == 0
+		   && (r = db_exec(ln->c, "SET DateStyle = ISO")) == 0
+		   && (r = feed_window(ln->c, w->as_of, &ln->w)) == 0) {
+		r = feed_prepare(ln->c);
+	}
+	return r ? r : feed_plan_run(ln->c, &ln->w, &ln->o.sel, &ln->rep.plan);
+}
+
+/* A lane's chunks until its plan is done, the run is stopped (signal,
+ * --max-seconds) or another lane failed. */
+static void lane_run(struct lane *ln, long long run_id, const struct build_ctx *ctx, double t0,
+		     int *stop, struct progress *prog, long *selected)
+{
+	struct feed_chunk ch = { 0 };
+	struct feed_doc *docs = calloc((size_t)ln->o.sel.limit, sizeof(*docs));
+	long long after = 0;
+	int r = docs ? 0 : dr_error(DR_E_NOMEM, "out of memory for a chunk of %d documents", ln->o.sel.limit);
+
+	while (r == 0 && !__atomic_load_n(stop, __ATOMIC_RELAXED) && !dr_interrupted()) {
+		long n = 0;
+		if (ln->o.max_seconds > 0 && progress_now() - t0 >= ln->o.max_seconds) {
+			ln->rep.stopped = true;
+			break;
+		}
+		if ((r = feed_chunk_once(ln->c, run_id, &ln->o, &ln->w, ctx, &ch, docs, &after, &n,
+					 &ln->rep)) != 0 || n == 0)
+			break;
+		#pragma omp critical(feed_progress)
+		{
+			*selected += n;
+			progress_update(prog, *selected);
+		}
+	}
+	if (r != 0) {
+		ln->rc = r;
+		snprintf(ln->err, sizeof(ln->err), "%s", dr_errmsg());
+		__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
+	}
+	free(docs);
+	feed_chunk_free(&ch);
+}
+
+static void report_add(struct feed_report *to, const struct feed_report *from)
+{
+	to->plan.total += from->plan.total;
+	to->plan.first += from->plan.first;
+	to->selected += from->selected;
+	to->documents += from->documents;
+	to->no_identity += from->no_identity;
+	to->too_large += from->too_large;
+	to->chunks += from->chunks;
+	to->bytes += from->bytes;
+	if (from->max_bytes > to->max_bytes)
+		to->max_bytes = from->max_bytes;
+	to->st.lines += from->st.lines;
+	to->st.netted_out += from->st.netted_out;
+	for (int s = 0; s < DOC_SECTIONS; s++)
+		to->st.rows[s] += from->st.rows[s];
+	for (int k = 0; k < BW_KINDS; k++)
+		to->st.warnings[k] += from->st.warnings[k];
+	to->stopped = to->stopped || from->stopped;
+	to->fetch_s += from->fetch_s;
+	to->render_s += from->render_s;
+	to->store_s += from->store_s;
+}
+
+/* The due-feed on n lanes: opened and planned one after the other, then
+ * run in parallel; the first failure stops the others after their chunk. */
+static int feed_lanes(PGconn *c, long long run_id, const struct feed_opts *o, const struct feed_window *w,
+		      const struct build_ctx *ctx, const struct refcache *rc, int n, double t0,
+		      struct feed_report *rep)
+{
+	struct lane lanes[FEED_MAX_LANES];
+	struct progress prog;
+	long selected = 0;
+	int stop = 0, opened = 0, r = 0;
+
+	for (; opened < n && r == 0; opened++) {
+		r = lane_open(&lanes[opened], opened, n, c, o, w);
+		report_add(rep, &lanes[opened].rep);
+		memset(&lanes[opened].rep, 0, sizeof(lanes[opened].rep));
+	}
+	if (r == 0) {
+		dr_log(DR_LOG_INFO, "feed.start", "as_of=\"%s\" window=%s..%s planned=%lld first_feeds=%lld"
+		       " referential_entries=%zu jobs=%d lanes=%d chunk=%d",
+		       w->as_of, w->lo, w->hi, rep->plan.total, rep->plan.first, rc->entries, o->jobs, n,
+		       o->sel.limit);
+		progress_init(&prog, "feed", "dossiers", rep->plan.total, o->quiet);
+		if (lanes[0].o.jobs > 1)
+			omp_set_max_active_levels(2);
+		#pragma omp parallel for num_threads(n) schedule(static, 1)
+		for (int l = 0; l < n; l++)
+			lane_run(&lanes[l], run_id, ctx, t0, &stop, &prog, &selected);
+		progress_end(&prog);
+		for (int l = 0; l < n; l++) {
+			report_add(rep, &lanes[l].rep);
+			if (r == 0 && lanes[l].rc != 0)
+				r = dr_error(lanes[l].rc, "%s", lanes[l].err);
+		}
+		if (r == 0 && dr_interrupted())
+			r = dr_error(DR_E_INTERRUPTED, "interrupted after %ld documents; what is left is still due:"
+				     " the next run takes it", rep->documents);
+	}
+	for (int l = 1; l < opened; l++)
+		PQfinish(lanes[l].c);
+	return r;
+}
+
 int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed_report *rep)
 {
 	struct feed_window w;
@@ -305,8 +452,16 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 	memcpy(rep->lo, w.lo, sizeof(rep->lo));
 	memcpy(rep->hi, w.hi, sizeof(rep->hi));
 	if ((o->sel.mode == FEED_LISTED && (r = feed_load_list(c, o->ins_c_file, rep)) != 0)
-	    || (!o->dry_run && (r = apply_pending_events(c, &rep->lc)) != 0)
-	    || (r = feed_plan_run(c, &w, &o->sel, &rep->plan)) != 0) {
+	    || (!o->dry_run && (r = apply_pending_events(c, &rep->lc)) != 0)) {
+		refcache_free(&rc);
+		return r;
+	}
+	int n_lanes = lanes_for(o);
+	if (n_lanes > 1) {
+		r = feed_lanes(c, run_id, o, &w, &ctx, &rc, n_lanes, t0, rep);
+		goto out;
+	}
+	if ((r = feed_plan_run(c, &w, &o->sel, &rep->plan)) != 0) {
 		refcache_free(&rc);
 		return r;
 	}

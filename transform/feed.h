@@ -35,12 +35,25 @@ struct feed_opts {
 	bool dry_run;             /* build and render, store nothing */
 	bool quiet;               /* no progress */
 	const char *ins_nir_root; /* OID of the INS-NIR in documents */
+	/* Opens one more connection, set to the command's role, for a lane
+	 * (below); NULL: a single lane on the caller's connection. */
+	int (*connect)(void *arg, PGconn **out);
+	void *connect_arg;
 };
 
-/* The default and the largest --max-document-mb (docs/memory.md). A chunk's
- * documents reach document_store() as one array, which PostgreSQL limits to
- * 1 GB: 30 MB documents are far beyond any real 24 months, and rare enough
- * that a chunk never carries that many of them. */
+/*
+ * Lanes: with --jobs N >= 2, a due-feed (not --ins-c, not a backfill, not a
+ * dry run) runs min(N, FEED_MAX_LANES) lanes, each on its own connection with
+ * its share of the dossiers (--shard within the run's shard), each doing
+ * whole chunks: select, read, render, store. Reading and storing then
+ * overlap with another lane's rendering, which one connection cannot do
+ * (docs/bench.md, scaling). Each lane renders with N / lanes threads.
+ */
+#define FEED_MAX_LANES 8
+
+/* The default and the largest --max-document-mb (docs/memory.md): 30 MB
+ * documents are far beyond any real 24 months, and far below PostgreSQL's
+ * 1 GB limit on one value. */
 #define FEED_MAX_DOC_MB 16
 #define FEED_MAX_DOC_MB_LIMIT 30
 

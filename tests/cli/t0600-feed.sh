@@ -144,13 +144,16 @@ cda_validate "every version-2 document passes cda-validate" "$TMP"/v2/*.xml
 
 # --- killed between two transactions, then run again with the same --as-of
 AS3=2026-11-29T10:00:00+01:00
-DMPREMB_KILL_AT=feed-chunk:1 "$DMPREMB" feed --as-of "$AS3" --chunk 5 >"$TMP/out" 2>&1
+# (one lane, --jobs 1, so that the chunks are counted in order; t0950 kills
+# feeds on lanes)
+DMPREMB_KILL_AT=feed-chunk:1 "$DMPREMB" feed --as-of "$AS3" --chunk 5 --jobs 1 >"$TMP/out" 2>&1
 check_eq "feed killed after its first chunk" "137" "$?"
 check_eq "the first chunk is stored whole" "5" "$(sql "SELECT count(*) FROM document WHERE version = 3")"
-DMPREMB_KILL_AT=feed-before-store:2 "$DMPREMB" feed --as-of "$AS3" --chunk 5 >"$TMP/out" 2>&1
+DMPREMB_KILL_AT=feed-before-store:2 "$DMPREMB" feed --as-of "$AS3" --chunk 5 --jobs 1 >"$TMP/out" 2>&1
 check_eq "feed killed inside its second chunk" "137" "$?"
 check_eq "the killed chunk left nothing" "10" "$(sql "SELECT count(*) FROM document WHERE version = 3")"
-check_exit 0 "the re-run finishes the job" "$DMPREMB" feed --as-of "$AS3" --chunk 5
+check_exit 0 "the re-run finishes the job (on 3 lanes)" "$DMPREMB" feed --as-of "$AS3" --chunk 5 --jobs 3
+check_grep "... which ran 3 lanes" " feed\.start .* lanes=3 " "$TMP/err"
 check_eq "every dossier at version 3" "$dossiers" "$(sql "SELECT count(*) FROM document WHERE version = 3")"
 check_eq "no gap and no duplicate version" "0" \
 	"$(sql "SELECT count(*) FROM (SELECT ins_c FROM document_version GROUP BY ins_c

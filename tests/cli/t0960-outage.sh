@@ -10,6 +10,8 @@
 # while the test stops the server or sends the signal, then resumed (SIGCONT).
 # Runs on a cluster of its own, which it stops and starts.
 . "$TESTLIB"
+# one lane: the checks below count chunks in the order they are committed
+SCENARIO_FEED_JOBS=1
 . "$TOP/tests/tools/scenario.sh"
 
 PG2="$TMP/pg"

@@ -11,6 +11,11 @@
 #                             the tables that differ; leaves it in $TMP/got)
 #   wait_gone                 until no other session is on the database
 #   scenario_drop             drops the template and case databases
+#
+# The feeds run with --jobs $SCENARIO_FEED_JOBS (default 2: two lanes, each on
+# its own connection, transform/feed.h); t0960 sets 1, whose checks count the
+# chunks in the order one lane commits them.
+SCENARIO_FEED_JOBS=${SCENARIO_FEED_JOBS:-2}
 A1=2026-11-20T10:00:00+01:00
 A2=2026-11-28T10:00:00+01:00
 A3=2026-12-06T10:00:00+01:00
@@ -29,9 +34,9 @@ stage() {
 		--bdpm "$FIXTURES/referentials/bdpm" ;;
 	2) "$DMPREMB" ingest "$FIXTURES/batch-demo" --force ;;
 	3) "$DMPREMB" dossiers import "$FIXTURES/dossiers.csv" ;;
-	4) "$DMPREMB" feed --as-of "$A1" --chunk 3 ;;
+	4) "$DMPREMB" feed --as-of "$A1" --chunk 3 --jobs "$SCENARIO_FEED_JOBS" ;;
 	5) "$DMPREMB" ingest "$FIXTURES/batch-late" --force ;;
-	6) "$DMPREMB" feed --as-of "$A2" --chunk 3 ;;
+	6) "$DMPREMB" feed --as-of "$A2" --chunk 3 --jobs "$SCENARIO_FEED_JOBS" ;;
 	7) "$DMPREMB" backfill --all --as-of "$A3" --chunk 3 ;;
 	esac
 }
