@@ -403,7 +403,7 @@ if [ "$scale10" = 1 ]; then
 	big1=$(efield feed.done largest_bytes "$work/feed2.log")
 	big10=$(efield feed.done largest_bytes "$work/feed10.log")
 	measure feed.largest_bytes "$big1"; measure feed10.largest_bytes "$big10"
-	note "feed's peak follows its largest document (one per render thread): $(mb "$big1") MiB at 1x, $(mb "$big10") MiB at 10x; peak minus 2 x that: $(mb $((rss_feed_1x * 1024 - 2 * big1))) -> $(mb $((rss_feed_10x * 1024 - 2 * big10))) MiB"
+	note "feed's peak follows its largest document (one per lane or render thread): $(mb "$big1") MiB at 1x, $(mb "$big10") MiB at 10x; peak minus 2 x that: $(mb $((rss_feed_1x * 1024 - 2 * big1))) -> $(mb $((rss_feed_10x * 1024 - 2 * big10))) MiB"
 else
 	mem_row ingest "$rss_ingest_1x" ""
 	mem_row feed "$rss_feed_1x" ""
