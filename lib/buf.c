@@ -3,6 +3,7 @@
  */
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/text.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -37,15 +38,11 @@ int buf_reserve(struct buf *b, size_t extra)
 	return 0;
 }
 
-int buf_put_ulong(struct buf *b, unsigned long long v)
+int buf_put_long(struct buf *b, long long v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
+	char tmp[TEXT_DECIMAL_MAX];
 
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+	return buf_append(b, tmp, text_decimal(v, tmp));
 }
 
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap)

@@ -25,8 +25,8 @@ int buf_reserve(struct buf *b, size_t extra);
 static inline int buf_append(struct buf *b, const void *p, size_t n);
 static inline int buf_putc(struct buf *b, char c);
 static inline int buf_puts(struct buf *b, const char *s);
-/* The decimal digits of v (printf's %llu, without its cost). */
-int buf_put_ulong(struct buf *b, unsigned long long v);
+/* The decimal text of v (text_decimal). */
+int buf_put_long(struct buf *b, long long v);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_reset(struct buf *b);   /* len = 0, memory kept */

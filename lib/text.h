@@ -50,4 +50,9 @@ bool text_all_digits(const char *s, size_t n);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void text_hex(const unsigned char *in, size_t n, char *out);
 
+/* The decimal text of v into out (NUL-terminated); returns its length.
+ * printf's %lld without its cost: it runs for several numbers a row. */
+#define TEXT_DECIMAL_MAX 21
+size_t text_decimal(long long v, char out[TEXT_DECIMAL_MAX]);
+
 #endif

@@ -4,6 +4,7 @@
 #include "load/copy.h"
 #include "load/db.h"
 #include "lib/err.h"
+#include "lib/text.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -30,16 +31,26 @@ int copy_begin(struct copy *cp, PGconn *conn, const char *sql)
 	return 0;
 }
 
+/* Sends s[0, n) as it is, in CopyData messages of at most COPY_CHUNK. */
+static int put_data(struct copy *cp, const char *s, size_t n)
+{
+	for (size_t off = 0; off < n; off += COPY_CHUNK) {
+		size_t k = n - off < COPY_CHUNK ? n - off : COPY_CHUNK;
+		if (PQputCopyData(cp->conn, s + off, (int)k) != 1) {
+			cp->failed = 1;
+			return db_fail(cp->conn, NULL, "COPY data");
+		}
+	}
+	return 0;
+}
+
 static int copy_flush(struct copy *cp)
 {
-	if (cp->out.len == 0)
-		return 0;
-	if (PQputCopyData(cp->conn, cp->out.data, (int)cp->out.len) != 1) {
-		cp->failed = 1;
-		return db_fail(cp->conn, NULL, "COPY data");
-	}
-	buf_reset(&cp->out);
-	return 0;
+	int rc = put_data(cp, cp->out.data, cp->out.len);
+
+	if (rc == 0)
+		buf_reset(&cp->out);
+	return rc;
 }
 
 /* Bytes COPY's text format escapes: backslash, tab, newline, carriage
@@ -85,14 +96,6 @@ int copy_field(struct copy *cp, const char *s, size_t n)
 
 	if (cp->nfield++ > 0)
 		rc = buf_putc(&cp->out, '\t');
-	/* A large value (a document) goes out in slices: a row may span
-	 * several CopyData messages, and the buffer stays near COPY_CHUNK. */
-	while (rc == 0 && n > COPY_CHUNK) {
-		if ((rc = copy_escape(&cp->out, s, COPY_CHUNK)) == 0)
-			rc = copy_flush(cp);
-		s += COPY_CHUNK;
-		n -= COPY_CHUNK;
-	}
 	return rc ? rc : copy_escape(&cp->out, s, n);
 }
 
@@ -112,10 +115,9 @@ int copy_fieldz(struct copy *cp, const char *s)
 
 int copy_long(struct copy *cp, long long v)
 {
-	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%lld", v);
+	char tmp[TEXT_DECIMAL_MAX];
 
-	return copy_field(cp, tmp, (size_t)n);
+	return copy_field(cp, tmp, text_decimal(v, tmp));
 }
 
 int copy_end_row(struct copy *cp)
@@ -133,14 +135,9 @@ int copy_raw(struct copy *cp, const char *s, size_t n, long long nrows)
 {
 	int rc = copy_flush(cp);
 
-	if (rc)
-		return rc;
-	if (n && PQputCopyData(cp->conn, s, (int)n) != 1) {
-		cp->failed = 1;
-		return db_fail(cp->conn, NULL, "COPY data");
-	}
-	cp->rows += nrows;
-	return 0;
+	if (rc == 0 && (rc = put_data(cp, s, n)) == 0)
+		cp->rows += nrows;
+	return rc;
 }
 
 /* ---- binary format ---------------------------------------------------------- */
@@ -182,19 +179,8 @@ int copy_bin_text(struct copy *cp, const char *s, size_t n)
 		return dr_error(DR_E_DATA, "value of %zu bytes too large for COPY", n);
 	int rc = put_be(cp, (unsigned long)n, 4);
 
-	if (rc == 0 && n > COPY_CHUNK) {
-		/* sent as it is, in slices: never copied into the buffer */
-		if ((rc = copy_flush(cp)) != 0)
-			return rc;
-		for (size_t off = 0; off < n; off += COPY_CHUNK) {
-			size_t k = n - off < COPY_CHUNK ? n - off : COPY_CHUNK;
-			if (PQputCopyData(cp->conn, s + off, (int)k) != 1) {
-				cp->failed = 1;
-				return db_fail(cp->conn, NULL, "COPY data");
-			}
-		}
-		return 0;
-	}
+	if (rc == 0 && n > COPY_CHUNK && (rc = copy_flush(cp)) == 0)
+		return put_data(cp, s, n);   /* as it is: never copied into the buffer */
 	return rc ? rc : buf_append(&cp->out, s, n);
 }
 
@@ -213,20 +199,14 @@ int copy_bin_int4(struct copy *cp, long v)
 int copy_bin_int4_array(struct copy *cp, const long *v, int n)
 {
 	enum { INT4OID = 23 };
-	/* ndim, has-nulls flag, element type, then the dimension and its lower
-	 * bound, then each element as a length and its value */
-	int rc = put_be(cp, (unsigned long)(20 + 8 * n), 4);
+	/* the value's length, then ndim, has-nulls flag, element type, the
+	 * dimension and its lower bound; then each element as a length and its
+	 * value */
+	const unsigned long head[] = { 20 + 8 * (unsigned long)n, 1, 0, INT4OID, (unsigned long)n, 1 };
+	int rc = 0;
 
-	if (rc == 0)
-		rc = put_be(cp, 1, 4);
-	if (rc == 0)
-		rc = put_be(cp, 0, 4);
-	if (rc == 0)
-		rc = put_be(cp, INT4OID, 4);
-	if (rc == 0)
-		rc = put_be(cp, (unsigned long)n, 4);
-	if (rc == 0)
-		rc = put_be(cp, 1, 4);
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]) && rc == 0; i++)
+		rc = put_be(cp, head[i], 4);
 	for (int i = 0; i < n && rc == 0; i++)
 		rc = copy_bin_int4(cp, v[i]);
 	return rc;

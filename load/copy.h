@@ -28,8 +28,8 @@
 #include "lib/buf.h"
 
 #define COPY_CHUNK (256 * 1024)
-/* The buffer's limit. A value longer than COPY_CHUNK goes out in slices
- * (copy_field), so only a row of very many fields could come near it. */
+/* The buffer's limit: text rows are small; a long binary value
+ * (copy_bin_text) goes out in slices, never through the buffer. */
 #define COPY_BUF_MAX (64u * 1024 * 1024)
 
 struct copy {

@@ -238,9 +238,9 @@ int cda_uuid(struct cda_w *cw, int section, size_t row, const char *role, char o
 	buf_reset(&cw->tmp);
 	CDA_TRY(buf_puts(&cw->tmp, cw->m->doc_id));
 	CDA_TRY(buf_putc(&cw->tmp, '\0'));
-	CDA_TRY(buf_put_ulong(&cw->tmp, (unsigned long long)section));
+	CDA_TRY(buf_put_long(&cw->tmp, section));
 	CDA_TRY(buf_putc(&cw->tmp, '\0'));
-	CDA_TRY(buf_put_ulong(&cw->tmp, row));
+	CDA_TRY(buf_put_long(&cw->tmp, (long long)row));
 	CDA_TRY(buf_putc(&cw->tmp, '\0'));
 	CDA_TRY(buf_puts(&cw->tmp, role));
 	uuid_from_name(cw->tmp.data, cw->tmp.len, out);

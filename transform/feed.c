@@ -328,31 +328,67 @@ static int lane_open(struct lane *ln, int l, int n, PGconn *c, const struct feed
 	return r ? r : feed_plan_run(ln->c, &ln->w, &ln->o.sel, &ln->rep.plan);
 }
 
-/* A lane's chunks until its plan is done, the run is stopped (signal,
- * --max-seconds) or another lane failed. */
+/* The run's progress line, shared by its lanes (updated one at a time). */
+struct shared_progress {
+	struct progress p;
+	long selected;
+};
+
+/*
+ * Chunks on one connection until its plan is done, a chunk fails (its code
+ * is returned), or the run stops: a signal (dr_interrupted(), for the caller
+ * to report), --max-seconds (rep->stopped), or *stop, set by a failed lane.
+ */
+static int run_chunks(PGconn *c, long long run_id, const struct feed_opts *o, const struct feed_window *w,
+		      const struct build_ctx *ctx, struct feed_chunk *ch, struct feed_doc *docs,
+		      long long *after, double t0, const int *stop, struct shared_progress *sp,
+		      struct feed_report *rep)
+{
+	int r = 0;
+
+	while (!__atomic_load_n(stop, __ATOMIC_RELAXED) && !dr_interrupted()) {
+		long n = 0;
+		if (o->max_seconds > 0 && progress_now() - t0 >= o->max_seconds) {
+			rep->stopped = true;
+			break;
+		}
+		if ((r = feed_chunk_once(c, run_id, o, w, ctx, ch, docs, after, &n, rep)) != 0 || n == 0)
+			break;
+		#pragma omp critical(feed_progress)
+		{
+			sp->selected += n;
+			progress_update(&sp->p, sp->selected);
+		}
+	}
+	return r;
+}
+
+static int interrupted(const struct feed_opts *o, const struct feed_report *rep)
+{
+	return dr_error(DR_E_INTERRUPTED, "interrupted after %ld documents; %s", rep->documents,
+			o->sel.mode == FEED_BACKFILL ? "resume with --resume"
+			: "what is left is still due: the next run takes it");
+}
+
+static void log_start(const struct feed_window *w, const struct feed_plan *plan, const struct refcache *rc,
+		      const struct feed_opts *o, int lanes)
+{
+	dr_log(DR_LOG_INFO, "feed.start", "as_of=\"%s\" window=%s..%s planned=%lld first_feeds=%lld"
+	       " referential_entries=%zu jobs=%d lanes=%d chunk=%d%s",
+	       w->as_of, w->lo, w->hi, plan->total, plan->first, rc->entries, o->jobs, lanes, o->sel.limit,
+	       o->dry_run ? " dry_run=true" : "");
+}
+
+/* One lane's whole run (in a thread of feed_lanes); a failure stops the others. */
 static void lane_run(struct lane *ln, long long run_id, const struct build_ctx *ctx, double t0,
-		     int *stop, struct progress *prog, long *selected)
+		     int *stop, struct shared_progress *sp)
 {
 	struct feed_chunk ch = { 0 };
 	struct feed_doc *docs = calloc((size_t)ln->o.sel.limit, sizeof(*docs));
 	long long after = 0;
-	int r = docs ? 0 : dr_error(DR_E_NOMEM, "out of memory for a chunk of %d documents", ln->o.sel.limit);
+	int r = docs ? run_chunks(ln->c, run_id, &ln->o, &ln->w, ctx, &ch, docs, &after, t0, stop, sp, &ln->rep)
+		     : dr_error(DR_E_NOMEM, "out of memory for a chunk of %d documents", ln->o.sel.limit);
 
-	while (r == 0 && !__atomic_load_n(stop, __ATOMIC_RELAXED) && !dr_interrupted()) {
-		long n = 0;
-		if (ln->o.max_seconds > 0 && progress_now() - t0 >= ln->o.max_seconds) {
-			ln->rep.stopped = true;
-			break;
-		}
-		if ((r = feed_chunk_once(ln->c, run_id, &ln->o, &ln->w, ctx, &ch, docs, &after, &n,
-					 &ln->rep)) != 0 || n == 0)
-			break;
-		#pragma omp critical(feed_progress)
-		{
-			*selected += n;
-			progress_update(prog, *selected);
-		}
-	}
 	if (r != 0) {
 		ln->rc = r;
 		snprintf(ln->err, sizeof(ln->err), "%s", dr_errmsg());
@@ -393,35 +429,31 @@ static int feed_lanes(PGconn *c, long long run_id, const struct feed_opts *o, co
 		      struct feed_report *rep)
 {
 	struct lane lanes[FEED_MAX_LANES];
-	struct progress prog;
-	long selected = 0;
+	struct shared_progress sp = { .selected = 0 };
+	struct feed_plan plan = { 0, 0 };
 	int stop = 0, opened = 0, r = 0;
 
 	for (; opened < n && r == 0; opened++) {
 		r = lane_open(&lanes[opened], opened, n, c, o, w);
-		report_add(rep, &lanes[opened].rep);
-		memset(&lanes[opened].rep, 0, sizeof(lanes[opened].rep));
+		plan.total += lanes[opened].rep.plan.total;
+		plan.first += lanes[opened].rep.plan.first;
 	}
 	if (r == 0) {
-		dr_log(DR_LOG_INFO, "feed.start", "as_of=\"%s\" window=%s..%s planned=%lld first_feeds=%lld"
-		       " referential_entries=%zu jobs=%d lanes=%d chunk=%d",
-		       w->as_of, w->lo, w->hi, rep->plan.total, rep->plan.first, rc->entries, o->jobs, n,
-		       o->sel.limit);
-		progress_init(&prog, "feed", "dossiers", rep->plan.total, o->quiet);
+		log_start(w, &plan, rc, o, n);
+		progress_init(&sp.p, "feed", "dossiers", plan.total, o->quiet);
 		if (lanes[0].o.jobs > 1)
 			omp_set_max_active_levels(2);
 		#pragma omp parallel for num_threads(n) schedule(static, 1)
 		for (int l = 0; l < n; l++)
-			lane_run(&lanes[l], run_id, ctx, t0, &stop, &prog, &selected);
-		progress_end(&prog);
+			lane_run(&lanes[l], run_id, ctx, t0, &stop, &sp);
+		progress_end(&sp.p);
 		for (int l = 0; l < n; l++) {
 			report_add(rep, &lanes[l].rep);
 			if (r == 0 && lanes[l].rc != 0)
 				r = dr_error(lanes[l].rc, "%s", lanes[l].err);
 		}
 		if (r == 0 && dr_interrupted())
-			r = dr_error(DR_E_INTERRUPTED, "interrupted after %ld documents; what is left is still due:"
-				     " the next run takes it", rep->documents);
+			r = interrupted(o, rep);
 	}
 	for (int l = 1; l < opened; l++)
 		PQfinish(lanes[l].c);
@@ -435,10 +467,10 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 	struct build_ctx ctx;
 	struct feed_chunk ch = { 0 };
 	struct feed_doc *docs = NULL;
-	struct progress prog;
+	struct shared_progress sp = { .selected = 0 };
 	double t0 = progress_now();
 	long long after = 0;
-	int r;
+	int stop = 0, r;
 
 	memset(rep, 0, sizeof(*rep));
 	/* Blocks of 1 MiB and more (document buffers) are mapped and given back
@@ -465,38 +497,19 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 		refcache_free(&rc);
 		return r;
 	}
-	dr_log(DR_LOG_INFO, "feed.start", "as_of=\"%s\" window=%s..%s planned=%lld first_feeds=%lld"
-	       " referential_entries=%zu jobs=%d chunk=%d%s",
-	       w.as_of, w.lo, w.hi, rep->plan.total, rep->plan.first, rc.entries, o->jobs, o->sel.limit,
-	       o->dry_run ? " dry_run=true" : "");
-
+	log_start(&w, &rep->plan, &rc, o, 1);
 	docs = calloc((size_t)o->sel.limit, sizeof(*docs));
 	if (docs == NULL) {
 		r = dr_error(DR_E_NOMEM, "out of memory for a chunk of %d documents", o->sel.limit);
 		goto out;
 	}
-	progress_init(&prog, o->sel.mode == FEED_BACKFILL ? "backfill" : "feed", "dossiers",
+	progress_init(&sp.p, o->sel.mode == FEED_BACKFILL ? "backfill" : "feed", "dossiers",
 		      rep->plan.total, o->quiet);
 	/* A backfill goes over its list again (up to 3 passes) for the dossiers
 	 * another feed held at the time: they are free again by then. */
 	for (int pass = 0; pass < (o->sel.mode == FEED_BACKFILL ? 3 : 1); pass++) {
-		for (;;) {
-			long n = 0;
-			if (dr_interrupted()) {
-				r = dr_error(DR_E_INTERRUPTED, "interrupted after %ld documents; %s", rep->documents,
-					     o->sel.mode == FEED_BACKFILL ? "resume with --resume" :
-					     "what is left is still due: the next run takes it");
-				goto done;
-			}
-			if (o->max_seconds > 0 && progress_now() - t0 >= o->max_seconds) {
-				rep->stopped = true;
-				goto done;
-			}
-			if ((r = feed_chunk_once(c, run_id, o, &w, &ctx, &ch, docs, &after, &n, rep)) != 0 || n == 0)
-				break;
-			progress_update(&prog, rep->selected);
-		}
-		if (r != 0 || o->sel.mode != FEED_BACKFILL || o->dry_run)
+		r = run_chunks(c, run_id, o, &w, &ctx, &ch, docs, &after, t0, &stop, &sp, rep);
+		if (r != 0 || rep->stopped || dr_interrupted() || o->sel.mode != FEED_BACKFILL || o->dry_run)
 			break;
 		long long skipped = 0;
 		if ((r = feed_backfill_close(c, &w, &o->sel, &skipped, &rep->backfill_left)) != 0)
@@ -506,8 +519,9 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 			break;
 		after = 0;
 	}
-done:
-	progress_end(&prog);
+	if (r == 0 && dr_interrupted())
+		r = interrupted(o, rep);
+	progress_end(&sp.p);
 out:
 	free(docs);
 	feed_chunk_free(&ch);

@@ -4,7 +4,24 @@
 #include "tests/unit/unit.h"
 #include "lib/text.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+
+/* text_decimal gives printf's %lld, the extremes included */
+START_TEST(decimal)
+{
+	const long long v[] = { 0, 7, -7, 10, 1234567890123LL, -1000, LLONG_MAX, LLONG_MIN };
+	char got[TEXT_DECIMAL_MAX], want[32];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		size_t n = text_decimal(v[i], got);
+		snprintf(want, sizeof(want), "%lld", v[i]);
+		ck_assert_str_eq(got, want);
+		ck_assert_uint_eq(n, strlen(want));
+	}
+}
+END_TEST
 
 START_TEST(utf8_valid_and_invalid)
 {
@@ -63,6 +80,7 @@ Suite *suite_text(void)
 	tcase_add_test(tc, utf8_valid_and_invalid);
 	tcase_add_test(tc, cp1252_conversion);
 	tcase_add_test(tc, trim_and_digits);
+	tcase_add_test(tc, decimal);
 	suite_add_tcase(s, tc);
 	return s;
 }
