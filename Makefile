@@ -15,6 +15,9 @@
 #   make memcheck   valgrind memcheck over a small scenario on a private cluster
 #   make bench      the benchmark table of docs/bench.md (bench/run.sh; BENCH_PERSONS,
 #                   BENCH_SCALE10, BENCH_OUT, ...): a few minutes, never part of make test
+#   make citus      builds Citus from $(SHARED)/vendor/citus and installs it into
+#                   Debian's PostgreSQL 15 (root; once: skipped when that version is
+#                   installed); make test runs it for the Citus tests
 #
 # Variables: CC, PREFIX, DESTDIR, SHARED (path of ../shared), TESTS (a subset
 # of tests/cli/t*.sh names), JOBS.
@@ -29,6 +32,10 @@ DEB_PKGS := gcc make libc6-dev pkg-config libpq-dev libcsv-dev libxml2-dev libss
             check postgresql-15 postgresql-client-15 \
             default-jre-headless libsaxonhe-java libxml2-utils python3 \
             procps util-linux valgrind clang
+# Citus's build (make citus): its source is in $(SHARED)/vendor/citus.
+CITUS_PKGS := postgresql-server-dev-15 libcurl4-openssl-dev liblz4-dev libzstd-dev libkrb5-dev \
+            libselinux1-dev libxslt1-dev autoconf flex patch
+CITUS_VERSION := 13.2.2
 
 # Recursive (=) on purpose: evaluated when used, i.e. after `make deps` may
 # have installed the .pc files on a fresh machine.
@@ -60,7 +67,7 @@ Q := @
 endif
 
 .PHONY: all asan deps demo test unit integration db-start db-stop install clean check-shared \
-        fuzz fuzz-build fuzz-replay memcheck bench
+        fuzz fuzz-build fuzz-replay memcheck bench citus
 
 all: bin/dmpremb
 
@@ -70,7 +77,7 @@ asan: bin/dmpremb-asan
 deps: $(DEPS_STAMP)
 
 $(DEPS_STAMP): Makefile
-	@missing=""; for p in $(DEB_PKGS); do \
+	@missing=""; for p in $(DEB_PKGS) $(CITUS_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -81,6 +88,30 @@ $(DEPS_STAMP): Makefile
 	fi
 	@mkdir -p $(@D) && touch $@
 
+
+# --- Citus (issue 16; docs/scale.md) ---------------------------------------
+# Debian has no Citus package: build the upstream source that ../shared
+# carries, with its patch for Debian's 15.18 headers, into PostgreSQL 15's own
+# directories (so it needs root, like apt-get). Idempotent: nothing to do when
+# the installed citus.control says this version. Without ../shared it says so
+# and fails; make test then skips the Citus tests, loudly.
+CITUS_SRC     := $(SHARED)/vendor/citus
+CITUS_CONTROL := /usr/share/postgresql/15/extension/citus.control
+CITUS_SO      := /usr/lib/postgresql/15/lib/citus.so
+citus: | $(DEPS_STAMP)
+	@if [ -f $(CITUS_SO) ] && grep -q "default_version = '$(basename $(CITUS_VERSION))-" $(CITUS_CONTROL) 2>/dev/null; then \
+	  echo "make citus: Citus $(CITUS_VERSION) is installed"; exit 0; fi; \
+	if [ ! -f $(CITUS_SRC)/citus-$(CITUS_VERSION).tar.gz ]; then \
+	  echo "make citus: $(CITUS_SRC)/citus-$(CITUS_VERSION).tar.gz not found: Citus needs ../shared (SHARED=...)" >&2; exit 1; fi; \
+	SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	echo "make citus: building Citus $(CITUS_VERSION) in $$tmp (a few minutes; log in $$tmp/build.log)" && \
+	tar xzf $(CITUS_SRC)/citus-$(CITUS_VERSION).tar.gz -C "$$tmp" && \
+	cd "$$tmp/citus-$(CITUS_VERSION)" && patch -s -p1 < $(CITUS_SRC)/citus-pg15.18.patch && \
+	{ ./configure --prefix=/usr --with-pg-config=/usr/lib/postgresql/15/bin/pg_config && \
+	  $(MAKE) -j"$$(nproc)" with_llvm=no && $$SUDO $(MAKE) install with_llvm=no; } >"$$tmp/build.log" 2>&1 || \
+	  { tail -30 "$$tmp/build.log" >&2; echo "make citus: the build failed" >&2; exit 1; }; \
+	echo "make citus: Citus $(CITUS_VERSION) installed into PostgreSQL 15"
 
 # --- generated sources -----------------------------------------------------
 # The migrations are compiled into the binary as byte arrays.
@@ -182,6 +213,7 @@ bench: bin/dmpremb build/bench/csv_baseline
 # --- tests -----------------------------------------------------------------
 # make test = unit + integration, each under the release and the ASan build.
 test: bin/dmpremb bin/dmpremb-asan build/rel/unit-tests build/asan/unit-tests build/bench/csv_baseline
+	@$(MAKE) -s citus || echo "make test: Citus is not installed: the Citus tests will be SKIPPED"
 	@SHARED=$(SHARED) tests/run-all.sh
 
 unit: build/rel/unit-tests build/asan/unit-tests

@@ -34,7 +34,26 @@ int migrate_current(PGconn *c, int *current)
 	return rc;
 }
 
-static int apply_one(PGconn *c, const struct migration *m, const char *digest)
+int migrate_citus(PGconn *c, enum citus_state *out)
+{
+	long long v = 0;
+	int rc = db_query_long(c, "SELECT count(*) FROM pg_extension WHERE extname = 'citus'", 0, NULL, 0, &v);
+
+	*out = CITUS_NONE;
+	if (rc || v == 0)
+		return rc;
+	*out = CITUS_LOCAL;
+	/* pg_dist_partition exists only with the extension: a second query */
+	rc = db_query_long(c,
+		"SELECT count(*) FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid"
+		" JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '" DB_SCHEMA "'",
+		0, NULL, 0, &v);
+	if (rc == 0 && v > 0)
+		*out = CITUS_DISTRIBUTED;
+	return rc;
+}
+
+static int apply_one(PGconn *c, const struct migration *m, const char *digest, enum citus_state citus)
 {
 	char ver[16];
 	const char *params[3] = { ver, m->name, digest };
@@ -42,6 +61,15 @@ static int apply_one(PGconn *c, const struct migration *m, const char *digest)
 
 	snprintf(ver, sizeof(ver), "%d", m->version);
 	rc = db_begin(c);
+	/*
+	 * A Citus coordinator whose tables are not distributed yet is a single
+	 * node: its schema stays local until 'db distribute', which creates on
+	 * the workers what the distributed tables need. Propagating the DDL now
+	 * would reach the workers as roles this transaction has only just created
+	 * (docs/scale.md, "Migrations on Citus").
+	 */
+	if (rc == 0 && citus == CITUS_LOCAL)
+		rc = db_exec(c, "SET LOCAL citus.enable_ddl_propagation = off");
 	if (rc == 0)
 		rc = db_exec(c, m->sql);
 	if (rc == 0)
@@ -58,16 +86,27 @@ static int apply_one(PGconn *c, const struct migration *m, const char *digest)
 	return 0;
 }
 
-int migrate_apply(PGconn *c, int *applied, int *current)
+int migrate_apply(PGconn *c, int upto, int *applied, int *current)
 {
 	PGresult *r = NULL;
+	enum citus_state citus = CITUS_NONE;
 	int rc;
 
 	*applied = 0;
 	rc = db_exec(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
 	if (rc)
 		return rc;
-	rc = db_exec(c, create_table_sql);
+	rc = migrate_citus(c, &citus);
+	if (rc == 0 && citus == CITUS_LOCAL) {
+		/* the schema itself stays on the coordinator too (see apply_one) */
+		rc = db_exec(c, "SET citus.enable_ddl_propagation = off");
+		if (rc == 0)
+			rc = db_exec(c, create_table_sql);
+		if (rc == 0)
+			rc = db_exec(c, "RESET citus.enable_ddl_propagation");
+	} else if (rc == 0) {
+		rc = db_exec(c, create_table_sql);
+	}
 	if (rc == 0)
 		rc = db_query(c, "reading applied migrations",
 			      "SELECT version, sha256, name FROM " DB_SCHEMA ".schema_migration ORDER BY version",
@@ -78,6 +117,8 @@ int migrate_apply(PGconn *c, int *applied, int *current)
 		char hex[65];
 		const char *have = NULL;
 
+		if (upto > 0 && m->version > upto)
+			break;
 		sha256_once(m->sql, strlen(m->sql), d);
 		text_hex(d, 32, hex);
 		for (int k = 0; k < PQntuples(r); k++)
@@ -90,7 +131,7 @@ int migrate_apply(PGconn *c, int *applied, int *current)
 					m->name);
 			continue;
 		}
-		rc = apply_one(c, m, hex);
+		rc = apply_one(c, m, hex, citus);
 		if (rc == 0) {
 			(*applied)++;
 			dr_log(DR_LOG_INFO, "db.migrated", "version=%d name=%s", m->version, m->name);

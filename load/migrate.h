@@ -22,8 +22,22 @@ struct migration {
 extern const struct migration migrations[];
 extern const int migrations_count;
 
-/* Applies pending migrations; *applied gets how many were applied now. */
-int migrate_apply(PGconn *c, int *applied, int *current);
+/*
+ * Applies pending migrations up to version upto (0: all); *applied gets how
+ * many were applied now. On a Citus coordinator whose tables are not
+ * distributed yet, DDL is not propagated to the workers ('db distribute'
+ * makes the workers what the distributed tables need); once distributed, it
+ * is, like any DDL on a distributed table.
+ */
+int migrate_apply(PGconn *c, int upto, int *applied, int *current);
+
+/* What Citus makes of this database. */
+enum citus_state {
+	CITUS_NONE,         /* no citus extension: one PostgreSQL */
+	CITUS_LOCAL,        /* citus installed, no table of the schema distributed */
+	CITUS_DISTRIBUTED   /* some table of the schema is distributed or reference */
+};
+int migrate_citus(PGconn *c, enum citus_state *out);
 
 /* Highest applied version (0 when none) into *current. */
 int migrate_current(PGconn *c, int *current);

@@ -8,6 +8,7 @@
 # The server listens only on a Unix socket inside DIR (no TCP port unless
 # PGCLUSTER_LISTEN is set, e.g. to 127.0.0.1), trusts local connections, and
 # is tuned for a test box (fsync stays on: crash tests rely on it).
+# PGCLUSTER_CONF, when set, is appended to postgresql.conf at initdb.
 # initdb refuses to run as root, so as root the cluster runs as the 'postgres'
 # system user (created by Debian's postgresql package), which gets DIR.
 # make db-start uses it for .pg/ in the checkout; tests/run-integration.sh for a
@@ -58,6 +59,8 @@ log_min_error_statement = panic
 log_statement = none
 max_connections = 50
 CONF
+		# extra settings (tests/citus-cluster.sh: shared_preload_libraries)
+		[ -z "${PGCLUSTER_CONF:-}" ] || printf '%s\n' "$PGCLUSTER_CONF" >>"$dir/data/postgresql.conf"
 	fi
 	if as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
 		:

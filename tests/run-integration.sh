@@ -24,6 +24,7 @@ work=$(mktemp -d /tmp/dmpremb-test.XXXXXX)
 chmod 755 "$work"
 cleanup() {
 	"$top/tests/pgcluster.sh" stop "$work/pg" >/dev/null 2>&1
+	[ ! -d "$work/citus" ] || "$top/tests/citus-cluster.sh" stop "$work/citus" >/dev/null 2>&1
 	if [ "${KEEP_TMP:-}" = 1 ]; then
 		echo "KEEP_TMP=1: scratch files kept in $work"
 	else
@@ -35,6 +36,9 @@ trap 'exit 130' INT TERM
 
 PGCLUSTER_PORT=${PGCLUSTER_PORT:-55432} "$top/tests/pgcluster.sh" start "$work/pg" >/dev/null || exit 1
 . "$work/pg/env"
+# the Citus cluster (coordinator + 2 workers) is started by the first test
+# that asks for it (test-lib.sh citus_db), here, and stopped with the rest
+export CITUS_DIR="$work/citus"
 
 if [ ! -d "$SHARED" ]; then
 	echo "NOTICE: $SHARED not found: tests that need the national referentials, the INS-C"

@@ -7,6 +7,10 @@
 # $FIXTURES, $SHARED (may not exist) and $TMP (a scratch directory).
 #
 #   new_db NAME            create a fresh database, migrate it, export PGDATABASE
+#   citus_db NAME          the same on the Citus cluster (started on first use),
+#                          distributed with 'db distribute'; PG* then point at its
+#                          coordinator. Returns 1, after a loud SKIP line, when
+#                          Citus is not installed ('make citus')
 #   check "desc" CMD...    run CMD; ok when it exits 0
 #   check_exit N "desc" CMD...   ok when CMD exits with status N
 #   check_eq "desc" WANT GOT     ok when equal (prints both otherwise)
@@ -39,6 +43,34 @@ new_db() {
 	createdb "$PGDATABASE" || { echo "cannot create database $PGDATABASE" >&2; exit 1; }
 	"$DMPREMB" db migrate >"$TMP/migrate.out" 2>&1 || { cat "$TMP/migrate.out" >&2; exit 1; }
 	role_logins
+}
+
+citus_db() {
+	if ! citus_cluster; then
+		return 1
+	fi
+	PGDATABASE="t_$1"
+	export PGDATABASE
+	"$TOP/tests/citus-cluster.sh" newdb "$CITUS_DIR" "$PGDATABASE" || { echo "cannot create Citus database $PGDATABASE" >&2; exit 1; }
+	"$DMPREMB" db migrate >"$TMP/migrate.out" 2>&1 || { cat "$TMP/migrate.out" >&2; exit 1; }
+	"$DMPREMB" db distribute >"$TMP/distribute.out" 2>&1 || { cat "$TMP/distribute.out" >&2; exit 1; }
+	role_logins
+}
+
+# citus_cluster: points PG* at the Citus coordinator, starting the cluster the
+# first time; 1 (after a SKIP line) when Citus is not installed
+citus_cluster() {
+	if [ ! -f "$(/usr/lib/postgresql/15/bin/pg_config --pkglibdir)/citus.so" ]; then
+		skip "Citus cluster" "Citus is not installed into PostgreSQL 15: run 'make citus' (make test does, from ../shared)"
+		return 1
+	fi
+	if [ ! -f "$CITUS_DIR/env" ]; then
+		PGCLUSTER_PORT=${CITUS_PORT:-55440} "$TOP/tests/citus-cluster.sh" start "$CITUS_DIR" >/dev/null ||
+			{ echo "cannot start the Citus cluster" >&2; exit 1; }
+	fi
+	. "$CITUS_DIR/env"
+	PGHOST=127.0.0.1
+	export PGHOST PGPORT PGUSER
 }
 
 # role_logins: a login dmpremb_t_X holding only the role dmpremb_X, for each

@@ -19,29 +19,16 @@
 #     from a distributed table to another on ins_c = ins_c (co-located);
 #   - an identity column of a distributed or reference table is bigint, and
 #     none is on a partitioned distributed table (Citus 13 at least).
-# Citus itself is not installed here: the rules are its documented limits.
+# The rules are Citus's documented limits, read from a single node's catalog
+# (t1100 checks what 'db distribute' makes of the lists on a real cluster).
 # The probe is then run on scratch tables that break each rule, in a
 # throwaway database, and must flag exactly those: it checks itself.
 . "$TESTLIB"
 new_db citus
 
 # --- the classification (a partition takes its parent's class) -------------
-# distributed by ins_c, all co-located with dmpremb.dossier
-DISTRIBUTED="dmpremb.dossier dmpremb.dossier_event dmpremb.beneficiary dmpremb.claim_line
-	dmpremb.hospital_stay dmpremb.document dmpremb.document_version dmpremb.trace
-	dmpremb.backfill_item analytics_private.dossier_pseudonym"
-# reference tables, replicated to every node: referentials, names of
-# professionals and establishments, the pseudonym key
-REFERENCE="dmpremb.ref_ir_act_cod dmpremb.ref_ir_bio_r dmpremb.ref_ir_ccam dmpremb.ref_ir_cmd_v
-	dmpremb.ref_ir_ghs_v dmpremb.ref_ir_nat_v dmpremb.ref_ir_spe_v dmpremb.ref_ms_gm9_v
-	dmpremb.ref_nt_lpp dmpremb.ref_bdpm_cis dmpremb.ref_bdpm_cip dmpremb.ref_bdpm_compo
-	dmpremb.professional dmpremb.establishment analytics_private.pseudonym_key"
-# local to the coordinator: runs, batches and their reports, bookkeeping,
-# the analysts' counts and materialised views
-LOCAL="dmpremb.schema_migration dmpremb.run dmpremb.batch dmpremb.batch_file dmpremb.reject
-	dmpremb.referential_file dmpremb.claim_stat analytics_private.refreshed
-	analytics_private.refresh_group analytics.first_feed_sla analytics.refresh_compliance
-	analytics.document_section analytics.document_size analytics.top_code"
+# DISTRIBUTED, REFERENCE, LOCAL: also what t1100 checks 'db distribute' made
+. "$TOP/tests/tools/distribution.sh"
 
 cat >"$TMP/probe.sql" <<'SQL'
 -- variables: schemas, dist, ref, local (names separated by white space)
