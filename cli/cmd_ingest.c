@@ -107,6 +107,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	};
 	struct ingest_opts o = { .max_reject_ratio = 0.01, .jobs = omp_get_num_procs() };
 	struct ingest_report rep;
+	PGconn *side = NULL;   /* commits the new monthly partitions on its own */
 	char options[512], counts[512];
 	long jobs;
 	int opt, rc;
@@ -143,10 +144,15 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		 o.max_reject_ratio, o.force ? "true" : "false", o.dry_run ? "true" : "false", o.jobs);
 	if (!o.dry_run) {
 		rc = cli_run_start(cli, "ingest", options);
-		if (rc)
+		if (rc == 0)
+			rc = cli_connect_another(cli, &side);
+		if (rc) {
+			db_close(side);
 			return rc;
+		}
 	}
-	rc = ingest_batch(cli->conn, cli->run_id, &o, &rep);
+	rc = ingest_batch(cli->conn, side, cli->run_id, &o, &rep);
+	db_close(side);
 	if (rc == 0 && !o.dry_run)
 		dr_killpoint("ingest-after-commit");
 	if (rc == 0 && rep.already_applied) {

@@ -145,7 +145,8 @@ static void decide_refusal(const struct ingest_opts *o, struct ingest_report *re
 	}
 }
 
-int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, struct ingest_report *rep)
+int ingest_batch(PGconn *conn, PGconn *side, long long run_id, const struct ingest_opts *o,
+		 struct ingest_report *rep)
 {
 	struct manifest *m = calloc(1, sizeof(*m));
 	struct parse_file *pf = NULL;
@@ -269,7 +270,9 @@ int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, st
 	dr_killpoint("ingest-before-merge");
 
 	/* 5. classify, count, decide */
-	rc = merge_classify(conn, names, n);
+	rc = merge_partitions(conn, side);
+	if (rc == 0)
+		rc = merge_classify(conn, names, n);
 	if (rc == 0)
 		rc = merge_counts(conn, mc, n);
 	if (rc)

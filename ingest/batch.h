@@ -51,7 +51,9 @@ struct ingest_report {
 	double seconds;
 };
 
-/* conn may be NULL with dry_run. run_id links the batch to its run row. */
-int ingest_batch(PGconn *conn, long long run_id, const struct ingest_opts *o, struct ingest_report *rep);
+/* conn and side (batch_merge.h, merge_partitions) may be NULL with dry_run.
+ * run_id links the batch to its run row. */
+int ingest_batch(PGconn *conn, PGconn *side, long long run_id, const struct ingest_opts *o,
+		 struct ingest_report *rep);
 
 #endif

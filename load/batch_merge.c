@@ -37,8 +37,7 @@ static const char keyed_sql_fmt[] =
 	" SELECT k.file_no, k.line_no,"
 	"  CASE WHEN k.rn > 1 AND k.content_hash = k.first_hash THEN 'duplicate'"
 	"       WHEN k.rn > 1 THEN 'rejected'"
-	"       WHEN EXISTS (SELECT 1 FROM %2$s x WHERE x.%3$s = k.key AND x.content_hash = k.content_hash %4$s)"
-	"       THEN 'duplicate' ELSE 'loaded' END,"
+	"       WHEN x.%3$s IS NOT NULL THEN 'duplicate' ELSE 'loaded' END,"
 	"  CASE WHEN k.rn > 1 AND k.content_hash <> k.first_hash THEN 'conflict' END,"
 	"  CASE WHEN k.rn > 1 AND k.content_hash <> k.first_hash THEN"
 	"   format('%5$s repeated in this file (first at line %%s) with different content', k.first_line) END,"
@@ -48,7 +47,11 @@ static const char keyed_sql_fmt[] =
 	"        row_number() OVER w AS rn, first_value(s.content_hash) OVER w AS first_hash,"
 	"        first_value(s.line_no) OVER w AS first_line"
 	"       FROM stg s WHERE s.rej_code IS NULL AND s.%1$s IS NOT NULL %6$s"
-	"       WINDOW w AS (PARTITION BY s.%1$s ORDER BY s.file_no, s.line_no)) k";
+	"       WINDOW w AS (PARTITION BY s.%1$s ORDER BY s.file_no, s.line_no)) k"
+	/* the stored row with the same key and content (at most one: the key is
+	 * its primary key); a join, not a correlated EXISTS, which Citus cannot
+	 * plan over a subquery */
+	" LEFT JOIN %2$s x ON k.rn = 1 AND x.%3$s = k.key AND x.content_hash = k.content_hash %4$s";
 
 /* This batch's persons: the first valid line of each NIR in beneficiaires. */
 static const char batch_person_sql[] =
@@ -59,23 +62,47 @@ static const char batch_person_sql[] =
 	"ANALYZE batch_person";
 
 /*
+ * The persons the batch's claim lines and stays name without naming them in
+ * its beneficiaires: each NIR's stored INS-C (the latest identity when a
+ * corrected one left two), read in one pass over the NIRs, not by a probe
+ * per line, so that the lookup is one query Citus can plan as well (a
+ * correlated subquery on the distributed beneficiary table is not).
+ */
+static const char nir_known_sql[] =
+	"CREATE TEMP TABLE nir_known ON COMMIT DROP AS"
+	" SELECT DISTINCT ON (x.ben_nir) x.ben_nir, x.ins_c FROM ("
+	"  SELECT b.ben_nir, b.ins_c, b.updated_at FROM beneficiary b"
+	"  WHERE b.ben_nir IN (SELECT s.ben_nir FROM stg s"
+	"                      WHERE s.rej_code IS NULL AND s.ben_nir IS NOT NULL"
+	"                        AND NOT EXISTS (SELECT 1 FROM batch_person bp WHERE bp.ben_nir = s.ben_nir))) x"
+	" ORDER BY x.ben_nir, x.updated_at DESC;"
+	"CREATE UNIQUE INDEX ON nir_known (ben_nir);"
+	"ANALYZE nir_known";
+
+/*
  * Claim lines and stays: person resolved from this batch's beneficiaries, else
  * from the stored ones; identity compared within the batch (window over the
  * identity) and with the stored line (one index probe: the identity gives the
- * partition). %1$s identity columns of stg, %2$s filter on stg, %3$s stored
- * table, %4$s join of stored row x on candidate c, %5$s line kind for messages.
+ * partition). The stored lines of the batch's identities are first read into
+ * `seen` (an inner join, which Citus plans by sending `cand` to the shards),
+ * then outer-joined locally. %1$s identity columns of stg, %2$s filter on
+ * stg, %3$s stored table, %4$s join of stored row x on candidate c, %5$s line
+ * kind for messages, %6$s the kind's letter, %7$s the identity columns of x.
  */
 static const char identity_sql_fmt[] =
 	"CREATE TEMP TABLE cand ON COMMIT DROP AS"
 	" SELECT s.file_no, s.line_no, s.content_hash, %1$s,"
-	"  coalesce(bp.ins_c, (SELECT x.ins_c FROM beneficiary x WHERE x.ben_nir = s.ben_nir"
-	"                      ORDER BY x.updated_at DESC LIMIT 1)) AS ins_c,"
+	"  coalesce(bp.ins_c, nk.ins_c) AS ins_c,"
 	"  row_number() OVER w AS rn, first_value(s.content_hash) OVER w AS first_hash,"
 	"  first_value(s.line_no) OVER w AS first_line"
 	" FROM stg s LEFT JOIN batch_person bp ON bp.ben_nir = s.ben_nir"
+	" LEFT JOIN nir_known nk ON nk.ben_nir = s.ben_nir"
 	" WHERE s.rej_code IS NULL AND %2$s"
 	" WINDOW w AS (PARTITION BY %1$s ORDER BY s.file_no, s.line_no);"
 	"ANALYZE cand;"
+	"CREATE TEMP TABLE seen ON COMMIT DROP AS"
+	" SELECT x.ins_c, %7$s, x.content_hash, x.batch_id FROM %3$s x JOIN cand c ON c.rn = 1 AND %4$s;"
+	"ANALYZE seen;"
 	"INSERT INTO res (file_no, line_no, outcome, reason_code, reason, column_name, ins_c, kind)"
 	" SELECT c.file_no, c.line_no,"
 	"  CASE WHEN c.ins_c IS NULL THEN 'rejected'"
@@ -96,8 +123,9 @@ static const char identity_sql_fmt[] =
 	"  END,"
 	"  CASE WHEN c.ins_c IS NULL THEN 'BEN_NIR' END,"
 	"  c.ins_c, '%6$s'"
-	" FROM cand c LEFT JOIN %3$s x ON c.rn = 1 AND %4$s;"
-	"DROP TABLE cand";
+	" FROM cand c LEFT JOIN seen x ON c.rn = 1 AND %4$s;"
+	"DROP TABLE cand;"
+	"DROP TABLE seen";
 
 /*
  * A deleted dossier's person gets nothing back from a later batch: identities,
@@ -118,6 +146,24 @@ static int exec_fmt(PGconn *c, const char *what, const char *sql)
 	if (rc)
 		return dr_error(rc, "%s: %s", what, dr_errmsg());
 	return 0;
+}
+
+/* see batch_merge.h */
+int merge_partitions(PGconn *c, PGconn *side)
+{
+	PGresult *r = NULL;
+	int rc = db_query(c, "listing the months of the staged claims",
+			  "SELECT coalesce(array_agg(DISTINCT date_trunc('month', flx_trt_dtd)::date)::text, '{}')"
+			  " FROM stg WHERE line_key IS NOT NULL AND rej_code IS NULL", 0, NULL, &r);
+
+	if (rc == 0) {
+		const char *params[1] = { PQgetvalue(r, 0, 0) };
+		rc = db_execp(side, "SELECT claim_line_partition(m) FROM unnest($1::date[]) m", 1, params);
+		if (rc)
+			rc = dr_error(rc, "creating the monthly claim partitions: %s", dr_errmsg());
+	}
+	PQclear(r);
+	return rc;
 }
 
 int merge_classify(PGconn *c, const char *const *file_names, int nfiles)
@@ -157,13 +203,15 @@ int merge_classify(PGconn *c, const char *const *file_names, int nfiles)
 	}
 	if (rc == 0)
 		rc = exec_fmt(c, "listing the batch's persons", batch_person_sql);
+	if (rc == 0)
+		rc = exec_fmt(c, "finding the persons already known", nir_known_sql);
 
 	/* claim lines: identity = line_key (whose partition is flx_trt_dtd) */
 	if (rc == 0) {
 		snprintf(sql, sizeof(sql), identity_sql_fmt, "s.line_key, s.flx_trt_dtd",
 			 "s.line_key IS NOT NULL", "claim_line",
 			 "x.ins_c = c.ins_c AND x.line_key = c.line_key AND x.flx_trt_dtd = c.flx_trt_dtd",
-			 "claim line", "C");
+			 "claim line", "C", "x.line_key, x.flx_trt_dtd");
 		rc = exec_fmt(c, "classifying claim lines", sql);
 	}
 	/* stays: identity = (ETA_NUM, RSA_NUM) */
@@ -171,7 +219,7 @@ int merge_classify(PGconn *c, const char *const *file_names, int nfiles)
 		snprintf(sql, sizeof(sql), identity_sql_fmt, "s.eta_num, s.rsa_num",
 			 "s.rsa_num IS NOT NULL", "hospital_stay",
 			 "x.ins_c = c.ins_c AND x.eta_num = c.eta_num AND x.rsa_num = c.rsa_num",
-			 "stay", "S");
+			 "stay", "S", "x.eta_num, x.rsa_num");
 		rc = exec_fmt(c, "classifying stays", sql);
 	}
 	if (rc == 0)
@@ -213,6 +261,16 @@ int merge_counts(PGconn *c, struct merge_count *out, int nfiles)
 	return rc;
 }
 
+/* The stored columns of a claim line and of a stay, INS-C first. */
+#define CLAIM_LINE_COLS_BUT_INS_C \
+	"line_key, flx_trt_dtd, exe_soi_dtd, domain, ben_rng_gem, dpn_qlf, pfs_exe_num, pse_spe_cod," \
+	" etb_exe_fin, pfs_pre_num, psp_spe_cod, etb_pre_fin, pha_prs_c13, tip_prs_ide, pha_atc_c07," \
+	" prs_nat_ref, cam_prs_ide, bio_prs_ide, act_qsn, content_hash, batch_id"
+#define CLAIM_LINE_COLS "ins_c, " CLAIM_LINE_COLS_BUT_INS_C
+#define STAY_COLS_BUT_INS_C \
+	"eta_num, rsa_num, ben_rng_gem, ent_dat, sor_dat, sej_nbj, grg_ghm, ghs_num, content_hash, batch_id"
+#define STAY_COLS "ins_c, " STAY_COLS_BUT_INS_C
+
 static const char apply_sql[] =
 	/* a corrected identity can change the INS-C: move the person's data —
 	 * never out of a deleted dossier (what is left under its INS-C is the
@@ -223,14 +281,22 @@ static const char apply_sql[] =
 	" JOIN beneficiary b ON b.ben_nir = s.ben_nir AND b.ins_c <> r.ins_c"
 	" WHERE r.kind = 'B' AND r.outcome = 'loaded'"
 	"  AND NOT EXISTS (SELECT 1 FROM dossier d WHERE d.ins_c = b.ins_c AND d.state = 'deleted');"
-	"UPDATE claim_line l SET ins_c = k.new_ins_c FROM rekey k WHERE l.ins_c = k.old_ins_c;"
-	"UPDATE hospital_stay h SET ins_c = k.new_ins_c FROM rekey k WHERE h.ins_c = k.old_ins_c;"
-	"DELETE FROM beneficiary b USING rekey k WHERE b.ins_c = k.old_ins_c;"
+	/* copied under the new INS-C, then deleted under the old: ins_c is the
+	 * distribution column on Citus, which no UPDATE may change (the rows
+	 * move to another shard) */
+	"INSERT INTO claim_line (" CLAIM_LINE_COLS ")"
+	" SELECT k.new_ins_c, " CLAIM_LINE_COLS_BUT_INS_C " FROM claim_line l JOIN rekey k ON l.ins_c = k.old_ins_c;"
+	"DELETE FROM claim_line WHERE ins_c IN (SELECT old_ins_c FROM rekey);"
+	"INSERT INTO hospital_stay (" STAY_COLS ")"
+	" SELECT k.new_ins_c, " STAY_COLS_BUT_INS_C " FROM hospital_stay h JOIN rekey k ON h.ins_c = k.old_ins_c;"
+	"DELETE FROM hospital_stay WHERE ins_c IN (SELECT old_ins_c FROM rekey);"
+	"DELETE FROM beneficiary WHERE ins_c IN (SELECT old_ins_c FROM rekey);"
 	"INSERT INTO beneficiary (ins_c, ben_nir, ben_nir_cle, ben_rng_gem, ben_nom_nai, ben_nom_usu,"
-	"  ben_prn, ben_prn_lis, ben_nai_dte, ben_sex_cod, ben_nai_com, ben_dcd_dte, content_hash, batch_id)"
+	"  ben_prn, ben_prn_lis, ben_nai_dte, ben_sex_cod, ben_nai_com, ben_dcd_dte, content_hash, batch_id,"
+	"  updated_at)"
 	" SELECT s.ins_c, s.ben_nir, s.ben_nir_cle, coalesce(s.ben_rng_gem, 1), s.ben_nom_nai, s.ben_nom_usu,"
 	"  s.ben_prn, s.ben_prn_lis, s.ben_nai_dte, s.ben_sex_cod, s.ben_nai_com, s.ben_dcd_dte,"
-	"  s.content_hash, $1::bigint"
+	"  s.content_hash, $1::bigint, clock_timestamp()"
 	" FROM res r JOIN stg s USING (file_no, line_no)"
 	" WHERE r.kind = 'B' AND r.outcome = 'loaded'"
 	" ON CONFLICT (ins_c) DO UPDATE SET ben_nir = EXCLUDED.ben_nir, ben_nir_cle = EXCLUDED.ben_nir_cle,"
@@ -238,7 +304,8 @@ static const char apply_sql[] =
 	"  ben_nom_usu = EXCLUDED.ben_nom_usu, ben_prn = EXCLUDED.ben_prn, ben_prn_lis = EXCLUDED.ben_prn_lis,"
 	"  ben_nai_dte = EXCLUDED.ben_nai_dte, ben_sex_cod = EXCLUDED.ben_sex_cod,"
 	"  ben_nai_com = EXCLUDED.ben_nai_com, ben_dcd_dte = EXCLUDED.ben_dcd_dte,"
-	"  content_hash = EXCLUDED.content_hash, batch_id = EXCLUDED.batch_id, updated_at = clock_timestamp();"
+	/* the time comes with the row: Citus evaluates no volatile function in DO UPDATE */
+	"  content_hash = EXCLUDED.content_hash, batch_id = EXCLUDED.batch_id, updated_at = EXCLUDED.updated_at;"
 	"INSERT INTO professional (pfs_num, pfs_nom, pfs_prn, pfs_rai_soc, content_hash, batch_id)"
 	" SELECT s.pfs_num, s.pfs_nom, s.pfs_prn, s.pfs_rai_soc, s.content_hash, $1::bigint"
 	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.kind = 'P' AND r.outcome = 'loaded'"
@@ -249,16 +316,11 @@ static const char apply_sql[] =
 	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.kind = 'E' AND r.outcome = 'loaded'"
 	" ON CONFLICT (finess) DO UPDATE SET raison_sociale = EXCLUDED.raison_sociale,"
 	"  content_hash = EXCLUDED.content_hash, batch_id = EXCLUDED.batch_id;"
-	"INSERT INTO hospital_stay (ins_c, eta_num, rsa_num, ben_rng_gem, ent_dat, sor_dat, sej_nbj, grg_ghm,"
-	"  ghs_num, content_hash, batch_id)"
+	"INSERT INTO hospital_stay (" STAY_COLS ")"
 	" SELECT r.ins_c, s.eta_num, s.rsa_num, coalesce(s.ben_rng_gem, 1), s.ent_dat, s.sor_dat, s.sej_nbj,"
 	"  s.grg_ghm, s.ghs_num, s.content_hash, $1::bigint"
 	" FROM res r JOIN stg s USING (file_no, line_no) WHERE r.kind = 'S' AND r.outcome = 'loaded';"
-	"SELECT claim_line_partition(m) FROM (SELECT DISTINCT date_trunc('month', flx_trt_dtd)::date AS m"
-	" FROM stg WHERE line_key IS NOT NULL AND rej_code IS NULL) p;"
-	"INSERT INTO claim_line (ins_c, line_key, flx_trt_dtd, exe_soi_dtd, domain, ben_rng_gem, dpn_qlf,"
-	"  pfs_exe_num, pse_spe_cod, etb_exe_fin, pfs_pre_num, psp_spe_cod, etb_pre_fin, pha_prs_c13,"
-	"  tip_prs_ide, pha_atc_c07, prs_nat_ref, cam_prs_ide, bio_prs_ide, act_qsn, content_hash, batch_id)"
+	"INSERT INTO claim_line (" CLAIM_LINE_COLS ")"
 	" SELECT r.ins_c, s.line_key, s.flx_trt_dtd, s.exe_soi_dtd, s.domain, coalesce(s.ben_rng_gem, 1),"
 	"  s.dpn_qlf, s.pfs_exe_num, s.pse_spe_cod, s.etb_exe_fin, s.pfs_pre_num, s.psp_spe_cod, s.etb_pre_fin,"
 	"  s.pha_prs_c13, s.tip_prs_ide, s.pha_atc_c07, s.prs_nat_ref, s.cam_prs_ide, s.bio_prs_ide,"

@@ -25,6 +25,17 @@ struct merge_count {
 	long long filtered_deleted;  /* filtered by DOSSIER_SUPPRIME, the only rule decided in SQL */
 };
 
+/*
+ * Creates the monthly claim_line partitions the staged lines of c's
+ * transaction need, through side, a second connection of the same role, each
+ * committed at once: the merge transaction takes no lock on claim_line for
+ * DDL (feeds reading claims are not held up for the whole merge), and on
+ * Citus it could not create them (a placement DDL'd by the owner's function
+ * cannot then be read by the role in the same transaction). A batch then
+ * refused or rolled back leaves them empty; purge drops them with their month.
+ */
+int merge_partitions(PGconn *c, PGconn *side);
+
 /* Creates `files` (file_no, file_name) and classifies into `res`. */
 /* file_names must be names of the contract (rows_kind_of() accepted them):
  * they are written into an array literal without escaping. */

@@ -1,21 +1,28 @@
--- sql/010_pseudonyms_at_refresh.sql — the pseudonyms of the analytics are
--- kept up to date by the refresh, not by triggers on dossier.
+-- sql/010_citus.sql — what the schema changes so that it runs on a Citus
+-- cluster as on one PostgreSQL (docs/scale.md, "Running on Citus").
 --
--- 005 kept analytics_private.dossier_pseudonym in step with dossier through
--- three triggers: a statement trigger with a transition table on INSERT, row
--- triggers on UPDATE OF state and DELETE. On a Citus cluster dossier is
--- distributed: a trigger fires on each shard, on the worker, where it needs
--- the pseudonym function, pgcrypto and the key; and a transition table there
--- fails ("unrecognized RTE kind: 7"). Citus also refuses triggers on
--- distributed tables unless citus.enable_unsafe_triggers is on.
+-- 1. The pseudonyms of the analytics are kept up to date by the refresh, not
+-- by triggers on dossier. 005 kept analytics_private.dossier_pseudonym in
+-- step with dossier through three triggers: a statement trigger with a
+-- transition table on INSERT, row triggers on UPDATE OF state and DELETE. On
+-- a Citus cluster dossier is distributed: a trigger fires on each shard, on
+-- the worker, where it needs the pseudonym function, pgcrypto and the key;
+-- and a transition table there fails ("unrecognized RTE kind: 7"). Citus
+-- also refuses triggers on distributed tables unless
+-- citus.enable_unsafe_triggers is on. Instead, analytics_refresh() brings
+-- the pseudonyms up to date whenever it refreshes the dossier figures, which
+-- 'dossiers import' does at the end of every run: a new dossier gets its
+-- pseudonym, a deleted one loses it. The HMAC is computed on the coordinator
+-- (the key read once into a variable, the new INS-Cs sent as an array), so
+-- neither pgcrypto nor the key is needed on the workers.
+-- analytics.dossier_feed already leaves deleted dossiers out; a dossier
+-- imported in a run appears there when that run ends.
 --
--- Instead, analytics_refresh() brings the pseudonyms up to date whenever it
--- refreshes the dossier figures, which 'dossiers import' does at the end of
--- every run: a new dossier gets its pseudonym, a deleted one loses it. The
--- HMAC is computed on the coordinator (the key read once into a variable, the
--- new INS-Cs sent as an array), so neither pgcrypto nor the key is needed on
--- the workers. analytics.dossier_feed already leaves deleted dossiers out;
--- a dossier imported in a run appears there when that run ends.
+-- 2. A corrected identity moves a person's claims and stays to the new
+-- INS-C. ins_c is the distribution column: no UPDATE may change it (the row
+-- would move to another shard), so the ingest copies the rows under the new
+-- INS-C and deletes them under the old one (load/batch_merge.c), which needs
+-- DELETE where it had UPDATE.
 
 SET LOCAL ROLE dmpremb_owner;
 SET LOCAL search_path TO dmpremb;
@@ -26,6 +33,7 @@ DROP TRIGGER dossier_pseudonym_gone ON dossier;
 DROP FUNCTION analytics_private.pseudonym_new_dossiers();
 DROP FUNCTION analytics_private.pseudonym_deleted_dossier();
 
+-- ---- 1. pseudonyms ----------------------------------------------------------
 -- Adds the pseudonym of every dossier not deleted that has none, and removes
 -- those of deleted dossiers; returns how many rows changed. In slices of
 -- 100,000 dossiers, so that a first run over millions holds one slice.
@@ -98,3 +106,6 @@ BEGIN
     PERFORM set_config('dmpremb.analytics_as_of', '', true);
     RETURN n;
 END $$;
+
+-- ---- 2. re-keying a corrected identity -------------------------------------
+GRANT DELETE ON claim_line, hospital_stay TO dmpremb_ingest;
