@@ -63,21 +63,14 @@ struct status {
 
 static const char *const states[5] = { "unknown", "open", "closed", "deceased", "deleted" };
 
-/* $1 as-of, $2 first-feed hours, $3 refresh days, $4 grace hours: the
- * feed's own predicates (load/feed_io.h), served by its partial indexes. */
+/* $1 as-of, $2 first-feed hours, $3 refresh days, $4 grace hours. The
+ * functions (sql/010_citus.sql) run as the owner, ops sees only their
+ * figures; their predicates are the feed's (load/feed_io.h). */
 static int query_promises(PGconn *c, const char *const *params, struct status *s)
 {
 	PGresult *r;
 	int rc = db_query_text(c, "measuring first feeds",
-		"SELECT count(*),"
-		"       count(*) FILTER (WHERE d.due_at <= $1::timestamptz - make_interval(hours => $2::int)),"
-		"       count(*) FILTER (WHERE d.due_at <= $1::timestamptz - make_interval(hours => $2::int)"
-		"                        AND NOT d.identified),"
-		"       extract(epoch FROM $1::timestamptz - min(d.due_at)"
-		"               FILTER (WHERE d.due_at <= $1::timestamptz - make_interval(hours => $2::int))) / 3600"
-		"  FROM dossier_sla d"
-		" WHERE " FEED_SQL_FEEDABLE " AND " FEED_SQL_FIRST_DUE " AND d.due_at <= $1::timestamptz",
-		4, params, &r);
+		"SELECT * FROM sla_first_feeds($1::timestamptz, $2::int)", 4, params, &r);
 	if (rc != 0)
 		return rc;
 	s->first_due = atoll(PQgetvalue(r, 0, 0));
@@ -86,14 +79,7 @@ static int query_promises(PGconn *c, const char *const *params, struct status *s
 	s->first_oldest_h = PQgetisnull(r, 0, 3) ? -1 : atof(PQgetvalue(r, 0, 3));
 	PQclear(r);
 	rc = db_query_text(c, "measuring refreshes",
-		"SELECT count(*),"
-		"       count(*) FILTER (WHERE d.last_fed_at <= $1::timestamptz"
-		"                        - make_interval(days => $3::int, hours => $4::int)),"
-		"       extract(epoch FROM $1::timestamptz - min(d.last_fed_at) FILTER (WHERE d.last_fed_at"
-		"               <= $1::timestamptz - make_interval(days => $3::int, hours => $4::int))) / 3600"
-		"  FROM dossier_sla d"
-		" WHERE " FEED_SQL_FEEDABLE " AND " FEED_SQL_REFRESH_DUE " AND d.last_fed_at >= d.due_at",
-		4, params, &r);
+		"SELECT * FROM sla_refreshes($1::timestamptz, $3::int, $4::int)", 4, params, &r);
 	if (rc != 0)
 		return rc;
 	s->refresh_due = atoll(PQgetvalue(r, 0, 0));
@@ -106,23 +92,21 @@ static int query_promises(PGconn *c, const char *const *params, struct status *s
 static int query_state(PGconn *c, struct status *s)
 {
 	PGresult *r;
-	int rc = db_query(c, "counting dossiers by state",
-		"SELECT state, count(*), count(*) FILTER (WHERE opposition) FROM dossier_sla GROUP BY state", 0, NULL, &r);
+	int rc = db_query(c, "counting dossiers by state", "SELECT * FROM sla_states()", 0, NULL, &r);
 	if (rc != 0)
 		return rc;
 	for (int i = 0; i < PQntuples(r); i++)
 		for (int k = 0; k < 5; k++)
 			if (strcmp(PQgetvalue(r, i, 0), states[k]) == 0) {
 				s->by_state[k] = atoll(PQgetvalue(r, i, 1));
-				if (k == 1)
+				if (k == 1) {
 					s->objection = atoll(PQgetvalue(r, i, 2));
+					s->refused = atoll(PQgetvalue(r, i, 3));
+				}
 			}
 	PQclear(r);
 	if ((rc = db_query_long(c, "SELECT count(*) FROM dossier_event WHERE applied_at IS NULL", 0, NULL, 0,
 				&s->events_pending)) != 0
-	    || (rc = db_query_long(c, "SELECT count(*) FROM dossier_sla WHERE state = 'open' AND NOT opposition"
-				   " AND feed_refused_at > coalesce(last_fed_at, '-infinity')", 0, NULL, 0,
-				   &s->refused)) != 0
 	    || (rc = db_query(c, "counting open backfills",
 			      "SELECT count(DISTINCT run_id), count(*) FROM backfill_item WHERE done_at IS NULL",
 			      0, NULL, &r)) != 0)

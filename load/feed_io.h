@@ -43,8 +43,10 @@ int feed_prepare(PGconn *c);
  * Due-ness, on alias d of dossier, with $1 = the as-of and $3 = refresh days
  * (docs/scheduling.md). FIRST_DUE and the feedable part of REFRESH_DUE are
  * the predicates of the partial indexes dossier_first_due and
- * dossier_refresh_due (sql/003_lifecycle.sql), word for word: feed, backfill
- * and status all use these, so they cannot drift apart.
+ * dossier_refresh_due (sql/003_lifecycle.sql), word for word: feed and
+ * backfill use these; status's functions (sql/010_citus.sql, which run as the
+ * owner so that ops can call them on Citus) write them out once more, and
+ * t0720 checks that status counts what the feed then takes.
  */
 #define FEED_SQL_FEEDABLE "d.state = 'open' AND NOT d.opposition"
 #define FEED_SQL_FIRST_DUE "(d.last_fed_at IS NULL OR d.last_fed_at < d.due_at)"

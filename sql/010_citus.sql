@@ -109,3 +109,118 @@ END $$;
 
 -- ---- 2. re-keying a corrected identity -------------------------------------
 GRANT DELETE ON claim_line, hospital_stay TO dmpremb_ingest;
+
+-- ---- 3. what ops reads of the dossiers -------------------------------------
+-- A view runs its query with its owner's rights on one PostgreSQL; on Citus
+-- the queries it sends to the shards run as the current user, and ops may not
+-- read the shards of dossier and beneficiary. So the owner's rights are
+-- taken inside functions instead (SECURITY DEFINER: Citus then connects to
+-- the workers as the owner). dossier_sla keeps its columns, now over
+-- dossier_sla_rows(); 'dmpremb status' reads the aggregates below, which
+-- each node computes for its shards. Their predicates are the feed's own
+-- (load/feed_io.h, FEED_SQL_*), written out once more here, so that the
+-- partial indexes of 003 serve them.
+
+CREATE FUNCTION dossier_sla_rows()
+RETURNS TABLE (state text, opposition boolean, created_at timestamptz, due_at timestamptz,
+               last_fed_at timestamptz, first_fed_at timestamptz, identified boolean,
+               feed_refused_at timestamptz, feed_refusal text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    SELECT d.state, d.opposition, d.created_at, d.due_at, d.last_fed_at, d.first_fed_at,
+           b.ins_c IS NOT NULL, d.feed_refused_at, d.feed_refusal
+      FROM dossier d LEFT JOIN beneficiary b ON b.ins_c = d.ins_c;
+END $$;
+CREATE OR REPLACE VIEW dossier_sla AS
+    SELECT state, opposition, created_at, due_at, last_fed_at, first_fed_at, identified,
+           feed_refused_at, feed_refusal
+      FROM dossier_sla_rows();
+
+-- First feeds due at as_of: how many, how many waited over first_hours (and
+-- of those, how many no batch has named), how long the oldest has waited.
+CREATE FUNCTION sla_first_feeds(as_of timestamptz, first_hours int)
+RETURNS TABLE (due bigint, overdue bigint, overdue_no_identity bigint, oldest_hours double precision)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
+DECLARE
+    late constant timestamptz := as_of - make_interval(hours => first_hours);
+BEGIN
+    RETURN QUERY
+    SELECT count(*), count(*) FILTER (WHERE d.due_at <= late),
+           count(*) FILTER (WHERE d.due_at <= late AND b.ins_c IS NULL),
+           extract(epoch FROM as_of - min(d.due_at) FILTER (WHERE d.due_at <= late))::double precision / 3600
+      FROM dossier d LEFT JOIN beneficiary b ON b.ins_c = d.ins_c
+     WHERE d.state = 'open' AND NOT d.opposition AND (d.last_fed_at IS NULL OR d.last_fed_at < d.due_at)
+       AND d.due_at <= as_of;
+END $$;
+
+-- Refreshes due at as_of (fed since they became due, last fed refresh_days
+-- ago or more): how many, how many are grace_hours late, the oldest's age.
+CREATE FUNCTION sla_refreshes(as_of timestamptz, refresh_days int, grace_hours int)
+RETURNS TABLE (due bigint, overdue bigint, oldest_hours double precision)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
+DECLARE
+    due_before constant timestamptz := as_of - make_interval(days => refresh_days);
+    late constant timestamptz := as_of - make_interval(days => refresh_days, hours => grace_hours);
+BEGIN
+    RETURN QUERY
+    SELECT count(*), count(*) FILTER (WHERE d.last_fed_at <= late),
+           extract(epoch FROM as_of - min(d.last_fed_at) FILTER (WHERE d.last_fed_at <= late))::double precision
+               / 3600
+      FROM dossier d
+     WHERE d.state = 'open' AND NOT d.opposition AND d.last_fed_at <= due_before AND d.last_fed_at >= d.due_at;
+END $$;
+
+-- Dossiers by state, with those under objection and those whose last feed
+-- refused their document (--max-document-mb) since their last document.
+CREATE FUNCTION sla_states()
+RETURNS TABLE (state text, dossiers bigint, objection bigint, refused bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    SELECT d.state, count(*), count(*) FILTER (WHERE d.opposition),
+           count(*) FILTER (WHERE d.state = 'open' AND NOT d.opposition
+                            AND d.feed_refused_at > coalesce(d.last_fed_at, '-infinity'))
+      FROM dossier d GROUP BY d.state;
+END $$;
+
+REVOKE ALL ON FUNCTION dossier_sla_rows(), sla_first_feeds(timestamptz, int),
+    sla_refreshes(timestamptz, int, int), sla_states() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION dossier_sla_rows(), sla_first_feeds(timestamptz, int),
+    sla_refreshes(timestamptz, int, int), sla_states() TO dmpremb_ops;
+
+-- ---- 4. what analysts read of each dossier ---------------------------------
+-- analytics.dossier_feed was a view with the owner's rights over dossier,
+-- dossier_pseudonym and document: on Citus the analyst would read their
+-- shards as itself, and may not. The same rows now come from a function
+-- that runs as the owner (the view keeps its name, columns and meaning: one
+-- row per dossier not deleted, live). The function is in analytics_private,
+-- where the analyst has no USAGE: it may run it through the view (EXECUTE is
+-- checked, the schema was looked up when the view was made), never call it
+-- with arguments of its own (it has none anyway). now() is read once, on the
+-- coordinator, not by each shard.
+CREATE FUNCTION analytics_private.dossier_feed_rows()
+RETURNS TABLE (pseudonym text, state text, objection boolean, due_day date, hours_to_first_feed numeric,
+               days_since_last_feed int, document_version int, document_bytes int)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t_now constant timestamptz := now();
+BEGIN
+    RETURN QUERY
+    SELECT p.pseudonym, d.state, d.opposition,
+           (d.due_at AT TIME ZONE 'Europe/Paris')::date,
+           CASE WHEN d.first_fed_at >= d.due_at
+                THEN round((extract(epoch FROM d.first_fed_at - d.due_at) / 3600)::numeric, 1) END,
+           floor(extract(epoch FROM t_now - d.last_fed_at) / 86400)::int,
+           doc.version, doc.bytes
+      FROM dmpremb.dossier d
+      JOIN analytics_private.dossier_pseudonym p ON p.ins_c = d.ins_c
+      LEFT JOIN dmpremb.document doc ON doc.ins_c = d.ins_c
+     WHERE d.state <> 'deleted';
+END $$;
+COMMENT ON FUNCTION analytics_private.dossier_feed_rows() IS 'The rows of analytics.dossier_feed, computed with the owner''s rights (read the view).';
+GRANT EXECUTE ON FUNCTION analytics_private.dossier_feed_rows() TO dmpremb_analyst;
+CREATE OR REPLACE VIEW analytics.dossier_feed WITH (security_barrier) AS
+SELECT pseudonym, state, objection, due_day, hours_to_first_feed, days_since_last_feed, document_version,
+       document_bytes
+  FROM analytics_private.dossier_feed_rows();
