@@ -224,3 +224,100 @@ CREATE OR REPLACE VIEW analytics.dossier_feed WITH (security_barrier) AS
 SELECT pseudonym, state, objection, due_day, hours_to_first_feed, days_since_last_feed, document_version,
        document_bytes
   FROM analytics_private.dossier_feed_rows();
+
+-- ---- 5. purge of closed dossiers' claims -----------------------------------
+-- 006 locked the slice's dossier rows (FOR SHARE) so that a reactivation
+-- being imported is waited for, never raced; Citus runs no FOR UPDATE/SHARE
+-- over several shards. The slice now takes, in shared mode, the advisory
+-- lock the event appliers take in exclusive mode (load/lifecycle_io.c): no
+-- event is applied while a slice is decided and purged, on one node as on
+-- Citus, and purges do not wait for each other. The sweep of recent lines
+-- runs only when some dossier needs it: Citus fails on a DELETE whose
+-- partition bound is NULL (no earlier purge) even when no row matches.
+CREATE OR REPLACE FUNCTION purge_closed_claims(as_of timestamptz, grace_days int, margin_months int, after text,
+                                    max_dossiers int, dry boolean)
+RETURNS TABLE (last_ins_c text, dossiers int, first_purges int, claim_lines bigint, stays bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
+DECLARE
+    prev record;
+    sweep_from date;
+    slice text[];
+    whole text[];
+    recent text[];
+    n bigint;
+BEGIN
+    PERFORM purge_cutoff(as_of, margin_months);
+    IF grace_days IS NULL OR grace_days < 0 THEN
+        RAISE EXCEPTION 'purge: the grace must be zero or more days' USING ERRCODE = '22023';
+    END IF;
+    -- the last complete purge up to this as-of: what it purged, it purged whole
+    SELECT (r.options->>'as_of')::timestamptz AS as_of, (r.options->>'closed_grace_days')::int AS grace,
+           r.started_at
+      INTO prev FROM run r
+     WHERE r.command = 'purge' AND r.outcome = 'ok' AND (r.options->>'as_of')::timestamptz <= as_of
+     ORDER BY 1 DESC, r.run_id DESC LIMIT 1;
+    sweep_from := ((prev.as_of AT TIME ZONE 'Europe/Paris')::date - make_interval(months => margin_months))::date;
+
+    IF NOT dry THEN
+        -- no event is applied while this slice is decided and purged (the
+        -- appliers take this lock in exclusive mode, load/lifecycle_io.c)
+        PERFORM pg_advisory_xact_lock_shared(7368210932);
+    END IF;
+    SELECT array_agg(d.ins_c ORDER BY d.ins_c) INTO slice FROM (
+        SELECT d.ins_c FROM dossier d
+         WHERE d.state IN ('closed', 'deceased') AND d.ins_c > coalesce(after, '')
+         ORDER BY d.ins_c LIMIT max_dossiers) d;
+    IF slice IS NULL THEN
+        RETURN QUERY SELECT NULL::text, 0, 0, 0::bigint, 0::bigint;
+        RETURN;
+    END IF;
+
+    -- closed at: the latest applied FERMETURE (DECES needs no grace: no
+    -- reactivation after a death); a state set without events: its last event
+    WITH c AS (
+        SELECT d.ins_c, d.state, d.updated_at,
+               coalesce((SELECT max(e.event_at) FROM dossier_event e
+                          WHERE e.ins_c = d.ins_c AND e.outcome LIKE 'applied%'
+                            AND e.evenement = CASE d.state WHEN 'deceased' THEN 'DECES' ELSE 'FERMETURE' END),
+                        d.last_event_at, d.updated_at) AS closed_at
+          FROM dossier d WHERE d.ins_c = ANY(slice) AND d.state IN ('closed', 'deceased')),
+    due AS (
+        SELECT c.*, CASE WHEN c.state = 'deceased' THEN 0 ELSE grace_days END AS grace FROM c)
+    SELECT array_agg(due.ins_c) FILTER (WHERE NOT swept), array_agg(due.ins_c) FILTER (WHERE swept)
+      INTO whole, recent
+      FROM (SELECT due.ins_c,
+                   -- the last complete purge saw this state (changed before it
+                   -- started) and it was past that purge's grace then
+                   prev.as_of IS NOT NULL AND due.updated_at < prev.started_at
+                   AND due.closed_at + make_interval(days => CASE WHEN due.state = 'deceased' THEN 0
+                                                                  ELSE prev.grace END) <= prev.as_of AS swept
+              FROM due WHERE due.closed_at + make_interval(days => due.grace) <= as_of) due;
+
+    last_ins_c := slice[array_upper(slice, 1)];
+    dossiers := coalesce(array_length(whole, 1), 0) + coalesce(array_length(recent, 1), 0);
+    first_purges := coalesce(array_length(whole, 1), 0);
+    claim_lines := 0;
+    stays := 0;
+    IF dry THEN
+        SELECT count(*) INTO n FROM claim_line l WHERE l.ins_c = ANY(whole);
+        claim_lines := n;
+        IF recent IS NOT NULL THEN
+            SELECT count(*) INTO n FROM claim_line l WHERE l.ins_c = ANY(recent) AND l.flx_trt_dtd >= sweep_from;
+            claim_lines := claim_lines + n;
+        END IF;
+        SELECT count(*) INTO stays FROM hospital_stay s WHERE s.ins_c = ANY(whole || recent);
+    ELSE
+        WITH gone AS (DELETE FROM claim_line l WHERE l.ins_c = ANY(whole) RETURNING 1)
+        SELECT count(*) INTO n FROM gone;
+        claim_lines := n;
+        IF recent IS NOT NULL THEN
+            WITH gone AS (DELETE FROM claim_line l WHERE l.ins_c = ANY(recent) AND l.flx_trt_dtd >= sweep_from
+                          RETURNING 1)
+            SELECT count(*) INTO n FROM gone;
+            claim_lines := claim_lines + n;
+        END IF;
+        WITH gone AS (DELETE FROM hospital_stay s WHERE s.ins_c = ANY(whole || recent) RETURNING 1)
+        SELECT count(*) INTO stays FROM gone;
+    END IF;
+    RETURN NEXT;
+END $$;
