@@ -52,6 +52,8 @@ int feed_prepare(PGconn *c)
 		"CREATE TEMP TABLE IF NOT EXISTS feed_list (ins_c text PRIMARY KEY);"
 		"CREATE TEMP TABLE IF NOT EXISTS feed_todo (seq bigint PRIMARY KEY, ins_c text NOT NULL,"
 		"  first boolean NOT NULL);"
+		"CREATE TEMP TABLE IF NOT EXISTS feed_cand (seq bigint PRIMARY KEY, ins_c text NOT NULL);"
+		"CREATE TEMP TABLE IF NOT EXISTS feed_claimed (ins_c text PRIMARY KEY);"
 		"CREATE TEMP TABLE IF NOT EXISTS feed_chunk (ins_c text PRIMARY KEY) ON COMMIT DELETE ROWS;"
 		"CREATE TEMP TABLE IF NOT EXISTS feed_doc (ins_c text, set_id text, doc_id text,"
 		"  version int, xml text COMPRESSION lz4, sha256 text, bytes int, section_rows int[]) ON COMMIT DELETE ROWS;"
@@ -126,36 +128,96 @@ int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_sele
 	return db_exec(c, "ANALYZE feed_todo");
 }
 
-int feed_select(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
-		long long *after, long *n)
+/* The advisory lock namespace of a dossier claimed by a feed's chunk. */
+#define FEED_LOCK_NS "736821"
+
+/* The advisory lock namespace of a dossier claimed by a feed's chunk. */
+#define FEED_LOCK_NS "736821"
+
+/* Steps 1-3 of feed_select() for the candidates after *after: *cands read
+ * from the plan, *n kept in feed_chunk. */
+static int select_once(PGconn *c, const struct feed_selection *sel, const char *const *params,
+		       long long *after, long long *cands, long long *n)
 {
-	char sql[2048], limit[16], from[24], days[16], run[24];
-	const char *params[5] = { w->as_of, from, days, limit, run };
+	char sql[2048];
 	PGresult *r;
 	int rc;
 
-	snprintf(limit, sizeof(limit), "%d", sel->limit);
-	snprintf(from, sizeof(from), "%lld", *after);
-	snprintf(days, sizeof(days), "%d", sel->refresh_days);
-	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
-	snprintf(sql, sizeof(sql),
-		"WITH pick AS ("
-		"  SELECT t.seq, d.ins_c FROM %s t JOIN dossier d ON d.ins_c = t.ins_c"
-		"   WHERE t.seq > $2::bigint AND " FEEDABLE " AND %s"
-		"   ORDER BY t.seq LIMIT $4::int FOR UPDATE OF d SKIP LOCKED),"
-		" ins AS (INSERT INTO feed_chunk SELECT ins_c FROM pick RETURNING 1)"
-		" SELECT (SELECT count(*) FROM ins), coalesce(max(seq), 0) FROM pick",
-		sel->mode == FEED_BACKFILL ? "backfill_item" : "feed_todo",
-		sel->mode == FEED_DUE ? "((" FIRST_DUE " AND d.due_at <= $1::timestamptz) OR " REFRESH_DUE ")"
-		: sel->mode == FEED_LISTED ? NOT_CURRENT
-		: "t.run_id = $5::bigint AND t.done_at IS NULL AND " NOT_CURRENT);
-	if ((rc = db_query_text(c, "selecting dossiers", sql, 5, params, &r)) != 0)
+	/* 1. the next candidates of the plan, in its order */
+	if ((rc = db_exec(c, "TRUNCATE feed_cand")) != 0)
 		return rc;
-	*n = atol(PQgetvalue(r, 0, 0));
-	if (*n > 0)
+	if (sel->mode == FEED_BACKFILL)
+		rc = db_query_text(c, "selecting dossiers",
+			"WITH ins AS (INSERT INTO feed_cand (seq, ins_c)"
+			"  SELECT t.seq, t.ins_c FROM backfill_item t"
+			"   WHERE t.run_id = $5::bigint AND t.done_at IS NULL AND t.seq > $2::bigint"
+			"   ORDER BY t.seq LIMIT $4::int RETURNING seq)"
+			" SELECT count(*), coalesce(max(seq), 0) FROM ins", 5, params, &r);
+	else
+		rc = db_query_text(c, "selecting dossiers",
+			"WITH ins AS (INSERT INTO feed_cand (seq, ins_c)"
+			"  SELECT t.seq, t.ins_c FROM feed_todo t WHERE t.seq > $2::bigint"
+			"   ORDER BY t.seq LIMIT $4::int RETURNING seq)"
+			" SELECT count(*), coalesce(max(seq), 0) FROM ins", 5, params, &r);
+	if (rc != 0)
+		return rc;
+	*cands = atoll(PQgetvalue(r, 0, 0));
+	if (*cands > 0)
 		*after = atoll(PQgetvalue(r, 0, 1));
 	PQclear(r);
+	*n = 0;
+	if (*cands == 0)
+		return 0;
+
+	/*
+	 * 2. claimed: a transaction-level advisory lock per dossier, taken on
+	 * the node the feeds connect to (the coordinator on Citus, which runs no
+	 * FOR UPDATE over shards); one held by another feed is passed over,
+	 * never waited for, and stays with it until its chunk commits.
+	 */
+	if ((rc = db_exec(c, "TRUNCATE feed_claimed;"
+			  "INSERT INTO feed_claimed SELECT ins_c FROM feed_cand"
+			  " WHERE pg_try_advisory_xact_lock(" FEED_LOCK_NS ", hashtext(ins_c))")) != 0)
+		return rc;
+
+	/*
+	 * 3. checked again, by a statement that starts after the locks were
+	 * taken: a chunk of another feed that held one of them has committed,
+	 * and what it stored is seen (still open, no objection, still due or not
+	 * already current). Those kept make the chunk.
+	 */
+	snprintf(sql, sizeof(sql),
+		"WITH ins AS (INSERT INTO feed_chunk"
+		"  SELECT d.ins_c FROM feed_claimed k JOIN dossier d ON d.ins_c = k.ins_c"
+		"   WHERE " FEEDABLE " AND %s RETURNING 1)"
+		" SELECT count(*) FROM ins",
+		sel->mode == FEED_DUE ? "((" FIRST_DUE " AND d.due_at <= $1::timestamptz) OR " REFRESH_DUE ")"
+		: NOT_CURRENT);
+	if ((rc = db_query_text(c, "selecting dossiers", sql, 3, params, &r)) != 0)
+		return rc;
+	*n = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
 	return 0;
+}
+
+int feed_select(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
+		long long *after, long *n)
+{
+	char limit[16], from[24], days[16], run[24];
+	const char *params[5] = { w->as_of, from, days, limit, run };
+	long long cands, kept = 0;
+	int rc;
+
+	snprintf(limit, sizeof(limit), "%d", sel->limit);
+	snprintf(days, sizeof(days), "%d", sel->refresh_days);
+	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
+	/* candidates all held by other feeds, or no longer due: the next ones */
+	do {
+		snprintf(from, sizeof(from), "%lld", *after);
+		rc = select_once(c, sel, params, after, &cands, &kept);
+	} while (rc == 0 && cands > 0 && kept == 0);
+	*n = (long)kept;
+	return rc;
 }
 
 int feed_backfill_done(PGconn *c, const struct feed_window *w, const struct feed_selection *sel)
@@ -348,12 +410,18 @@ int feed_fetch(PGconn *c, const struct feed_window *w, struct feed_chunk *ch)
 
 	feed_chunk_reset(ch);
 	rc = each_row(c, "reading identities",
+		/* the chunk outer-joined with what the shards return for it (Citus
+		 * plans each subquery on its own: a lateral join over a temporary
+		 * table it cannot) */
 		"COPY (SELECT k.ins_c, b.ben_nir, b.ben_nir_cle, b.ben_nom_nai, b.ben_nom_usu, b.ben_prn,"
 		"             b.ben_prn_lis, b.ben_nai_dte, b.ben_sex_cod, b.ben_nai_com,"
 		"             v.version, v.set_id, v.doc_id"
-		"        FROM feed_chunk k LEFT JOIN beneficiary b ON b.ins_c = k.ins_c"
-		"        LEFT JOIN LATERAL (SELECT dv.version, dv.set_id, dv.doc_id FROM document_version dv"
-		"                            WHERE dv.ins_c = k.ins_c ORDER BY dv.version DESC LIMIT 1) v ON true"
+		"        FROM feed_chunk k"
+		"        LEFT JOIN (SELECT x.* FROM beneficiary x JOIN feed_chunk y ON y.ins_c = x.ins_c) b"
+		"               ON b.ins_c = k.ins_c"
+		"        LEFT JOIN (SELECT DISTINCT ON (dv.ins_c) dv.ins_c, dv.version, dv.set_id, dv.doc_id"
+		"                     FROM document_version dv JOIN feed_chunk y ON y.ins_c = dv.ins_c"
+		"                    ORDER BY dv.ins_c, dv.version DESC) v ON v.ins_c = k.ins_c"
 		"       ORDER BY k.ins_c) TO STDOUT", 13, ch, dossier_row, NULL);
 	if (rc != 0)
 		return rc;

@@ -90,9 +90,10 @@ int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_sele
 
 /*
  * Claims the next dossiers of the plan after *after (a seq; 0 at first) into
- * the temp table feed_chunk, inside the caller's transaction: each is locked
- * (FOR UPDATE SKIP LOCKED: one held by another feed is passed over, never
- * waited for) and checked again under the lock (still open, no objection,
+ * the temp table feed_chunk, inside the caller's transaction: each is claimed
+ * (an advisory lock until the transaction ends: one held by another feed is
+ * passed over, never waited for; docs/scheduling.md) and checked again once
+ * claimed (still open, no objection,
  * still due / not already current), so two feeds never store the same
  * dossier. *n = how many, *after moves on; *n == 0 means the plan is done.
  */
