@@ -139,12 +139,11 @@ static int apply_stage(struct cli *cli, struct import_counts *n)
 		" SELECT count(*) FROM ins", 1, params, 0, &n->imported);
 	if (rc)
 		return rc;
-	rc = db_query_long(cli->conn,
+	return db_query_long(cli->conn,
 		"WITH ins AS ("
 		" INSERT INTO dossier (ins_c) SELECT DISTINCT ins_c FROM dossier_event_stage"
 		" ON CONFLICT (ins_c) DO NOTHING RETURNING 1)"
 		" SELECT count(*) FROM ins", 0, NULL, 0, &n->created);
-	return rc ? rc : lifecycle_apply(cli->conn, &n->lc);
 }
 
 /* Says on stderr each refused event of the dossiers this file touched: by
@@ -196,7 +195,7 @@ static int import_events(struct cli *cli, struct lines *in, const char *name,
 	if (rc == 0)
 		rc = db_exec(cli->conn, "CREATE TEMP TABLE dossier_event_stage"
 			     " (line_no bigint NOT NULL, ins_c text NOT NULL, event_at timestamptz NOT NULL,"
-			     " evenement text NOT NULL) ON COMMIT DROP");
+			     " evenement text NOT NULL)");
 	if (rc == 0)
 		rc = copy_begin(&cp, cli->conn,
 				"COPY dossier_event_stage (line_no, ins_c, event_at, evenement) FROM STDIN");
@@ -210,15 +209,19 @@ static int import_events(struct cli *cli, struct lines *in, const char *name,
 	rc = copy_finish(&cp, NULL);
 	if (rc == 0)
 		rc = apply_stage(cli, n);
-	if (rc == 0 && n->lc.refused > 0)
-		say_refused(cli, name);
 	dr_killpoint("dossiers-before-commit");
 	if (rc == 0 && dr_interrupted())
 		rc = dr_error(DR_E_INTERRUPTED, "interrupted before commit: nothing imported");
 	if (rc == 0)
 		rc = db_commit(cli->conn);
-	if (rc == 0)
-		dr_killpoint("dossiers-after-commit");
+	if (rc)
+		return rc;
+	dr_killpoint("dossiers-after-commit");
+	/* the fold, slice by slice, each its own transaction (lifecycle_io.h):
+	 * events recorded and not applied yet are applied by the next import */
+	rc = lifecycle_apply(cli->conn, &n->lc);
+	if (rc == 0 && n->lc.refused > 0)
+		say_refused(cli, name);
 	return rc;
 }
 

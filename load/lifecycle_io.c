@@ -140,14 +140,14 @@ static int send_slice(PGconn *c, const struct slice *s)
 	return copy_finish(&cp, NULL);
 }
 
-/* Destroys what newly deleted dossiers had, then writes states and outcomes. */
+/* Writes states and outcomes, and destroys what newly deleted dossiers had:
+ * lifecycle_store() (sql/010_citus.sql), as the owner, from lc_dossier_out
+ * and lc_event_out. */
 static int write_slice(PGconn *c, struct lifecycle_report *r)
 {
 	PGresult *res;
-	int rc = db_query(c, "destroying deleted dossiers' data",
-		"SELECT * FROM dossier_destroy(ARRAY(SELECT o.ins_c FROM lc_dossier_out o JOIN dossier d USING (ins_c)"
-		"                                    WHERE o.state = 'deleted' AND d.state <> 'deleted'))",
-		0, NULL, &res);
+	int rc = db_query(c, "storing the fold", "SELECT * FROM lifecycle_store()", 0, NULL, &res);
+
 	if (rc != 0)
 		return rc;
 	r->deleted += atoll(PQgetvalue(res, 0, 0));
@@ -156,22 +156,44 @@ static int write_slice(PGconn *c, struct lifecycle_report *r)
 	r->destroyed_traces += atoll(PQgetvalue(res, 0, 3));
 	r->destroyed_claims += atoll(PQgetvalue(res, 0, 4));
 	PQclear(res);
-	/* a tombstone keeps its key, its state and when it was deleted: nothing else */
-	return db_exec(c,
-		"UPDATE dossier d SET state = o.state,"
-		"  opposition = o.opposition AND o.state <> 'deleted',"
-		"  created_at = CASE WHEN o.state <> 'deleted' THEN o.created_at END,"
-		"  due_at = CASE WHEN o.state <> 'deleted' THEN o.due_at END,"
-		"  last_fed_at = CASE WHEN o.state <> 'deleted' THEN d.last_fed_at END,"
-		"  first_fed_at = CASE WHEN o.state <> 'deleted' THEN d.first_fed_at END,"
-		"  deleted_at = CASE WHEN o.state = 'deleted' THEN coalesce(d.deleted_at, clock_timestamp()) END,"
-		"  last_event_at = o.last_event_at, updated_at = clock_timestamp()"
-		" FROM lc_dossier_out o WHERE d.ins_c = o.ins_c"
-		"  AND (d.state, d.opposition, d.created_at, d.due_at, d.last_event_at)"
-		"      IS DISTINCT FROM (o.state, o.opposition, o.created_at, o.due_at, o.last_event_at);"
-		"UPDATE dossier_event e SET applied_at = clock_timestamp(), outcome = o.outcome"
-		" FROM lc_event_out o WHERE e.ins_c = o.ins_c AND e.event_at = o.event_at"
-		"  AND e.evenement = o.evenement AND (e.applied_at IS NULL OR e.outcome IS DISTINCT FROM o.outcome)");
+	return 0;
+}
+
+/* One slice in its own transaction; *n = dossiers taken (0: nothing left). */
+static int apply_slice(PGconn *c, struct slice *s, const char *const *params, struct lifecycle_report *r,
+		       long long *n)
+{
+	int rc = db_begin(c);
+
+	*n = 0;
+	if (rc != 0)
+		return rc;
+	if ((rc = db_query_long(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(" LC_LOCK ")) x",
+				0, NULL, 0, n)) != 0
+	    || (rc = db_exec(c,
+		"CREATE TEMP TABLE IF NOT EXISTS lc_slice (ins_c text PRIMARY KEY) ON COMMIT DELETE ROWS;"
+		"CREATE TEMP TABLE IF NOT EXISTS lc_event_out (ins_c text, event_at timestamptz, evenement text,"
+		"  outcome text) ON COMMIT DELETE ROWS;"
+		"CREATE TEMP TABLE IF NOT EXISTS lc_dossier_out (ins_c text PRIMARY KEY, state text,"
+		"  opposition boolean, created_at timestamptz, due_at timestamptz, last_event_at timestamptz)"
+		"  ON COMMIT DELETE ROWS;"
+		/* lifecycle_store() runs as the owner and reads them */
+		"GRANT SELECT ON pg_temp.lc_event_out, pg_temp.lc_dossier_out TO dmpremb_owner")) != 0
+	    || (rc = db_query_long(c,
+		"WITH ins AS (INSERT INTO lc_slice SELECT DISTINCT ins_c FROM dossier_event"
+		"             WHERE applied_at IS NULL ORDER BY ins_c LIMIT $1::int"
+		"             RETURNING 1) SELECT count(*) FROM ins", 1, params, 0, n)) != 0
+	    || *n == 0) {
+		db_rollback(c);
+		return rc;
+	}
+	slice_reset(s);
+	if ((rc = fold_slice(c, s, r)) != 0 || (rc = send_slice(c, s)) != 0
+	    || (rc = write_slice(c, r)) != 0 || (rc = db_commit(c)) != 0) {
+		db_rollback(c);
+		return rc;
+	}
+	return 0;
 }
 
 int lifecycle_apply(PGconn *c, struct lifecycle_report *r)
@@ -179,42 +201,14 @@ int lifecycle_apply(PGconn *c, struct lifecycle_report *r)
 	struct slice s = { 0 };
 	char slice_size[16];
 	const char *params[1] = { slice_size };
-	long long n, locked;
+	long long n;
 	int rc;
 
 	snprintf(slice_size, sizeof(slice_size), "%d", LC_SLICE);
-
 	memset(r, 0, sizeof(*r));
-	if ((rc = db_query_long(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(" LC_LOCK ")) x",
-				0, NULL, 0, &n)) != 0
-	    || (rc = db_exec(c,
-		"DROP TABLE IF EXISTS lc_slice, lc_event_out, lc_dossier_out;"
-		"CREATE TEMP TABLE lc_slice (ins_c text PRIMARY KEY) ON COMMIT DROP;"
-		"CREATE TEMP TABLE lc_event_out (ins_c text, event_at timestamptz, evenement text,"
-		"  outcome text) ON COMMIT DROP;"
-		"CREATE TEMP TABLE lc_dossier_out (ins_c text PRIMARY KEY, state text, opposition boolean,"
-		"  created_at timestamptz, due_at timestamptz, last_event_at timestamptz) ON COMMIT DROP")) != 0)
-		return rc;
-	for (;;) {
-		if ((rc = db_exec(c, "TRUNCATE lc_slice, lc_event_out, lc_dossier_out")) != 0
-		    || (rc = db_query_long(c,
-			"WITH ins AS (INSERT INTO lc_slice SELECT DISTINCT ins_c FROM dossier_event"
-			"             WHERE applied_at IS NULL ORDER BY ins_c LIMIT $1::int"
-			"             RETURNING 1) SELECT count(*) FROM ins", 1, params, 0, &n)) != 0 || n == 0)
-			break;
-		/* the dossier rows exist (import creates them) and are ours until commit */
-		if ((rc = db_exec(c, "INSERT INTO dossier (ins_c) SELECT ins_c FROM lc_slice"
-				  " ON CONFLICT (ins_c) DO NOTHING")) != 0
-		    || (rc = db_query_long(c, "SELECT count(*) FROM (SELECT 1 FROM dossier d JOIN lc_slice USING (ins_c)"
-					   " ORDER BY d.ins_c FOR UPDATE OF d) x", 0, NULL, 0, &locked)) != 0)
-			break;
-		slice_reset(&s);
-		if ((rc = fold_slice(c, &s, r)) != 0 || (rc = send_slice(c, &s)) != 0
-		    || (rc = write_slice(c, r)) != 0)
-			break;
-		if (n < LC_SLICE)
-			break;
-	}
+	do
+		rc = apply_slice(c, &s, params, r, &n);
+	while (rc == 0 && n == LC_SLICE);
 	slice_free(&s);
 	return rc;
 }

@@ -12,12 +12,16 @@
  * (INS-C, state 'deleted', deleted_at) so that nothing is ever fed for it
  * again and a later batch cannot bring its data back.
  *
- * It runs in the caller's transaction (dossiers import: the same one that
- * records the events), under a transaction-level advisory lock so that two
- * appliers never interleave, and locks each dossier row before changing it:
- * a feed holding a dossier (FOR UPDATE in its chunk) finishes first, and a
- * feed never waits for it (it skips locked dossiers). Dossiers are taken in
- * slices, so memory does not grow with the number of events.
+ * Each slice of dossiers is one transaction of its own (the caller has none
+ * open), under a transaction-level advisory lock so that two appliers never
+ * interleave (purge takes it in shared mode). The role only reads events in
+ * it; lifecycle_store() (sql/010_citus.sql) writes the fold as the owner,
+ * dossier rows first: a feed storing one of them finishes first, and a feed
+ * storing one later sees its new state (on Citus a transaction may not
+ * touch a dossier's shards as two users, which is why the role writes
+ * nothing here). Slices keep memory flat whatever the number of events; an
+ * interruption leaves the slices done applied and the rest pending, which
+ * the next import applies.
  */
 #ifndef DR_LIFECYCLE_IO_H
 #define DR_LIFECYCLE_IO_H

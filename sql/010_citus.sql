@@ -321,3 +321,119 @@ BEGIN
     END IF;
     RETURN NEXT;
 END $$;
+
+-- ---- 6. the lifecycle import's writes, all as the owner --------------------
+-- On Citus, a transaction may not touch a dossier's shards as two users: the
+-- role that imports events wrote dossier and dossier_event, and then
+-- dossier_destroy() (the owner's) deleted the same dossier's documents. Now
+-- recording the events is a transaction of its own (the role's writes), and
+-- each slice of the fold is one more, where the role only reads (events,
+-- dossiers), folds in C (transform/lifecycle.c), stages the result in its
+-- temporary tables lc_dossier_out and lc_event_out, and lifecycle_store()
+-- writes it as the owner: dossier states first (each row locked, so a feed
+-- storing that dossier finishes first, and one storing it later sees the new
+-- state and refuses), then the destruction of newly deleted dossiers, then
+-- the events' outcomes.
+
+-- Refuses a temporary table of the calling session that is not exactly what
+-- our code creates: an ordinary temporary table, without row security, with
+-- these columns of these built-in types. A function running as the owner
+-- reads it: a view, a policy or a type of the caller's would otherwise run
+-- the caller's code with the owner's rights (as 009 checks feed_doc).
+CREATE FUNCTION staged_table_check(name text, cols text[]) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    rel oid := to_regclass('pg_temp.' || quote_ident(name));
+    got text[];
+BEGIN
+    IF rel IS NULL THEN
+        RAISE EXCEPTION 'this session has no temporary table %', name;
+    END IF;
+    SELECT array_agg(a.attname || ' ' || a.atttypid::regtype::text ORDER BY a.attnum) INTO got
+      FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
+    IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = rel AND c.relkind = 'r'
+                      AND c.relpersistence = 't' AND NOT c.relrowsecurity)
+       OR got IS DISTINCT FROM cols THEN
+        RAISE EXCEPTION 'pg_temp.% is not the staging table dmpremb creates', name;
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION staged_table_check(text, text[]) FROM PUBLIC;
+
+-- 004's dossier_destroy(), in PL/pgSQL: Citus plans neither a LANGUAGE sql
+-- function with parameters nor a correlated subquery over unnest(). Same
+-- rule: only dossiers with a recorded SUPPRESSION event lose their data.
+CREATE OR REPLACE FUNCTION dossier_destroy(ins_cs text[])
+RETURNS TABLE (dossiers bigint, documents bigint, versions bigint, traces bigint, claims bigint,
+               others bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
+DECLARE
+    gone text[];
+    n bigint;
+BEGIN
+    SELECT array_agg(DISTINCT e.ins_c) INTO gone FROM dossier_event e
+     WHERE e.ins_c = ANY (ins_cs) AND e.evenement = 'SUPPRESSION';
+    dossiers := coalesce(cardinality(gone), 0);
+    documents := 0; versions := 0; traces := 0; claims := 0; others := 0;
+    IF dossiers > 0 THEN
+        DELETE FROM document x WHERE x.ins_c = ANY (gone);
+        GET DIAGNOSTICS documents = ROW_COUNT;
+        DELETE FROM document_version x WHERE x.ins_c = ANY (gone);
+        GET DIAGNOSTICS versions = ROW_COUNT;
+        DELETE FROM trace x WHERE x.ins_c = ANY (gone);
+        GET DIAGNOSTICS traces = ROW_COUNT;
+        DELETE FROM claim_line x WHERE x.ins_c = ANY (gone);
+        GET DIAGNOSTICS claims = ROW_COUNT;
+        DELETE FROM hospital_stay x WHERE x.ins_c = ANY (gone);
+        GET DIAGNOSTICS n = ROW_COUNT;
+        claims := claims + n;
+        DELETE FROM beneficiary x WHERE x.ins_c = ANY (gone);
+        GET DIAGNOSTICS others = ROW_COUNT;
+        DELETE FROM backfill_item x WHERE x.ins_c = ANY (gone);
+        GET DIAGNOSTICS n = ROW_COUNT;
+        others := others + n;
+    END IF;
+    RETURN NEXT;
+END $$;
+
+-- Writes one slice of the fold from the caller's lc_dossier_out and
+-- lc_event_out (load/lifecycle_io.c); returns what dossier_destroy() did.
+CREATE FUNCTION lifecycle_store()
+RETURNS TABLE (dossiers bigint, documents bigint, versions bigint, traces bigint, claims bigint,
+               others bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
+DECLARE
+    t constant timestamptz := clock_timestamp();
+    newly_deleted text[];
+BEGIN
+    PERFORM staged_table_check('lc_dossier_out', ARRAY['ins_c text', 'state text', 'opposition boolean',
+        'created_at timestamp with time zone', 'due_at timestamp with time zone',
+        'last_event_at timestamp with time zone']);
+    PERFORM staged_table_check('lc_event_out', ARRAY['ins_c text', 'event_at timestamp with time zone',
+        'evenement text', 'outcome text']);
+    -- the dossiers, created when new (an event names them before a CREATION)
+    INSERT INTO dossier (ins_c, updated_at) SELECT o.ins_c, t FROM pg_temp.lc_dossier_out o
+    ON CONFLICT (ins_c) DO NOTHING;
+    SELECT array_agg(d.ins_c) INTO newly_deleted
+      FROM dossier d JOIN pg_temp.lc_dossier_out o ON o.ins_c = d.ins_c
+     WHERE o.state = 'deleted' AND d.state <> 'deleted';
+    -- a tombstone keeps its key, its state and when it was deleted: nothing else
+    UPDATE dossier d SET state = o.state,
+           opposition = o.opposition AND o.state <> 'deleted',
+           created_at = CASE WHEN o.state <> 'deleted' THEN o.created_at END,
+           due_at = CASE WHEN o.state <> 'deleted' THEN o.due_at END,
+           last_fed_at = CASE WHEN o.state <> 'deleted' THEN d.last_fed_at END,
+           first_fed_at = CASE WHEN o.state <> 'deleted' THEN d.first_fed_at END,
+           deleted_at = CASE WHEN o.state = 'deleted' THEN coalesce(d.deleted_at, t) END,
+           last_event_at = o.last_event_at, updated_at = t
+      FROM pg_temp.lc_dossier_out o
+     WHERE d.ins_c = o.ins_c
+       AND (d.state, d.opposition, d.created_at, d.due_at, d.last_event_at)
+           IS DISTINCT FROM (o.state, o.opposition, o.created_at, o.due_at, o.last_event_at);
+    RETURN QUERY SELECT * FROM dossier_destroy(coalesce(newly_deleted, '{}'));
+    UPDATE dossier_event e SET applied_at = t, outcome = o.outcome
+      FROM pg_temp.lc_event_out o
+     WHERE e.ins_c = o.ins_c AND e.event_at = o.event_at AND e.evenement = o.evenement
+       AND (e.applied_at IS NULL OR e.outcome IS DISTINCT FROM o.outcome);
+END $$;
+REVOKE ALL ON FUNCTION lifecycle_store() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION lifecycle_store() TO dmpremb_ingest;

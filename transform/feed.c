@@ -207,8 +207,8 @@ static int setup(PGconn *c, const char *as_of, const char *ins_nir_root, struct 
 	return 0;
 }
 
-/* Folds events not folded yet (normally none: import folds its own), in a
- * transaction of its own, before due-ness is read. */
+/* Folds events not folded yet (normally none: import folds its own), in
+ * transactions of its own (lifecycle_io.h), before due-ness is read. */
 static int apply_pending_events(PGconn *c, struct lifecycle_report *lc)
 {
 	long long pending;
@@ -216,11 +216,7 @@ static int apply_pending_events(PGconn *c, struct lifecycle_report *lc)
 			      0, NULL, 0, &pending);
 	if (r != 0 || pending == 0)
 		return r;
-	if ((r = db_begin(c)) == 0 && (r = lifecycle_apply(c, lc)) == 0)
-		r = db_commit(c);
-	if (r != 0)
-		db_rollback(c);
-	else
+	if ((r = lifecycle_apply(c, lc)) == 0)
 		dr_log(DR_LOG_INFO, "feed.events_applied", "dossiers=%lld applied=%lld refused=%lld deleted=%lld",
 		       lc->dossiers, lc->applied, lc->refused, lc->deleted);
 	return r;
