@@ -27,6 +27,9 @@ T_PASS=0
 T_FAIL=0
 T_SKIP=0
 T_NAME=$(basename "$0" .sh)
+# TEST_ON_CITUS=1: new_db makes a Citus database (citus_db), for the scripts
+# that run on both (tests/cli/t1120-citus-roles.sh runs t0800 so)
+[ "${TEST_ON_CITUS:-}" != 1 ] || T_NAME="$T_NAME@citus"
 
 _tally() {
 	if [ "$1" = ok ]; then
@@ -37,6 +40,10 @@ _tally() {
 }
 
 new_db() {
+	if [ "${TEST_ON_CITUS:-}" = 1 ]; then
+		citus_db "$@" || { finish; exit; }
+		return
+	fi
 	PGDATABASE="t_$1"
 	export PGDATABASE
 	dropdb --if-exists "$PGDATABASE" >/dev/null 2>&1
