@@ -56,7 +56,9 @@ q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 # CPU seconds used so far by the cluster: the postmaster, its live children
 # (checkpointer, WAL writer...) and the children it has reaped (the backends
 # of finished connections, autovacuum workers).
+cpu_off=0
 server_cpu() {
+	[ "$cpu_off" = 0 ] || { echo 0; return; }
 	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$(head -1 "$work/pg/data/postmaster.pid")" \
 		-v hz="$(getconf CLK_TCK)" '
 		{ pid = $1; sub(/^.*\) /, "") }      # now $2 = ppid, $12..$15 = utime stime cutime cstime
@@ -365,6 +367,83 @@ busy1=$(div "$(calc "$(mval feed1.cpu_client) + $(mval feed1.cpu_server)")" "$(m
 render_scaling=$(div "$(efield feed.done render_s "$work/dry1.log")" "$(efield feed.done render_s "$work/dry2.log")")
 row scaling "feed --jobs 2 / --jobs 1" "$(fmt1 "$feed2_dps") / $(fmt1 "$feed_dps") docs/s (render alone: $(fmt2 "$render_scaling") x)" \
 	"$feed2_dps" "documents/s" "" "" "$scaling" ">= 1.6 x on 2 cores" "$(met_ge "$scaling" 1.6)"
+
+# ---- concurrency and Citus ---------------------------------------------------
+# two_feeds NAME: two feeds at once (--jobs 1 each) over the same due dossiers,
+# after reset_documents; wall of the pair into NAME.wall, documents stored
+two_feeds() {
+	local t0 a b
+	reset_documents
+	t0=$(now)
+	bin/dmpremb feed --as-of "$as_of" --jobs 1 --quiet >"$work/$1a.out" 2>"$work/$1a.log" & a=$!
+	bin/dmpremb feed --as-of "$as_of" --jobs 1 --quiet >"$work/$1b.out" 2>"$work/$1b.log" & b=$!
+	wait $a || die "$1: the first feed failed"
+	wait $b || die "$1: the second feed failed"
+	measure "$1.wall" "$(calc "$(now) - $t0")"
+	measure "$1.documents" "$(q -c "SELECT count(*) FROM dmpremb.document")"
+	measure "$1.versions" "$(q -c "SELECT count(*) FROM dmpremb.document_version")"
+}
+say "two feeds at once, one PostgreSQL"
+two_feeds pair
+[ "$(mval pair.versions)" = "$(mval feed1.documents)" ] ||
+	note "two feeds at once stored $(mval pair.versions) versions for $(mval feed1.documents) documents"
+pair_ratio=$(div "$(mval pair.wall)" "$(mval feed1.wall)")
+row concurrency "two feeds at once / one feed (one node)" "$(fmt1 "$(mval pair.wall)") s for both" "$(mval pair.wall)" "s" \
+	"one feed: $(fmt1 "$(mval feed1.wall)") s" "$(mval feed1.wall)" "$pair_ratio" "<= 1.5 x one" "$(met_le "$pair_ratio" 1.5)"
+
+citus_reason=
+if [ "${BENCH_CITUS:-1}" = 0 ]; then
+	citus_reason="BENCH_CITUS=0"
+elif [ ! -f "$(/usr/lib/postgresql/15/bin/pg_config --pkglibdir)/citus.so" ]; then
+	citus_reason="Citus not installed: make citus"
+fi
+if [ -z "$citus_reason" ]; then
+	say "Citus: a coordinator and 2 workers on this machine, the same batch"
+	cport=${BENCH_CITUS_PORT:-55475}
+	trap '"$top/tests/pgcluster.sh" stop "$work/pg" >/dev/null 2>&1
+		"$top/tests/citus-cluster.sh" stop "$work/citus" >/dev/null 2>&1
+		if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi' EXIT
+	PGCLUSTER_PORT=$cport tests/citus-cluster.sh start "$work/citus" >/dev/null || die "the Citus cluster did not start"
+	PGCLUSTER_PORT=$cport tests/citus-cluster.sh newdb "$work/citus" "$PGDATABASE" || die "no Citus database"
+	single_host=$PGHOST single_port=$PGPORT
+	export PGHOST=127.0.0.1 PGPORT=$cport
+	bin/dmpremb db migrate >"$work/cmigrate.log" 2>&1 && bin/dmpremb db distribute >>"$work/cmigrate.log" 2>&1 &&
+	bin/dmpremb referentials load --snds "$refs/snds" --bdpm "$refs/bdpm" >>"$work/cmigrate.log" 2>&1 ||
+		{ tail -5 "$work/cmigrate.log" >&2; die "Citus: migrate, distribute or referentials failed"; }
+	cpu_off=1     # the three servers' CPU is not split out: wall-clock only
+	timed cingest bin/dmpremb ingest "$batch" --quiet
+	must cingest
+	bin/dmpremb dossiers import "$work/events.csv" >"$work/cimport.log" 2>&1 || die "Citus: dossiers import failed"
+	for j in 1 2; do
+		reset_documents
+		timed "cfeed$j" bin/dmpremb feed --as-of "$as_of" --jobs "$j" --quiet
+		must "cfeed$j"
+		for k in documents fetch_s render_s store_s; do
+			measure "cfeed$j.$k" "$(efield feed.done "$k" "$work/cfeed$j.log")"
+		done
+	done
+	[ "$(mval cfeed1.documents)" = "$(mval feed1.documents)" ] ||
+		note "Citus stored $(mval cfeed1.documents) documents, one node $(mval feed1.documents)"
+	say "two feeds at once, Citus"
+	two_feeds cpair
+	export PGHOST=$single_host PGPORT=$single_port
+	cpu_off=0
+	cing_rate=$(div "$lines" "$(mval cingest.wall)")
+	row citus "ingest vs one node" "$(fmt_int "$cing_rate") lines/s" "$cing_rate" "claim lines/s" \
+		"one node: $(fmt_int "$ingest_rate") lines/s" "$ingest_rate" "$(div "$cing_rate" "$ingest_rate")" "report" "report"
+	cfeed_dps=$(div "$(mval cfeed2.documents)" "$(mval cfeed2.wall)")
+	row citus "feed --jobs 2 vs one node" "$(fmt1 "$cfeed_dps") docs/s" "$cfeed_dps" "documents/s" \
+		"one node: $(fmt1 "$feed2_dps") docs/s" "$feed2_dps" "$(div "$cfeed_dps" "$feed2_dps")" "report" "report"
+	cpair_ratio=$(div "$(mval cpair.wall)" "$(mval cfeed1.wall)")
+	row concurrency "two feeds at once / one feed (Citus)" "$(fmt1 "$(mval cpair.wall)") s for both" "$(mval cpair.wall)" "s" \
+		"one feed: $(fmt1 "$(mval cfeed1.wall)") s" "$(mval cfeed1.wall)" "$cpair_ratio" "<= 1.5 x one" "$(met_le "$cpair_ratio" 1.5)"
+	note "Citus feed --jobs 1: reading $(mval cfeed1.fetch_s) s, rendering $(mval cfeed1.render_s) s, storing $(mval cfeed1.store_s) s (one node: $(efield feed.done fetch_s "$work/feed1.log"), $(efield feed.done render_s "$work/feed1.log"), $(efield feed.done store_s "$work/feed1.log") s); the coordinator, both workers and dmpremb share $(nproc) cores"
+	"$top/tests/citus-cluster.sh" stop "$work/citus" >/dev/null 2>&1
+else
+	row citus "ingest vs one node" "not measured" "" "" "not measured ($citus_reason)" "" "" "report" "not measured"
+	row citus "feed --jobs 2 vs one node" "not measured" "" "" "not measured ($citus_reason)" "" "" "report" "not measured"
+	row concurrency "two feeds at once / one feed (Citus)" "not measured" "" "" "not measured ($citus_reason)" "" "" "<= 1.5 x one" "not measured"
+fi
 
 # ---- memory: the same at 10 x -------------------------------------------------
 mem_row() {   # COMMAND RSS_KB_1X RSS_KB_10X ("": not measured)

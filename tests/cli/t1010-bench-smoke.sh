@@ -29,6 +29,10 @@ render|per core (--jobs 1)
 feed|vs pure-SQL feed
 feed|vs COPY of the documents
 scaling|feed --jobs 2 / --jobs 1
+concurrency|two feeds at once / one feed (one node)
+concurrency|two feeds at once / one feed (Citus)
+citus|ingest vs one node
+citus|feed --jobs 2 vs one node
 memory|ingest peak RSS, 1x -> 10x
 memory|feed peak RSS, 1x -> 10x
 storage|per document'
@@ -44,7 +48,7 @@ rows = list(csv.DictReader(open(sys.argv[1], newline='')))
 want = [l.rstrip('\n').split('|') for l in open(sys.argv[2])]
 assert [[r['stage'], r['what']] for r in rows] == want, rows
 for r in rows:
-    assert r['met'] in ('yes', 'no', 'not measured', 'yes (lz4)', 'no (not lz4)'), r
+    assert r['met'] in ('yes', 'no', 'not measured', 'report', 'yes (lz4)', 'no (not lz4)'), r
     for k in ('value', 'baseline_value', 'ratio'):
         if r[k] != '':
             float(r[k])
@@ -52,7 +56,7 @@ EOF
 check "bench.json parses: rows, measures and the projection" python3 - "$out/bench.json" <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert len(j['rows']) == 11, len(j['rows'])
+assert len(j['rows']) == 15, len(j['rows'])
 assert j['measures']['persons'] == 40
 assert j['projection']['weekly_refresh_core_hours'] > 0
 assert j['projection']['first_feeds_cores_72h'] >= 1
