@@ -108,7 +108,7 @@ citus: | $(DEPS_STAMP)
 	echo "make citus: building Citus $(CITUS_VERSION) in $$tmp (a few minutes; log in $$tmp/build.log)" && \
 	tar xzf $(CITUS_SRC)/citus-$(CITUS_VERSION).tar.gz -C "$$tmp" && \
 	cd "$$tmp/citus-$(CITUS_VERSION)" && patch -s -p1 < $(CITUS_SRC)/citus-pg15.18.patch && \
-	{ ./configure --prefix=/usr --with-pg-config=/usr/lib/postgresql/15/bin/pg_config && \
+	{ PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config ./configure --prefix=/usr && \
 	  $(MAKE) -j"$$(nproc)" with_llvm=no && $$SUDO $(MAKE) install with_llvm=no; } >"$$tmp/build.log" 2>&1 || \
 	  { tail -30 "$$tmp/build.log" >&2; echo "make citus: the build failed" >&2; exit 1; }; \
 	echo "make citus: Citus $(CITUS_VERSION) installed into PostgreSQL 15"
