@@ -4,12 +4,25 @@
 -- A review found writes that a login could make with psql and that only our
 -- program's good manners kept right:
 --   1. the feed and ingest roles could insert and rewrite run rows with
---      another login, role and outcome: a forged audit trail.
+--      another login, role and outcome: a forged audit trail;
+--   2. the ingest role (claims) could record a SUPPRESSION itself and destroy
+--      any dossier's data with dossier_destroy().
 -- Now:
 --   1. nobody writes run: run_begin() creates a row with the session's own
 --      login, role and backend, run_end() closes it from that session only.
+--   2. the lifecycle import gets its own group role, dmpremb_events; no role
+--      that loads claims may write dossier_event or dossier, or destroy.
 
+-- Roles are cluster-wide and creating one needs CREATEROLE: as the migrating
+-- login (like 004), before handing over to the owner.
 SET LOCAL search_path TO dmpremb;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dmpremb_events') THEN
+        CREATE ROLE dmpremb_events NOLOGIN;
+    END IF;
+END $$;
+
 SET LOCAL ROLE dmpremb_owner;
 
 -- ---- 1. runs: created and closed by the session that runs --------------------
@@ -75,3 +88,19 @@ REVOKE INSERT, UPDATE ON run FROM dmpremb_ingest, dmpremb_feed;
 REVOKE USAGE ON SEQUENCE run_run_id_seq FROM dmpremb_ingest, dmpremb_feed;
 GRANT EXECUTE ON FUNCTION run_begin(text, jsonb, text, int), run_end(bigint, text, int, jsonb, text)
     TO dmpremb_ingest, dmpremb_feed;
+
+-- ---- 2. the lifecycle import, apart from claim ingest -----------------------
+-- dmpremb dossiers import records events, creates the dossiers they name,
+-- folds them (dossier states, event outcomes) and destroys the data of the
+-- dossiers a SUPPRESSION deleted (load/lifecycle_io.c).
+GRANT USAGE ON SCHEMA dmpremb TO dmpremb_events;
+GRANT SELECT ON schema_migration, run TO dmpremb_events;
+GRANT EXECUTE ON FUNCTION run_begin(text, jsonb, text, int), run_end(bigint, text, int, jsonb, text)
+    TO dmpremb_events;
+GRANT SELECT, INSERT, UPDATE ON dossier, dossier_event TO dmpremb_events;
+GRANT EXECUTE ON FUNCTION dossier_destroy(text[]), analytics_refresh(text, timestamptz) TO dmpremb_events;
+
+-- ingest reads dossier (a deleted dossier's lines are filtered) and, as
+-- before, dossier_event; it writes neither, and destroys nothing.
+REVOKE INSERT, UPDATE ON dossier, dossier_event FROM dmpremb_ingest;
+REVOKE EXECUTE ON FUNCTION dossier_destroy(text[]) FROM dmpremb_ingest;

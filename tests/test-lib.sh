@@ -49,7 +49,7 @@ role_logins() {
 DO $$
 DECLARE r text;
 BEGIN
-  FOREACH r IN ARRAY ARRAY['ingest', 'feed', 'reader', 'analyst', 'ops'] LOOP
+  FOREACH r IN ARRAY ARRAY['ingest', 'events', 'feed', 'reader', 'analyst', 'ops'] LOOP
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dmpremb_t_' || r) THEN
       EXECUTE format('CREATE ROLE %I LOGIN', 'dmpremb_t_' || r);
       EXECUTE format('GRANT %I TO %I', 'dmpremb_' || r, 'dmpremb_t_' || r);

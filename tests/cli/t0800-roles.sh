@@ -20,7 +20,7 @@ ic=$(sql "SELECT ins_c FROM document ORDER BY ins_c LIMIT 1")
 
 # --- every command ran as its own role, under a login that holds only it
 check_eq "each run's role is its command's (none as a superuser)" \
-	"dossiers-import dmpremb_t_ingest dmpremb_ingest
+	"dossiers-import dmpremb_t_events dmpremb_events
 feed dmpremb_t_feed dmpremb_feed
 ingest dmpremb_t_ingest dmpremb_ingest
 referentials dmpremb_t_ingest dmpremb_ingest" \
@@ -77,7 +77,7 @@ denied feed "UPDATE dossier SET state = 'closed' WHERE false"
 denied feed "SELECT * FROM dossier_destroy(ARRAY['$ic'])"
 denied feed "DROP TABLE claim_line"
 
-# --- dmpremb_ingest: loads; reads no document; destroys only deleted dossiers' data
+# --- dmpremb_ingest: loads claims; reads no document; records no lifecycle event, destroys nothing
 allowed ingest "SELECT count(*) FROM claim_line"
 allowed ingest "SELECT count(*) FROM dossier_event"
 denied ingest "SELECT count(*) FROM document"
@@ -89,8 +89,17 @@ denied ingest "SELECT * FROM document_store_staged('2024-11-01', '2026-11-01', n
 denied ingest "TRUNCATE claim_line"
 denied ingest "SELECT raw_value FROM reject"
 denied ingest "CREATE TABLE claim_line_209901 PARTITION OF claim_line FOR VALUES FROM ('2099-01-01') TO ('2099-02-01')"
-check_eq "ingest: dossier_destroy of a dossier without SUPPRESSION destroys nothing" "0 0" \
-	"$(PGUSER=dmpremb_t_ingest psql -X -q -tA -F ' ' -c "SELECT dossiers, documents FROM dmpremb.dossier_destroy(ARRAY['$ic'])")"
+denied ingest "SELECT * FROM dossier_destroy(ARRAY['9900000000000000000001'])"
+denied ingest "INSERT INTO dossier_event (ins_c, event_at, evenement) VALUES ('9900000000000000000001', now(), 'SUPPRESSION')"
+
+# --- dmpremb_events: the lifecycle import; destroys only deleted dossiers' data
+allowed events "SELECT count(*) FROM dossier_event"
+denied events "SELECT count(*) FROM document"
+denied events "SELECT count(*) FROM claim_line"
+denied events "SELECT count(*) FROM beneficiary"
+denied events "$store"
+check_eq "events: dossier_destroy of a dossier without SUPPRESSION destroys nothing" "0 0" \
+	"$(PGUSER=dmpremb_t_events psql -X -q -tA -F ' ' -c "SELECT dossiers, documents FROM dmpremb.dossier_destroy(ARRAY['$ic'])")"
 check_eq "... and its document is still there" 1 "$(sql "SELECT count(*) FROM document WHERE ins_c = '$ic'")"
 
 # --- dmpremb_reader: the current documents, nothing else
@@ -137,20 +146,22 @@ readable() {
 }
 check_eq "reader reads exactly: document" "document" "$(readable dmpremb_reader)"
 check_eq "only the owner reads reject.raw_value" "" \
-	"$(sql "SELECT string_agg(r, ' ') FROM unnest(ARRAY['dmpremb_ingest', 'dmpremb_feed', 'dmpremb_reader',
+	"$(sql "SELECT string_agg(r, ' ') FROM unnest(ARRAY['dmpremb_ingest', 'dmpremb_events', 'dmpremb_feed', 'dmpremb_reader',
 	        'dmpremb_analyst', 'dmpremb_ops']) r WHERE has_column_privilege(r, 'dmpremb.reject', 'raw_value', 'SELECT')")"
 check_eq "analyst reads nothing in dmpremb" "" "$(readable dmpremb_analyst)"
+check_eq "events reads exactly these" "dossier dossier_event run schema_migration" "$(readable dmpremb_events)"
 check_eq "ops reads exactly these" \
 	"backfill_item batch batch_file dossier_event dossier_sla referential_file reject run schema_migration" \
 	"$(readable dmpremb_ops)"
-for r in dmpremb_ingest dmpremb_feed dmpremb_ops dmpremb_analyst; do
+for r in dmpremb_ingest dmpremb_events dmpremb_feed dmpremb_ops dmpremb_analyst; do
 	check_eq "$r cannot read any column of document or trace" "" \
 		"$(sql "SELECT string_agg(t, ' ') FROM unnest(ARRAY['document', 'trace']) t
 		        WHERE has_any_column_privilege('$r', 'dmpremb.' || t, 'SELECT')")"
 done
 check_eq "no role but the owner writes document, document_version or trace directly" "" \
 	"$(sql "SELECT string_agg(r || ':' || t || ':' || p, ' ') FROM
-	          unnest(ARRAY['dmpremb_ingest', 'dmpremb_feed', 'dmpremb_reader', 'dmpremb_analyst', 'dmpremb_ops']) r,
+	          unnest(ARRAY['dmpremb_ingest', 'dmpremb_events', 'dmpremb_feed', 'dmpremb_reader', 'dmpremb_analyst',
+	                       'dmpremb_ops']) r,
 	          unnest(ARRAY['document', 'document_version', 'trace']) t,
 	          unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p
 	        WHERE has_table_privilege(r, 'dmpremb.' || t, p)")"
