@@ -115,6 +115,9 @@ static void print_report(const struct feed_report *r, bool dry_run)
 	if (r->too_large)
 		printf("  skipped, too large     %10ld  (document above --max-document-mb: still due)\n",
 		       r->too_large);
+	if (r->not_feedable)
+		printf("  skipped, not feedable  %10ld  (dossier closed, deleted or under objection meanwhile)\n",
+		       r->not_feedable);
 	printf("  claim lines read       %10ld  (%ld folded by netting)\n", r->st.lines, r->st.netted_out);
 	for (int s = 0; s < DOC_SECTIONS; s++)
 		printf("  rows %-27s %10ld\n", names[s], r->st.rows[s]);
@@ -207,11 +210,11 @@ int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *
 		warnings += rep->st.warnings[k];
 	snprintf(counts, sizeof(counts),
 		 "{\"as_of\": \"%s\", \"planned\": %lld, \"first_feeds\": %lld, \"selected\": %ld,"
-		 " \"documents\": %ld, \"no_identity\": %ld, \"too_large\": %ld, \"lines\": %ld, \"warnings\": %ld,"
+		 " \"documents\": %ld, \"no_identity\": %ld, \"too_large\": %ld, \"not_feedable\": %ld, \"lines\": %ld, \"warnings\": %ld,"
 		 " \"bytes\": %lld, \"seconds\": %.3f, \"stopped\": %s, \"events_applied\": %lld,"
 		 " \"backfill_skipped\": %lld, \"backfill_left\": %lld}",
 		 rep->as_of, rep->plan.total, rep->plan.first, rep->selected, rep->documents, rep->no_identity,
-		 rep->too_large, rep->st.lines, warnings, rep->bytes, rep->seconds, rep->stopped ? "true" : "false",
+		 rep->too_large, rep->not_feedable, rep->st.lines, warnings, rep->bytes, rep->seconds, rep->stopped ? "true" : "false",
 		 rep->lc.applied, rep->backfill_skipped, rep->backfill_left);
 	getrusage(RUSAGE_SELF, &ru);
 	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, event,

@@ -6,12 +6,23 @@
 --   1. the feed and ingest roles could insert and rewrite run rows with
 --      another login, role and outcome: a forged audit trail;
 --   2. the ingest role (claims) could record a SUPPRESSION itself and destroy
---      any dossier's data with dossier_destroy().
+--      any dossier's data with dossier_destroy();
+--   3. the feed role could store a document, version and "a ajouté" trace
+--      into a dossier under objection, closed, deceased, deleted or unknown,
+--      under any version number, with any sha256 and byte count.
 -- Now:
 --   1. nobody writes run: run_begin() creates a row with the session's own
 --      login, role and backend, run_end() closes it from that session only.
 --   2. the lifecycle import gets its own group role, dmpremb_events; no role
 --      that loads claims may write dossier_event or dossier, or destroy.
+--   3. document_store_staged() stores a staged document only into an
+--      existing, open dossier without objection, as its next version; it
+--      computes the sha256 and the byte count from the stored XML itself; the
+--      rows it refuses are counted back (the feed counts them as skipped).
+--      It also writes the chunk's refusals (too large) and backfill marks, so
+--      that in a feed's transaction every write to a dossier-scoped table is
+--      the owner's (on Citus one transaction's writes to distributed tables
+--      must all be one user's: docs/security.md).
 
 -- Roles are cluster-wide and creating one needs CREATEROLE: as the migrating
 -- login (like 004), before handing over to the owner.
@@ -104,3 +115,131 @@ GRANT EXECUTE ON FUNCTION dossier_destroy(text[]), analytics_refresh(text, times
 -- before, dossier_event; it writes neither, and destroys nothing.
 REVOKE INSERT, UPDATE ON dossier, dossier_event FROM dmpremb_ingest;
 REVOKE EXECUTE ON FUNCTION dossier_destroy(text[]) FROM dmpremb_ingest;
+
+-- ---- 3. documents: only into a feedable dossier, as its next version ---------
+-- Reads the session's pg_temp.feed_doc as 009's did (same checks of the
+-- table). A staged row is stored only when its dossier exists, is open and
+-- without objection, its version is the dossier's latest version + 1 (1 for
+-- the first), and its INS-C is staged once. sha256 and bytes are the
+-- server's, from the XML it stores; the staged ones are ignored. Refused
+-- rows are not stored and only counted (refused).
+-- In the same transaction it records, for the chunk, the dossiers whose
+-- document was too large (too_large, with their claim lines, as 008's
+-- feed_refuse did) and, for a backfill (backfill_run not NULL), marks the
+-- chunk's items of its list (chunk: the chunk's INS-Cs) done: fed, or skipped
+-- with why. Dossier-scoped tables are read by INS-C arrays and written in
+-- separate statements, volatile values computed first (Citus rules,
+-- docs/security.md).
+CREATE FUNCTION document_store_staged(period_low date, period_high date, generated_at timestamptz,
+                                      run_id bigint, too_large text[], too_large_lines bigint[],
+                                      max_document_mb int, backfill_run bigint, chunk text[])
+RETURNS TABLE (documents bigint, versions bigint, traces bigint, dossiers bigint, refused bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
+DECLARE
+    rel oid := to_regclass('pg_temp.feed_doc');
+    cols text[];
+    staged text[];
+    feedable text[];
+    last_ins text[];
+    last_version int[];
+    stored text[];
+    shas text[];
+    sizes int[];
+    t_now constant timestamptz := now();
+    t_done constant timestamptz := clock_timestamp();
+BEGIN
+    IF rel IS NULL THEN
+        RAISE EXCEPTION 'document_store_staged: this session has no temporary table feed_doc';
+    END IF;
+    SELECT array_agg(a.attname || ' ' || a.atttypid::regtype::text ORDER BY a.attnum) INTO cols
+      FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
+    IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = rel AND c.relkind = 'r'
+                      AND c.relpersistence = 't' AND NOT c.relrowsecurity)
+       OR cols IS DISTINCT FROM ARRAY['ins_c text', 'set_id text', 'doc_id text', 'version integer',
+                                      'xml text', 'sha256 text', 'bytes integer',
+                                      'section_rows integer[]'] THEN
+        RAISE EXCEPTION 'document_store_staged: pg_temp.feed_doc is not the feed''s staging table';
+    END IF;
+
+    -- what the database says of the staged dossiers, read by INS-C
+    SELECT coalesce(array_agg(DISTINCT f.ins_c), '{}') INTO staged FROM pg_temp.feed_doc f;
+    SELECT coalesce(array_agg(d.ins_c), '{}') INTO feedable FROM dossier d
+     WHERE d.ins_c = ANY (staged) AND d.state = 'open' AND NOT d.opposition;
+    SELECT coalesce(array_agg(v.ins_c), '{}'), coalesce(array_agg(v.version), '{}')
+      INTO last_ins, last_version
+      FROM (SELECT x.ins_c, max(x.version) AS version FROM document_version x
+             WHERE x.ins_c = ANY (staged) GROUP BY x.ins_c) v;
+
+    -- the rows to store, with the server's sha256 and byte count
+    SELECT coalesce(array_agg(f.ins_c), '{}'), coalesce(array_agg(encode(sha256(convert_to(f.xml, 'UTF8')), 'hex')), '{}'),
+           coalesce(array_agg(octet_length(f.xml)), '{}')
+      INTO stored, shas, sizes
+      FROM (SELECT f.*, count(*) OVER (PARTITION BY f.ins_c) AS copies FROM pg_temp.feed_doc f) f
+      LEFT JOIN unnest(last_ins, last_version) AS l(ins_c, version) ON l.ins_c = f.ins_c
+     WHERE f.copies = 1 AND f.ins_c = ANY (feedable) AND f.version = coalesce(l.version, 0) + 1;
+    SELECT count(*) - cardinality(stored) INTO refused FROM pg_temp.feed_doc;
+
+    INSERT INTO document AS d (ins_c, set_id, doc_id, version, xml, sha256, bytes, section_rows,
+                               period_low, period_high, generated_at, run_id)
+    SELECT f.ins_c, f.set_id, f.doc_id, f.version, f.xml, s.sha256, s.bytes, f.section_rows,
+           document_store_staged.period_low, document_store_staged.period_high,
+           document_store_staged.generated_at, document_store_staged.run_id
+      FROM pg_temp.feed_doc f JOIN unnest(stored, shas, sizes) AS s(ins_c, sha256, bytes) ON s.ins_c = f.ins_c
+    ON CONFLICT (ins_c) DO UPDATE SET set_id = EXCLUDED.set_id, doc_id = EXCLUDED.doc_id,
+       version = EXCLUDED.version, xml = EXCLUDED.xml, sha256 = EXCLUDED.sha256,
+       bytes = EXCLUDED.bytes, section_rows = EXCLUDED.section_rows,
+       period_low = EXCLUDED.period_low, period_high = EXCLUDED.period_high,
+       generated_at = EXCLUDED.generated_at, run_id = EXCLUDED.run_id
+     WHERE d.version < EXCLUDED.version;
+    GET DIAGNOSTICS documents = ROW_COUNT;
+
+    INSERT INTO document_version (ins_c, version, set_id, doc_id, sha256, bytes, section_rows,
+                                  period_low, period_high, generated_at, run_id)
+    SELECT f.ins_c, f.version, f.set_id, f.doc_id, s.sha256, s.bytes, f.section_rows,
+           document_store_staged.period_low, document_store_staged.period_high,
+           document_store_staged.generated_at, document_store_staged.run_id
+      FROM pg_temp.feed_doc f JOIN unnest(stored, shas, sizes) AS s(ins_c, sha256, bytes) ON s.ins_c = f.ins_c;
+    GET DIAGNOSTICS versions = ROW_COUNT;
+
+    INSERT INTO trace (ins_c, at, author, action, version, run_id)
+    SELECT f.ins_c, t_now, 'Assurance Maladie',
+           CASE WHEN f.version = 1 THEN 'a ajouté : Données de remboursement'
+                ELSE 'a modifié : Données de remboursement' END, f.version, document_store_staged.run_id
+      FROM pg_temp.feed_doc f WHERE f.ins_c = ANY (stored);
+    GET DIAGNOSTICS traces = ROW_COUNT;
+
+    UPDATE dossier d SET last_fed_at = document_store_staged.generated_at,
+           first_fed_at = CASE WHEN d.first_fed_at IS NULL OR d.first_fed_at < d.due_at
+                               THEN document_store_staged.generated_at ELSE d.first_fed_at END
+     WHERE d.ins_c = ANY (stored);
+    GET DIAGNOSTICS dossiers = ROW_COUNT;
+
+    -- documents above --max-document-mb: recorded on their dossier (008)
+    IF cardinality(too_large) > 0 THEN
+        UPDATE dossier d SET feed_refused_at = document_store_staged.generated_at,
+               feed_refusal = 'document above --max-document-mb ' || max_document_mb || ' ('
+                              || r.n || ' claim lines)'
+          FROM unnest(too_large, too_large_lines) AS r(ins_c, n) WHERE d.ins_c = r.ins_c;
+    END IF;
+
+    -- a backfill's list: the chunk's items are done
+    IF backfill_run IS NOT NULL THEN
+        UPDATE backfill_item b SET done_at = t_done,
+               outcome = CASE WHEN b.ins_c = ANY (stored) THEN 'fed'
+                              WHEN b.ins_c = ANY (too_large) THEN 'skipped: document too large'
+                              WHEN b.ins_c = ANY (staged) THEN 'skipped: dossier no longer feedable'
+                              ELSE 'skipped: no identity' END
+         WHERE b.run_id = backfill_run AND b.ins_c = ANY (chunk);
+    END IF;
+    RETURN NEXT;
+END $$;
+COMMENT ON FUNCTION document_store_staged(date, date, timestamptz, bigint, text[], bigint[], int, bigint, text[]) IS
+'The only way to write a document (dmpremb_feed): from the session''s pg_temp.feed_doc, into open dossiers without objection, as their next version, with the server''s sha256 and size; also the chunk''s too-large refusals and backfill marks.';
+REVOKE ALL ON FUNCTION document_store_staged(date, date, timestamptz, bigint, text[], bigint[], int, bigint, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION document_store_staged(date, date, timestamptz, bigint, text[], bigint[], int, bigint, text[])
+    TO dmpremb_feed;
+
+-- The unchecked form goes, and with it the feed's own write to dossier:
+-- refusals are written by the function above.
+DROP FUNCTION document_store_staged(date, date, timestamptz, bigint);
+REVOKE UPDATE (feed_refused_at, feed_refusal) ON dossier FROM dmpremb_feed;

@@ -268,15 +268,22 @@ static int feed_chunk_once(PGconn *c, long long run_id, const struct feed_opts *
 	if (o->dry_run) {
 		db_rollback(c);
 	} else {
+		long refused = 0;
 		dr_killpoint("feed-before-store");
-		if ((r = feed_store_end(c, sink, w, run_id)) != 0
-		    || (r = feed_refuse(c, w, docs, ch->n, o->max_doc_bytes)) != 0
-		    || (o->sel.mode == FEED_BACKFILL && (r = feed_backfill_done(c, w, &o->sel)) != 0)
+		if ((r = feed_store_end(c, sink, w, run_id, &o->sel, docs, ch->n, o->max_doc_bytes, &refused)) != 0
 		    || (r = db_commit(c)) != 0) {
 			db_rollback(c);
 			return r;
 		}
 		dr_killpoint("feed-chunk");
+		if (refused > 0) {
+			/* closed, deleted or under objection since it was selected:
+			 * the database refused its document (never named here) */
+			rep->not_feedable += refused;
+			k -= refused;
+			dr_log(DR_LOG_WARN, "feed.not_feedable", "documents=%ld reason=\"dossier no longer feedable\"",
+			       refused);
+		}
 	}
 	rep->store_s += progress_now() - t3;
 	rep->documents += k;
@@ -406,6 +413,7 @@ static void report_add(struct feed_report *to, const struct feed_report *from)
 	to->documents += from->documents;
 	to->no_identity += from->no_identity;
 	to->too_large += from->too_large;
+	to->not_feedable += from->not_feedable;
 	to->chunks += from->chunks;
 	to->bytes += from->bytes;
 	if (from->max_bytes > to->max_bytes)

@@ -68,6 +68,8 @@ struct feed_report {
 	long documents;           /* documents stored (rendered, with --dry-run) */
 	long no_identity;         /* dossiers skipped: no beneficiary identity yet */
 	long too_large;           /* dossiers skipped: document above max_doc_bytes */
+	long not_feedable;        /* documents the database refused: the dossier was closed,
+				   * deleted or put under objection since it was selected */
 	long chunks;
 	long long bytes;          /* total XML bytes */
 	long max_bytes;

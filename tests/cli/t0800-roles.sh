@@ -52,7 +52,7 @@ allowed feed "SELECT count(*) FROM beneficiary"
 allowed feed "SELECT max(version) FROM document_version"
 # the feed's staging table, as feed_prepare() makes it, in the probing session
 stage="CREATE TEMP TABLE feed_doc (ins_c text, set_id text, doc_id text, version int, xml text, sha256 text, bytes int, section_rows int[]); GRANT SELECT ON feed_doc TO dmpremb_owner"
-store="SELECT * FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL)"
+store="SELECT * FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL, '{}', '{}', 16, NULL, NULL)"
 allowed feed "$stage; $store"
 # document_store_staged() runs as the owner: it refuses a feed_doc that could
 # run the caller's code with the owner's rights (a view, row security) or
@@ -72,7 +72,8 @@ denied feed "DELETE FROM document"
 denied feed "UPDATE document SET version = version + 1"
 denied feed "INSERT INTO trace (ins_c, at, author, action) VALUES ('$ic', now(), 'x', 'y')"
 denied feed "UPDATE dossier SET last_fed_at = now()"
-allowed feed "UPDATE dossier SET feed_refused_at = feed_refused_at, feed_refusal = feed_refusal WHERE false"
+# refusals are written by document_store_staged() (sql/011_enforced_writes.sql)
+denied feed "UPDATE dossier SET feed_refused_at = feed_refused_at, feed_refusal = feed_refusal WHERE false"
 denied feed "UPDATE dossier SET state = 'closed' WHERE false"
 denied feed "SELECT * FROM dossier_destroy(ARRAY['$ic'])"
 denied feed "DROP TABLE claim_line"
@@ -85,7 +86,7 @@ denied ingest "DELETE FROM document WHERE ins_c = '$ic'"
 denied ingest "SELECT count(*) FROM document_version"
 denied ingest "DELETE FROM document_version"
 denied ingest "SELECT count(*) FROM trace"
-denied ingest "SELECT * FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL)"
+denied ingest "$store"
 denied ingest "TRUNCATE claim_line"
 denied ingest "SELECT raw_value FROM reject"
 denied ingest "CREATE TABLE claim_line_209901 PARTITION OF claim_line FOR VALUES FROM ('2099-01-01') TO ('2099-02-01')"
@@ -134,7 +135,7 @@ check_eq "ops: no column of dossier_sla is an identifier" "created_at due_at fee
 denied analyst "SELECT count(*) FROM dmpremb.claim_line"
 denied analyst "SELECT count(*) FROM dmpremb.document"
 denied analyst "SELECT count(*) FROM dmpremb.dossier_sla"
-denied analyst "SELECT * FROM dmpremb.document_store_staged('2024-11-01', '2026-11-01', now(), NULL)"
+denied analyst "SELECT * FROM dmpremb.document_store_staged('2024-11-01', '2026-11-01', now(), NULL, '{}', '{}', 16, NULL, NULL)"
 
 # --- by catalog, so that a future table or function cannot slip through
 # what each role may read, table by table (a new grant must be added here)

@@ -3,8 +3,11 @@
 # rules for any client (issue 16, sql/011_enforced_writes.sql): attacker
 # probes through raw psql under the test logins dmpremb_t_ROLE, which hold
 # one role each (test-lib.sh role_logins).
+#   documents  the feed stores only into an existing, open dossier without
+#              objection, as its next version; sha256 and bytes are the server's
 #   events     only dmpremb_events records lifecycle events and destroys data
 #   runs       no role writes run; a run is closed by its own session only
+# The dossiers aimed at are made-up INS-Cs (99...), never a fixture person's.
 . "$TESTLIB"
 new_db enforced
 
@@ -32,6 +35,95 @@ value() {
 }
 allowed() { check_eq "$1 may: $2" ok "$(probe "$1" "$2")"; }
 denied() { check_eq "$1 may not: $2" 42501 "$(probe "$1" "$2")"; }
+
+# ---------------------------------------------------------------- documents
+# made-up dossiers in every state, set up by the superuser
+sql "INSERT INTO dossier (ins_c, state, opposition, created_at, due_at) VALUES
+	('9900000000000000000001', 'open', false, now(), now()),
+	('9900000000000000000002', 'open', true, now(), now()),
+	('9900000000000000000003', 'closed', false, now(), now()),
+	('9900000000000000000004', 'deceased', false, now(), now()),
+	('9900000000000000000005', 'deleted', false, NULL, NULL),
+	('9900000000000000000007', 'open', false, now(), now())" >/dev/null
+stage="CREATE TEMP TABLE feed_doc (ins_c text, set_id text, doc_id text, version int, xml text, sha256 text, bytes int, section_rows int[]); GRANT SELECT ON feed_doc TO dmpremb_owner"
+# staged ROWS VERSION: one staged document per INS-C suffix, forged sha256 and size
+staged() {
+	echo "INSERT INTO feed_doc SELECT '99000000000000000000' || lpad(x::text, 2, '0'),
+	        gen_random_uuid()::text, gen_random_uuid()::text, $2, '<ClinicalDocument>é' || x || '</ClinicalDocument>',
+	        repeat('0', 64), 1, '{0,0,0,0,0,0,0}' FROM unnest(ARRAY[$1]) x"
+}
+store="SELECT documents || ' ' || versions || ' ' || traces || ' ' || dossiers || ' ' || refused
+	FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL, '{}', '{}', 16, NULL, NULL)"
+kept() { sql "SELECT (SELECT count(*) FROM document WHERE ins_c LIKE '99%') || ' '
+	|| (SELECT count(*) FROM document_version WHERE ins_c LIKE '99%') || ' '
+	|| (SELECT count(*) FROM trace WHERE ins_c LIKE '99%')"; }
+
+for s in "2 under objection" "3 closed" "4 deceased" "5 deleted" "6 that does not exist"; do
+	check_eq "feed: a document for a dossier ${s#* } is refused (counted, not stored)" "0 0 0 0 1" \
+		"$(value feed "$stage; $(staged "${s%% *}" 1); $store")"
+done
+check_eq "... nothing of them was stored: no document, version or trace" "0 0 0" "$(kept)"
+check_eq "feed: version 2 as the first version of a dossier is refused" "0 0 0 0 1" \
+	"$(value feed "$stage; $(staged 1 2); $store")"
+check_eq "feed: the same dossier staged twice is refused" "0 0 0 0 2" \
+	"$(value feed "$stage; $(staged 1 1); $(staged 1 1); $store")"
+check_eq "feed: an open dossier without objection gets its version 1, with a forged sha256 and size" \
+	"1 1 1 1 0" "$(value feed "$stage; $(staged 1 1); $store")"
+check_eq "... stored with the server's sha256 and byte count of the stored XML" "true true" \
+	"$(sql "SELECT bool_and(d.sha256 = encode(sha256(convert_to(d.xml, 'UTF8')), 'hex')
+	                         AND d.bytes = octet_length(d.xml) AND d.bytes > 20) || ' ' ||
+	               bool_and(v.sha256 = d.sha256 AND v.bytes = d.bytes)
+	          FROM document d JOIN document_version v USING (ins_c, version)
+	         WHERE d.ins_c = '9900000000000000000001'")"
+check_eq "... and its first trace says 'a ajouté'" "1" \
+	"$(sql "SELECT count(*) FROM trace WHERE ins_c = '9900000000000000000001' AND action LIKE 'a ajouté%'")"
+check_eq "feed: version 1 again (not the next) is refused" "0 0 0 0 1" \
+	"$(value feed "$stage; $(staged 1 1); $store")"
+check_eq "feed: version 3 (skipping one) is refused" "0 0 0 0 1" \
+	"$(value feed "$stage; $(staged 1 3); $store")"
+check_eq "feed: version 2 (the next) is stored; the refused one beside it is not" "1 1 1 1 1" \
+	"$(value feed "$stage; $(staged 1 2); $(staged 3 2); $store")"
+check_eq "... now versions 1 and 2, two traces, one current document, all for the open dossier" "1 2 2" "$(kept)"
+check_eq "feed: a refused row does not stop the others of its chunk" "1 1 1 1 2" \
+	"$(value feed "$stage; $(staged "7, 5, 6" 1); $store")"
+check_eq "feed: a too-large refusal is recorded by the function (the feed no longer writes dossier)" \
+	"document above --max-document-mb 16 (123 claim lines)" \
+	"$(value feed "$stage; SELECT refused FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL,
+	        '{9900000000000000000001}', '{123}', 16, NULL, NULL)" >/dev/null
+	   sql "SELECT feed_refusal FROM dossier WHERE ins_c = '9900000000000000000001'")"
+denied feed "UPDATE dossier SET feed_refused_at = now() WHERE false"
+denied feed "UPDATE dossier SET feed_refusal = 'x' WHERE false"
+check_eq "feed: the unchecked document_store_staged(4 arguments) is gone" "" \
+	"$(sql "SELECT string_agg(oid::regprocedure::text, ' ') FROM pg_proc
+	         WHERE proname = 'document_store_staged' AND pronargs <> 9")"
+
+# the C feed counts a document the database refused as skipped, not failed:
+# the feed is stopped before it stores (SIGSTOP at its killpoint), a newer
+# version of its dossier appears meanwhile, then it goes on
+ic=$(sql "SELECT d.ins_c FROM document d JOIN dossier o USING (ins_c)
+	   WHERE o.state = 'open' AND NOT o.opposition ORDER BY d.ins_c LIMIT 1")
+printf '%s\n' "$ic" >"$TMP/one.lst"
+before=$(sql "SELECT max(version) || ' ' || (SELECT count(*) FROM trace WHERE ins_c = '$ic') FROM document_version WHERE ins_c = '$ic'")
+DMPREMB_KILL_AT=feed-before-store:1:STOP "$DMPREMB" feed --ins-c "$TMP/one.lst" --as-of 2026-11-20T12:00:00+01:00 \
+	>"$TMP/feed.out" 2>"$TMP/feed.err" &
+pid=$!
+i=0
+while [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != T ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sql "INSERT INTO document_version (ins_c, version, set_id, doc_id, sha256, bytes, section_rows, period_low,
+	   period_high, generated_at) SELECT ins_c, version + 1, set_id, doc_id, sha256, bytes, section_rows,
+	   period_low, period_high, generated_at FROM document_version WHERE ins_c = '$ic'
+	   ORDER BY version DESC LIMIT 1" >/dev/null
+kill -CONT "$pid"
+wait "$pid"
+check_eq "feed: a document refused by the database meanwhile does not fail the run (exit 0)" 0 "$?"
+check_grep "... it is counted as skipped, not feedable" "skipped, not feedable  *1 " "$TMP/feed.out"
+check_eq "... the run's counts say so" "0 1" \
+	"$(sql "SELECT counts->>'documents' || ' ' || (counts->>'not_feedable') FROM run WHERE command = 'feed'
+	         ORDER BY run_id DESC LIMIT 1")"
+check_eq "... and no document, version or trace of it was stored" \
+	"$(echo "$before" | awk '{ print $1 + 1, $2 }')" \
+	"$(sql "SELECT max(version) || ' ' || (SELECT count(*) FROM trace WHERE ins_c = '$ic') FROM document_version WHERE ins_c = '$ic'")"
+check "... its log line names no dossier" sh -c "! grep -q '$ic' '$TMP/feed.err' '$TMP/feed.out'"
 
 # ---------------------------------------------------------------- events
 # aimed at a fed dossier, named in the probes by a subquery (never printed)
