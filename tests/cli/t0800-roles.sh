@@ -5,14 +5,8 @@
 # dmpremb_t_ROLE, which hold one role each (test-lib.sh role_logins).
 . "$TESTLIB"
 new_db roles
-demo="$FIXTURES/batch-demo"
 
-"$DMPREMB" referentials load --snds "$FIXTURES/referentials/snds" --bdpm "$FIXTURES/referentials/bdpm" \
-	>"$TMP/setup" 2>&1 &&
-"$DMPREMB" ingest "$demo" --max-reject-ratio 0.5 >>"$TMP/setup" 2>&1 &&
-"$DMPREMB" dossiers import "$FIXTURES/dossiers.csv" >>"$TMP/setup" 2>&1 &&
-"$DMPREMB" feed --as-of 2026-11-16T12:00:00+01:00 >>"$TMP/setup" 2>&1 ||
-	{ echo "setup failed"; sed 's/^/    | /' "$TMP/setup" | tail -5; exit 1; }
+demo_fed 2026-11-16T12:00:00+01:00
 docs=$(sql "SELECT count(*) FROM document")
 check "the fixture feed stored documents under dmpremb_feed" test "$docs" -gt 0
 # a dossier with a document, to aim the probes at (never printed)
@@ -36,15 +30,6 @@ while read -r cmd role; do
 	"$DMPREMB_UNDER_TEST" "$cmd" --help >"$TMP/help"
 	check_grep "$cmd --help says 'Role: $role.'" "^Role: $role\.$" "$TMP/help"
 done <"$TMP/roles"
-
-# probe ROLE SQL: "ok", or the SQLSTATE of the failure
-probe() {
-	PGUSER=dmpremb_t_$1 psql -X -q -tA -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate \
-		-c "SET search_path TO dmpremb" -c "$2" >/dev/null 2>"$TMP/probe.err" && { echo ok; return; }
-	sed -n 's/^ERROR: *\([0-9A-Z]\{5\}\).*/\1/p' "$TMP/probe.err" | head -1
-}
-allowed() { check_eq "$1 may: $2" ok "$(probe "$1" "$2")"; }
-denied() { check_eq "$1 may not: $2" 42501 "$(probe "$1" "$2")"; }
 
 # --- dmpremb_feed: reads what documents are made of, writes only through document_store_staged
 allowed feed "SELECT count(*) FROM claim_line"

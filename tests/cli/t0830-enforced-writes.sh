@@ -11,30 +11,9 @@
 . "$TESTLIB"
 new_db enforced
 
-"$DMPREMB" referentials load --snds "$FIXTURES/referentials/snds" --bdpm "$FIXTURES/referentials/bdpm" \
-	>"$TMP/setup" 2>&1 &&
-"$DMPREMB" ingest "$FIXTURES/batch-demo" --max-reject-ratio 0.5 >>"$TMP/setup" 2>&1 &&
-"$DMPREMB" dossiers import "$FIXTURES/dossiers.csv" >>"$TMP/setup" 2>&1 &&
-"$DMPREMB" feed --as-of 2026-11-16T12:00:00+01:00 >>"$TMP/setup" 2>&1 ||
-	{ echo "setup failed"; sed 's/^/    | /' "$TMP/setup" | tail -5; exit 1; }
+demo_fed 2026-11-16T12:00:00+01:00
 check_eq "the lifecycle import ran under the events login and role" "dmpremb_t_events dmpremb_events" \
 	"$(sql "SELECT DISTINCT login || ' ' || role FROM run WHERE command = 'dossiers-import'")"
-
-# probe ROLE SQL: "ok", or the SQLSTATE of the failure (SQL is a psql script:
-# it may use \gset)
-probe() {
-	printf 'SET search_path TO dmpremb;\n%s\n' "$2" |
-		PGUSER=dmpremb_t_$1 psql -X -q -tA -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate -f - \
-		>"$TMP/probe.out" 2>"$TMP/probe.err" && { echo ok; return; }
-	sed -n 's/.*ERROR: *\([0-9A-Z]\{5\}\).*/\1/p' "$TMP/probe.err" | head -1
-}
-# value ROLE SQL: what the script's last statement printed (or its error)
-value() {
-	probe "$1" "$2" >/dev/null
-	cat "$TMP/probe.out" "$TMP/probe.err" | tail -1
-}
-allowed() { check_eq "$1 may: $2" ok "$(probe "$1" "$2")"; }
-denied() { check_eq "$1 may not: $2" 42501 "$(probe "$1" "$2")"; }
 
 # ---------------------------------------------------------------- documents
 # made-up dossiers in every state, set up by the superuser
@@ -60,15 +39,15 @@ kept() { sql "SELECT (SELECT count(*) FROM document WHERE ins_c LIKE '99%') || '
 
 for s in "2 under objection" "3 closed" "4 deceased" "5 deleted" "6 that does not exist"; do
 	check_eq "feed: a document for a dossier ${s#* } is refused (counted, not stored)" "0 0 0 0 1" \
-		"$(value feed "$stage; $(staged "${s%% *}" 1); $store")"
+		"$(probe_value feed "$stage; $(staged "${s%% *}" 1); $store")"
 done
 check_eq "... nothing of them was stored: no document, version or trace" "0 0 0" "$(kept)"
 check_eq "feed: version 2 as the first version of a dossier is refused" "0 0 0 0 1" \
-	"$(value feed "$stage; $(staged 1 2); $store")"
+	"$(probe_value feed "$stage; $(staged 1 2); $store")"
 check_eq "feed: the same dossier staged twice is refused" "0 0 0 0 2" \
-	"$(value feed "$stage; $(staged 1 1); $(staged 1 1); $store")"
+	"$(probe_value feed "$stage; $(staged 1 1); $(staged 1 1); $store")"
 check_eq "feed: an open dossier without objection gets its version 1, with a forged sha256 and size" \
-	"1 1 1 1 0" "$(value feed "$stage; $(staged 1 1); $store")"
+	"1 1 1 1 0" "$(probe_value feed "$stage; $(staged 1 1); $store")"
 check_eq "... stored with the server's sha256 and byte count of the stored XML" "true true" \
 	"$(sql "SELECT bool_and(d.sha256 = encode(sha256(convert_to(d.xml, 'UTF8')), 'hex')
 	                         AND d.bytes = octet_length(d.xml) AND d.bytes > 20) || ' ' ||
@@ -78,17 +57,17 @@ check_eq "... stored with the server's sha256 and byte count of the stored XML" 
 check_eq "... and its first trace says 'a ajouté'" "1" \
 	"$(sql "SELECT count(*) FROM trace WHERE ins_c = '9900000000000000000001' AND action LIKE 'a ajouté%'")"
 check_eq "feed: version 1 again (not the next) is refused" "0 0 0 0 1" \
-	"$(value feed "$stage; $(staged 1 1); $store")"
+	"$(probe_value feed "$stage; $(staged 1 1); $store")"
 check_eq "feed: version 3 (skipping one) is refused" "0 0 0 0 1" \
-	"$(value feed "$stage; $(staged 1 3); $store")"
+	"$(probe_value feed "$stage; $(staged 1 3); $store")"
 check_eq "feed: version 2 (the next) is stored; the refused one beside it is not" "1 1 1 1 1" \
-	"$(value feed "$stage; $(staged 1 2); $(staged 3 2); $store")"
+	"$(probe_value feed "$stage; $(staged 1 2); $(staged 3 2); $store")"
 check_eq "... now versions 1 and 2, two traces, one current document, all for the open dossier" "1 2 2" "$(kept)"
 check_eq "feed: a refused row does not stop the others of its chunk" "1 1 1 1 2" \
-	"$(value feed "$stage; $(staged "7, 5, 6" 1); $store")"
+	"$(probe_value feed "$stage; $(staged "7, 5, 6" 1); $store")"
 check_eq "feed: a too-large refusal is recorded by the function (the feed no longer writes dossier)" \
 	"document above --max-document-mb 16 (123 claim lines)" \
-	"$(value feed "$stage; SELECT refused FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL,
+	"$(probe_value feed "$stage; SELECT refused FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL,
 	        '{9900000000000000000001}', '{123}', 16, NULL, NULL)" >/dev/null
 	   sql "SELECT feed_refusal FROM dossier WHERE ins_c = '9900000000000000000001'")"
 denied feed "UPDATE dossier SET feed_refused_at = now() WHERE false"
@@ -143,7 +122,7 @@ denied feed "SELECT * FROM dossier_destroy(ARRAY[$victim])"
 allowed events "SELECT count(*) FROM dossier_event"
 allowed events "BEGIN; INSERT INTO dossier_event (ins_c, event_at, evenement) VALUES ('9900000000000000000009', now(), 'CREATION'); ROLLBACK"
 check_eq "events: dossier_destroy of a dossier without SUPPRESSION destroys nothing" "0 0" \
-	"$(value events "SELECT dossiers || ' ' || documents FROM dossier_destroy(ARRAY[$victim])")"
+	"$(probe_value events "SELECT dossiers || ' ' || documents FROM dossier_destroy(ARRAY[$victim])")"
 check_eq "... the dossier aimed at keeps its state, document and claims" "$before" "$(held)"
 check_eq "events denied to the others: who may write dossier_event, dossier, or destroy" \
 	"dmpremb_events:destroy dmpremb_events:dossier:INSERT dmpremb_events:dossier:UPDATE dmpremb_events:dossier_event:INSERT dmpremb_events:dossier_event:UPDATE" \
@@ -176,7 +155,7 @@ check_eq "no role but the owner writes run" "" \
 check_eq "... the import's run is untouched" "ok dmpremb_t_events" \
 	"$(sql "SELECT outcome || ' ' || login FROM run WHERE run_id = $other")"
 check_eq "a run records the session's own login and role, whatever the caller" "dmpremb_t_feed dmpremb_feed ok 0" \
-	"$(value feed "SET ROLE dmpremb_feed; SELECT run_begin('forged', '{}', 'h', 1) AS id \\gset
+	"$(probe_value feed "SET ROLE dmpremb_feed; SELECT run_begin('forged', '{}', 'h', 1) AS id \\gset
 	   SELECT run_end(:id, 'ok', 0, '{}', NULL); RESET ROLE;
 	   SELECT login || ' ' || role || ' ' || outcome || ' ' || exit_code FROM run WHERE run_id = :id")"
 check_eq "... closed once only" 42501 \
@@ -194,7 +173,7 @@ check_eq "... the live run is still running" running "$(sql "SELECT outcome FROM
 sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'" >/dev/null
 wait "$live_pid"
 check_eq "... once that session ended, the next run closes its row as interrupted" "interrupted" \
-	"$(value ingest "SELECT run_begin('next', '{}', 'h', 1) AS id \\gset
+	"$(probe_value ingest "SELECT run_begin('next', '{}', 'h', 1) AS id \\gset
 	   SELECT outcome FROM run WHERE run_id = $live")"
 denied ingest "SELECT run_end($live, 'ok', 0, '{}', NULL)"
 denied ops "SELECT run_begin('x', '{}', 'h', 1)"
