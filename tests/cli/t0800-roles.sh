@@ -9,8 +9,10 @@ new_db roles
 demo_fed 2026-11-16T12:00:00+01:00
 docs=$(sql "SELECT count(*) FROM document")
 check "the fixture feed stored documents under dmpremb_feed" test "$docs" -gt 0
-# a dossier with a document, to aim the probes at (never printed)
+# a dossier with a document, to aim the probes at (never printed: the
+# probes, whose SQL is their description, name it by a subquery)
 ic=$(sql "SELECT ins_c FROM document ORDER BY ins_c LIMIT 1")
+aim="(SELECT min(ins_c) FROM dossier WHERE last_fed_at IS NOT NULL)"
 
 # --- every command ran as its own role, under a login that holds only it
 check_eq "each run's role is its command's (none as a superuser)" \
@@ -55,19 +57,19 @@ denied feed "SELECT version FROM document"
 denied feed "SELECT count(*) FROM trace"
 denied feed "DELETE FROM document"
 denied feed "UPDATE document SET version = version + 1"
-denied feed "INSERT INTO trace (ins_c, at, author, action) VALUES ('$ic', now(), 'x', 'y')"
+denied feed "INSERT INTO trace (ins_c, at, author, action) SELECT $aim, now(), 'x', 'y'"
 denied feed "UPDATE dossier SET last_fed_at = now()"
 # refusals are written by document_store_staged() (sql/011_enforced_writes.sql)
 denied feed "UPDATE dossier SET feed_refused_at = feed_refused_at, feed_refusal = feed_refusal WHERE false"
 denied feed "UPDATE dossier SET state = 'closed' WHERE false"
-denied feed "SELECT * FROM dossier_destroy(ARRAY['$ic'])"
+denied feed "SELECT * FROM dossier_destroy(ARRAY[$aim])"
 denied feed "DROP TABLE claim_line"
 
 # --- dmpremb_ingest: loads claims; reads no document; records no lifecycle event, destroys nothing
 allowed ingest "SELECT count(*) FROM claim_line"
 allowed ingest "SELECT count(*) FROM dossier_event"
 denied ingest "SELECT count(*) FROM document"
-denied ingest "DELETE FROM document WHERE ins_c = '$ic'"
+denied ingest "DELETE FROM document WHERE ins_c = $aim"
 denied ingest "SELECT count(*) FROM document_version"
 denied ingest "DELETE FROM document_version"
 denied ingest "SELECT count(*) FROM trace"
