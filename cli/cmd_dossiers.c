@@ -59,7 +59,7 @@ static const char dossiers_usage[] =
 	"Prints lines read, imported, already known, rejected, and what the\n"
 	"lifecycle did (applied, waiting, refused, dossiers deleted) on stdout.\n"
 	"\n"
-	"Role: dmpremb_ingest.\n"
+	"Role: dmpremb_events.\n"
 	"\n";
 
 struct import_counts {

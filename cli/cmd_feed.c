@@ -105,8 +105,8 @@ static void print_report(const struct feed_report *r, bool dry_run)
 	       dry_run ? " (dry run: nothing stored)" : "");
 	if (r->listed || r->bad_list_lines)
 		printf("  listed INS-Cs          %10ld  (%ld bad lines)\n", r->listed, r->bad_list_lines);
-	if (r->lc.events)
-		printf("  events applied first   %10lld  (%lld refused)\n", r->lc.applied, r->lc.refused);
+	if (r->events_pending)
+		printf("  events not folded      %10lld  (the next dossiers import folds them)\n", r->events_pending);
 	printf("  dossiers planned       %10lld  (%lld first feeds)\n", r->plan.total, r->plan.first);
 	printf("  dossiers selected      %10ld\n", r->selected);
 	printf("  documents %-12s %10ld  in %ld transactions\n", dry_run ? "rendered" : "stored",
@@ -115,6 +115,9 @@ static void print_report(const struct feed_report *r, bool dry_run)
 	if (r->too_large)
 		printf("  skipped, too large     %10ld  (document above --max-document-mb: still due)\n",
 		       r->too_large);
+	if (r->not_feedable)
+		printf("  skipped, not feedable  %10ld  (dossier closed, deleted or under objection meanwhile)\n",
+		       r->not_feedable);
 	printf("  claim lines read       %10ld  (%ld folded by netting)\n", r->st.lines, r->st.netted_out);
 	for (int s = 0; s < DOC_SECTIONS; s++)
 		printf("  rows %-27s %10ld\n", names[s], r->st.rows[s]);
@@ -207,12 +210,12 @@ int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *
 		warnings += rep->st.warnings[k];
 	snprintf(counts, sizeof(counts),
 		 "{\"as_of\": \"%s\", \"planned\": %lld, \"first_feeds\": %lld, \"selected\": %ld,"
-		 " \"documents\": %ld, \"no_identity\": %ld, \"too_large\": %ld, \"lines\": %ld, \"warnings\": %ld,"
-		 " \"bytes\": %lld, \"seconds\": %.3f, \"stopped\": %s, \"events_applied\": %lld,"
+		 " \"documents\": %ld, \"no_identity\": %ld, \"too_large\": %ld, \"not_feedable\": %ld, \"lines\": %ld, \"warnings\": %ld,"
+		 " \"bytes\": %lld, \"seconds\": %.3f, \"stopped\": %s, \"events_pending\": %lld,"
 		 " \"backfill_skipped\": %lld, \"backfill_left\": %lld}",
 		 rep->as_of, rep->plan.total, rep->plan.first, rep->selected, rep->documents, rep->no_identity,
-		 rep->too_large, rep->st.lines, warnings, rep->bytes, rep->seconds, rep->stopped ? "true" : "false",
-		 rep->lc.applied, rep->backfill_skipped, rep->backfill_left);
+		 rep->too_large, rep->not_feedable, rep->st.lines, warnings, rep->bytes, rep->seconds, rep->stopped ? "true" : "false",
+		 rep->events_pending, rep->backfill_skipped, rep->backfill_left);
 	getrusage(RUSAGE_SELF, &ru);
 	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, event,
 	       "status=%s as_of=\"%s\" planned=%lld first_feeds=%lld selected=%ld documents=%ld no_identity=%ld"

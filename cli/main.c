@@ -39,7 +39,7 @@ static const struct command commands[] = {
 	  "referentials load: load SNDS nomenclatures and BDPM files" },
 	{ "ingest", cmd_ingest, "dmpremb_ingest",
 	  "ingest BATCH_DIR: verify, validate and load a batch of claim extracts" },
-	{ "dossiers", cmd_dossiers, "dmpremb_ingest", "dossiers import FILE: record and apply dossier lifecycle events" },
+	{ "dossiers", cmd_dossiers, "dmpremb_events", "dossiers import FILE: record and apply dossier lifecycle events" },
 	{ "feed", cmd_feed, "dmpremb_feed", "feed: build and store the document of every due dossier" },
 	{ "backfill", cmd_backfill, "dmpremb_feed", "backfill: re-feed chosen dossiers, due or not; resumable" },
 	{ "status", cmd_status, "dmpremb_ops", "status: are the 72-hour and weekly promises kept? (exit 1 if not)" },

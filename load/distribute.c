@@ -11,6 +11,7 @@
 #include "lib/err.h"
 #include "lib/log.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -159,25 +160,41 @@ static int distribute_tables(PGconn *c, int shard_count, struct distribute_repor
  * pg_hba.conf rejects them there, and each worker's accepts them from the
  * coordinator only, with the credentials of pg_dist_authinfo (docs/scale.md).
  */
-static int distribute_roles(PGconn *c, struct distribute_report *rep)
+static int roles_login(PGconn *c, bool create, int *changed)
 {
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < N_OF(group_roles); i++) {
 		const char *p[1] = { group_roles[i] };
-		long long nologin = 0;
+		long long exists = 0, nologin = 0;
 		char sql[96];
 
-		rc = db_query_long(c, "SELECT count(*) FROM pg_roles WHERE rolname = $1 AND NOT rolcanlogin",
-				   1, p, 0, &nologin);
-		if (rc || !nologin)
+		rc = db_query_long(c, "SELECT count(*) FROM pg_roles WHERE rolname = $1", 1, p, 0, &exists);
+		if (rc == 0 && exists)
+			rc = db_query_long(c, "SELECT count(*) FROM pg_roles WHERE rolname = $1 AND NOT rolcanlogin",
+					   1, p, 0, &nologin);
+		if (rc || (exists && !nologin) || (!exists && !create))
 			continue;
-		snprintf(sql, sizeof(sql), "ALTER ROLE %s LOGIN", group_roles[i]);
+		/* top-level statements, committed at once: Citus creates or alters
+		 * the role on every node */
+		snprintf(sql, sizeof(sql), "%s ROLE %s LOGIN", exists ? "ALTER" : "CREATE", group_roles[i]);
 		rc = db_exec(c, sql);
 		if (rc == 0)
-			rep->roles++;
+			(*changed)++;
 	}
 	return rc;
+}
+
+static int distribute_roles(PGconn *c, struct distribute_report *rep)
+{
+	return roles_login(c, false, &rep->roles);
+}
+
+int distribute_roles_ensure(PGconn *c)
+{
+	int changed = 0;
+
+	return roles_login(c, true, &changed);
 }
 
 int distribute_apply(PGconn *c, int shard_count, struct distribute_report *rep)

@@ -41,4 +41,15 @@ struct distribute_report {
  */
 int distribute_apply(PGconn *c, int shard_count, struct distribute_report *rep);
 
+/*
+ * On a distributed database, before migrations: creates every group role
+ * this binary knows that does not exist yet, with LOGIN, by top-level
+ * statements that Citus carries to every node and commits there. A
+ * migration creates a role inside its transaction (004, 011), where the
+ * workers cannot see it before it commits: its GRANTs on distributed tables
+ * would fail there. With the role already made, the migration's
+ * IF NOT EXISTS skips it.
+ */
+int distribute_roles_ensure(PGconn *c);
+
 #endif

@@ -220,50 +220,35 @@ int feed_select(PGconn *c, const struct feed_window *w, const struct feed_select
 	return rc;
 }
 
-int feed_backfill_done(PGconn *c, const struct feed_window *w, const struct feed_selection *sel)
-{
-	char run[24];
-	const char *params[2] = { run, w->as_of };
-
-	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
-	return db_execp(c,
-		"UPDATE backfill_item b SET done_at = clock_timestamp(),"
-		"  outcome = CASE WHEN EXISTS (SELECT 1 FROM feed_doc f WHERE f.ins_c = b.ins_c) THEN 'fed'"
-		"                 WHEN d.feed_refused_at = $2::timestamptz THEN 'skipped: document too large'"
-		"                 ELSE 'skipped: no identity' END"
-		" FROM feed_chunk k JOIN dossier d USING (ins_c)"
-		" WHERE b.run_id = $1::bigint AND b.ins_c = k.ins_c", 2, params);
-}
-
 int feed_backfill_close(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
 			long long *skipped, long long *left)
 {
-	char run[24];
-	const char *params[2] = { w->as_of, run };
+	char run[24], at[64];
+	const char *params[3] = { w->as_of, run, at };
 	PGresult *r;
 	int rc;
 
 	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
-	rc = db_query(c, "closing the backfill's list",
-		"WITH skip AS ("
-		"  UPDATE backfill_item b SET done_at = clock_timestamp(), outcome = 'skipped: ' ||"
+	/* the time first: Citus runs no volatile function in an UPDATE */
+	if ((rc = db_query(c, "closing the backfill's list", "SELECT clock_timestamp()::text", 0, NULL, &r)) != 0)
+		return rc;
+	snprintf(at, sizeof(at), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	/* the item and its dossier are co-located: one join on ins_c, shard by shard */
+	if ((rc = db_query_text(c, "closing the backfill's list",
+		"UPDATE backfill_item b SET done_at = $3::timestamptz, outcome = 'skipped: ' ||"
 		"    CASE WHEN d.ins_c IS NULL OR d.state = 'deleted' THEN 'deleted'"
 		"         WHEN d.state <> 'open' THEN d.state"
 		"         WHEN d.opposition THEN 'objection'"
 		"         ELSE 'already current' END"
 		"  FROM backfill_item b2 LEFT JOIN dossier d ON d.ins_c = b2.ins_c"
 		"  WHERE b.run_id = $2::bigint AND b.done_at IS NULL AND b2.run_id = b.run_id AND b2.ins_c = b.ins_c"
-		"    AND (d.ins_c IS NULL OR NOT (" FEEDABLE ") OR " FEED_SQL_CURRENT ")"
-		"  RETURNING 1)"
-		" SELECT (SELECT count(*) FROM skip),"
-		"        (SELECT count(*) FROM backfill_item WHERE run_id = $2::bigint AND done_at IS NULL)"
-		"        - (SELECT count(*) FROM skip)", 2, params, &r);
-	if (rc != 0)
+		"    AND (d.ins_c IS NULL OR NOT (" FEEDABLE ") OR " FEED_SQL_CURRENT ")", 3, params, &r)) != 0)
 		return rc;
-	*skipped = atoll(PQgetvalue(r, 0, 0));
-	*left = atoll(PQgetvalue(r, 0, 1));
+	*skipped = strtoll(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
-	return 0;
+	return db_query_long(c, "SELECT count(*) FROM backfill_item WHERE run_id = $1::bigint AND done_at IS NULL",
+			     1, params + 1, 0, left);
 }
 
 /* ---- fetching a chunk ------------------------------------------------------ */
@@ -488,35 +473,6 @@ void feed_chunk_free(struct feed_chunk *ch)
 
 /* ---- storing documents ----------------------------------------------------- */
 
-int feed_refuse(PGconn *c, const struct feed_window *w, const struct feed_doc *docs, size_t n,
-		size_t max_bytes)
-{
-	struct buf ins_c, lines;
-	char mb[24];
-	int rc = 0;
-
-	/* one statement for the chunk: two array literals of digits */
-	buf_init(&ins_c, 1u << 20);
-	buf_init(&lines, 1u << 20);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (!docs[i].too_large)
-			continue;
-		if ((rc = buf_printf(&ins_c, "%s%s", ins_c.len ? "," : "{", docs[i].ins_c)) == 0)
-			rc = buf_printf(&lines, "%s%zu", lines.len ? "," : "{", docs[i].claim_lines);
-	}
-	if (rc == 0 && ins_c.len > 0 && (rc = buf_putc(&ins_c, '}')) == 0 && (rc = buf_putc(&lines, '}')) == 0) {
-		snprintf(mb, sizeof(mb), "%zu", max_bytes >> 20);
-		const char *params[4] = { w->as_of, mb, ins_c.data, lines.data };
-		rc = db_execp(c, "UPDATE dossier d SET feed_refused_at = $1::timestamptz,"
-			      "  feed_refusal = format('document above --max-document-mb %s (%s claim lines)', $2::int, r.n)"
-			      " FROM unnest($3::text[], $4::bigint[]) AS r(ins_c, n) WHERE d.ins_c = r.ins_c",
-			      4, params);
-	}
-	buf_free(&ins_c);
-	buf_free(&lines);
-	return rc;
-}
-
 int feed_store_begin(PGconn *c, struct copy *cp)
 {
 	/* binary: the documents' bytes go as they are, unescaped on both sides */
@@ -536,23 +492,86 @@ int feed_store_doc(struct copy *cp, const struct feed_doc *d, const char *xml)
 	return copy_bin_int4_array(cp, d->section_rows, DOC_SECTIONS);
 }
 
-int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long long run_id)
+/* The chunk's array arguments of document_store_staged(): the too-large
+ * dossiers and their claim lines, and for a backfill every INS-C of the
+ * chunk. Array literals of digits only. */
+struct store_args {
+	struct buf too_large, lines, chunk;
+};
+
+/* Appends item to the array literal being built in b ("{" at first). */
+static int array_item(struct buf *b, const char *item)
 {
-	char run[24];
+	return buf_printf(b, "%s%s", b->len == 0 ? "{" : ",", item);
+}
+
+static int array_close(struct buf *b)
+{
+	int rc = b->len == 0 ? buf_putc(b, '{') : 0;
+
+	return rc ? rc : buf_putc(b, '}');
+}
+
+static int store_args(struct store_args *a, const struct feed_doc *docs, size_t n, bool backfill)
+{
+	int rc = 0;
+
+	buf_init(&a->too_large, 1u << 20);
+	buf_init(&a->lines, 1u << 20);
+	buf_init(&a->chunk, 1u << 24);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char lines[24];
+		snprintf(lines, sizeof(lines), "%zu", docs[i].claim_lines);
+		if (docs[i].too_large
+		    && ((rc = array_item(&a->too_large, docs[i].ins_c)) != 0
+			|| (rc = array_item(&a->lines, lines)) != 0))
+			break;
+		if (backfill)
+			rc = array_item(&a->chunk, docs[i].ins_c);
+	}
+	if (rc == 0 && (rc = array_close(&a->too_large)) == 0 && (rc = array_close(&a->lines)) == 0)
+		rc = array_close(&a->chunk);
+	return rc;
+}
+
+static void store_args_free(struct store_args *a)
+{
+	buf_free(&a->too_large);
+	buf_free(&a->lines);
+	buf_free(&a->chunk);
+}
+
+int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long long run_id,
+		   const struct feed_selection *sel, const struct feed_doc *docs, size_t n_docs,
+		   size_t max_bytes, long *refused)
+{
+	char run[24], mb[24], backfill[24];
+	struct store_args a;
 	long long n;
 	int rc;
 
-	if ((rc = copy_finish(cp, &n)) != 0 || n == 0)
+	*refused = 0;
+	if ((rc = copy_finish(cp, &n)) != 0)
 		return rc;
-
-	/* document_store_staged() (sql/009_document_store_staged.sql) writes
-	 * the current document, the version row and the trace from feed_doc:
-	 * the feed role cannot touch them itself. */
+	if ((rc = store_args(&a, docs, n_docs, sel->mode == FEED_BACKFILL)) != 0) {
+		store_args_free(&a);
+		return rc;
+	}
+	/* document_store_staged() (sql/011_enforced_writes.sql) writes the
+	 * current document, the version row and the trace from feed_doc, for
+	 * the dossiers still open without objection, and the chunk's refusals
+	 * and backfill marks: the feed role writes none of them itself. */
 	snprintf(run, sizeof(run), "%lld", run_id);
-	const char *params[4] = { w->lo, w->hi, w->as_of, run_id > 0 ? run : NULL };
+	snprintf(mb, sizeof(mb), "%zu", max_bytes >> 20);
+	snprintf(backfill, sizeof(backfill), "%lld", sel->backfill_run);
+	const char *params[9] = { w->lo, w->hi, w->as_of, run_id > 0 ? run : NULL, a.too_large.data, a.lines.data,
+				  mb, sel->mode == FEED_BACKFILL ? backfill : NULL,
+				  sel->mode == FEED_BACKFILL ? a.chunk.data : NULL };
 	PGresult *r = PQexecParams(c,
-		"SELECT * FROM document_store_staged($1::date, $2::date, $3::timestamptz, $4::bigint)",
-		4, NULL, params, NULL, NULL, 0);
+		"SELECT * FROM document_store_staged($1::date, $2::date, $3::timestamptz, $4::bigint,"
+		" $5::text[], $6::bigint[], $7::int, $8::bigint, $9::text[])",
+		9, NULL, params, NULL, NULL, 0);
+	store_args_free(&a);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		rc = strcmp(db_sqlstate(r), "23505") == 0
 			? dr_error(DR_E_RETRY, "another feed stored a version of these dossiers meanwhile; run again")
@@ -561,9 +580,10 @@ int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long
 		return rc;
 	}
 	long long stored = atoll(PQgetvalue(r, 0, 0)), versions = atoll(PQgetvalue(r, 0, 1));
+	*refused = atol(PQgetvalue(r, 0, 4));
 	PQclear(r);
-	if (stored != n || versions != n)
+	if (stored + *refused != n || versions != stored)
 		return dr_error(DR_E_RETRY, "%lld of %lld documents were newer in the database; run again",
-				n - stored, n);
+				n - stored - *refused, n);
 	return 0;
 }

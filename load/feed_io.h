@@ -100,11 +100,6 @@ int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_sele
 int feed_select(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
 		long long *after, long *n);
 
-/* FEED_BACKFILL: marks the chunk's items done (in the chunk's transaction):
- * fed = their document was stored; skipped: document too large = refused at
- * this as-of (feed_refuse); the others had no identity. */
-int feed_backfill_done(PGconn *c, const struct feed_window *w, const struct feed_selection *sel);
-
 /*
  * FEED_BACKFILL, at the end: marks done, as skipped with the reason, the
  * items no longer to feed (closed, objection, deleted, already current);
@@ -150,19 +145,24 @@ struct feed_doc {
  * (nothing else may use the connection until the end), feed_store_doc()
  * writes one document (from one thread at a time), feed_store_end() closes
  * the COPY and stores them all through document_store_staged(), which reads
- * feed_doc (sql/009_document_store_staged.sql). Only one document
- * per render thread is ever in memory. DR_E_RETRY from the end when another
+ * feed_doc (sql/011_enforced_writes.sql). Only one document per render
+ * thread is ever in memory. The same call records the chunk's dossiers
+ * whose document was too large (docs[0..n_docs) marked too_large: dmpremb
+ * status counts them until a later document is stored,
+ * sql/008_feed_refusal.sql) and, for a backfill, marks the chunk's items of
+ * its list done: fed, or skipped with why. In the feed's transaction every
+ * write is thus the owner's (docs/security.md, Citus).
+ * The database stores a document only into a dossier still open without
+ * objection, as its next version; *refused = the documents it refused
+ * (the dossier is no longer feedable: closed, deleted, under objection
+ * since it was selected), not an error. DR_E_RETRY from the end when another
  * feed stored one of these dossiers meanwhile (nothing is then kept). On an
  * error before the end, copy_abort() the COPY and roll back.
  */
 int feed_store_begin(PGconn *c, struct copy *cp);
 int feed_store_doc(struct copy *cp, const struct feed_doc *d, const char *xml);
-int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long long run_id);
-
-/* Records on each dossier of docs[0..n) marked too_large that this feed (its
- * as-of) refused its document, and why (sizes only): dmpremb status counts
- * them until a later document is stored (sql/008_feed_refusal.sql). */
-int feed_refuse(PGconn *c, const struct feed_window *w, const struct feed_doc *docs, size_t n,
-		size_t max_bytes);
+int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long long run_id,
+		   const struct feed_selection *sel, const struct feed_doc *docs, size_t n_docs,
+		   size_t max_bytes, long *refused);
 
 #endif

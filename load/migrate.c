@@ -3,6 +3,7 @@
  */
 #include "load/migrate.h"
 #include "load/db.h"
+#include "load/distribute.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "lib/sha256.h"
@@ -106,6 +107,8 @@ int migrate_apply(PGconn *c, int upto, int *applied, int *current)
 			rc = db_exec(c, "RESET citus.enable_ddl_propagation");
 	} else if (rc == 0) {
 		rc = db_exec(c, create_table_sql);
+		if (rc == 0 && citus == CITUS_DISTRIBUTED)
+			rc = distribute_roles_ensure(c);
 	}
 	if (rc == 0)
 		rc = db_query(c, "reading applied migrations",

@@ -403,6 +403,7 @@ RETURNS TABLE (dossiers bigint, documents bigint, versions bigint, traces bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
 DECLARE
     t constant timestamptz := clock_timestamp();
+    to_delete text[];
     newly_deleted text[];
 BEGIN
     PERFORM staged_table_check('lc_dossier_out', ARRAY['ins_c text', 'state text', 'opposition boolean',
@@ -410,6 +411,15 @@ BEGIN
         'last_event_at timestamp with time zone']);
     PERFORM staged_table_check('lc_event_out', ARRAY['ins_c text', 'event_at timestamp with time zone',
         'evenement text', 'outcome text']);
+    -- a fold may delete only a dossier whose SUPPRESSION is recorded
+    -- (the staged INS-Cs as an array: Citus joins no temporary table in a subquery)
+    SELECT coalesce(array_agg(o.ins_c), '{}') INTO to_delete FROM pg_temp.lc_dossier_out o
+     WHERE o.state = 'deleted';
+    IF cardinality(to_delete) > 0
+       AND (SELECT count(DISTINCT e.ins_c) FROM dossier_event e
+             WHERE e.ins_c = ANY (to_delete) AND e.evenement = 'SUPPRESSION') < cardinality(to_delete) THEN
+        RAISE EXCEPTION 'lifecycle_store: a dossier without a recorded SUPPRESSION cannot be deleted';
+    END IF;
     -- the dossiers, created when new (an event names them before a CREATION)
     INSERT INTO dossier (ins_c, updated_at) SELECT o.ins_c, t FROM pg_temp.lc_dossier_out o
     ON CONFLICT (ins_c) DO NOTHING;

@@ -11,6 +11,8 @@
 #                          distributed with 'db distribute'; PG* then point at its
 #                          coordinator. Returns 1, after a loud SKIP line, when
 #                          Citus is not installed ('make citus')
+#   demo_fed AS_OF         the demo batch loaded, its dossiers imported and fed
+#   probe, allowed, denied ROLE SQL   SQL under the test login of ROLE
 #   check "desc" CMD...    run CMD; ok when it exits 0
 #   check_exit N "desc" CMD...   ok when CMD exits with status N
 #   check_eq "desc" WANT GOT     ok when equal (prints both otherwise)
@@ -88,7 +90,7 @@ role_logins() {
 DO $$
 DECLARE r text;
 BEGIN
-  FOREACH r IN ARRAY ARRAY['ingest', 'feed', 'reader', 'analyst', 'ops'] LOOP
+  FOREACH r IN ARRAY ARRAY['ingest', 'events', 'feed', 'reader', 'analyst', 'ops'] LOOP
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dmpremb_t_' || r) THEN
       EXECUTE format('CREATE ROLE %I LOGIN', 'dmpremb_t_' || r);
       EXECUTE format('GRANT %I TO %I', 'dmpremb_' || r, 'dmpremb_t_' || r);
@@ -97,6 +99,37 @@ BEGIN
 END $$;
 SQL
 }
+
+# demo_fed AS_OF: the database of the role tests: referentials, the demo
+# batch, the fixture's dossier events and one feed at AS_OF, each command
+# under its role's login; the script stops when one fails.
+demo_fed() {
+	"$DMPREMB" referentials load --snds "$FIXTURES/referentials/snds" --bdpm "$FIXTURES/referentials/bdpm" \
+		>"$TMP/setup" 2>&1 &&
+	"$DMPREMB" ingest "$FIXTURES/batch-demo" --max-reject-ratio 0.5 >>"$TMP/setup" 2>&1 &&
+	"$DMPREMB" dossiers import "$FIXTURES/dossiers.csv" >>"$TMP/setup" 2>&1 &&
+	"$DMPREMB" feed --as-of "$1" >>"$TMP/setup" 2>&1 ||
+		{ echo "setup failed"; sed 's/^/    | /' "$TMP/setup" | tail -5; exit 1; }
+}
+
+# probe ROLE SQL: runs the psql script SQL (it may use \gset) under the test
+# login dmpremb_t_ROLE, in schema dmpremb: prints "ok", or the SQLSTATE of
+# the failure. Its output stays in $TMP/probe.out, its errors in
+# $TMP/probe.err. probe_value ROLE SQL: the last line it printed (or its
+# error). allowed / denied ROLE SQL: checks that it succeeds / fails with a
+# permission error (42501).
+probe() {
+	printf 'SET search_path TO dmpremb;\n%s\n' "$2" |
+		PGUSER=dmpremb_t_$1 psql -X -q -tA -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate -f - \
+		>"$TMP/probe.out" 2>"$TMP/probe.err" && { echo ok; return; }
+	sed -n 's/.*ERROR: *\([0-9A-Z]\{5\}\).*/\1/p' "$TMP/probe.err" | head -1
+}
+probe_value() {
+	probe "$1" "$2" >/dev/null
+	cat "$TMP/probe.out" "$TMP/probe.err" | tail -1
+}
+allowed() { check_eq "$1 may: $2" ok "$(probe "$1" "$2")"; }
+denied() { check_eq "$1 may not: $2" 42501 "$(probe "$1" "$2")"; }
 
 check() {
 	desc=$1; shift

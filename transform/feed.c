@@ -207,18 +207,19 @@ static int setup(PGconn *c, const char *as_of, const char *ins_nir_root, struct 
 	return 0;
 }
 
-/* Folds events not folded yet (normally none: import folds its own), in
- * transactions of its own (lifecycle_io.h), before due-ness is read. */
-static int apply_pending_events(PGconn *c, struct lifecycle_report *lc)
+/*
+ * Events recorded and not folded yet (normally none: an import folds its
+ * own; one interrupted between recording and folding leaves some). The feed
+ * role may not fold them (only the events role's fold writes lifecycle
+ * states): it says how many wait, and the next dossiers import folds them.
+ */
+static int count_pending_events(PGconn *c, long long *pending)
 {
-	long long pending;
-	int r = db_query_long(c, "SELECT EXISTS (SELECT 1 FROM dossier_event WHERE applied_at IS NULL)::int",
-			      0, NULL, 0, &pending);
-	if (r != 0 || pending == 0)
-		return r;
-	if ((r = lifecycle_apply(c, lc)) == 0)
-		dr_log(DR_LOG_INFO, "feed.events_applied", "dossiers=%lld applied=%lld refused=%lld deleted=%lld",
-		       lc->dossiers, lc->applied, lc->refused, lc->deleted);
+	int r = db_query_long(c, "SELECT count(*) FROM dossier_event WHERE applied_at IS NULL", 0, NULL, 0, pending);
+
+	if (r == 0 && *pending > 0)
+		dr_log(DR_LOG_WARN, "feed.events_pending", "events=%lld (recorded, not folded: the next dossiers"
+		       " import folds them; due-ness is read from the states as they are)", *pending);
 	return r;
 }
 
@@ -264,15 +265,22 @@ static int feed_chunk_once(PGconn *c, long long run_id, const struct feed_opts *
 	if (o->dry_run) {
 		db_rollback(c);
 	} else {
+		long refused = 0;
 		dr_killpoint("feed-before-store");
-		if ((r = feed_store_end(c, sink, w, run_id)) != 0
-		    || (r = feed_refuse(c, w, docs, ch->n, o->max_doc_bytes)) != 0
-		    || (o->sel.mode == FEED_BACKFILL && (r = feed_backfill_done(c, w, &o->sel)) != 0)
+		if ((r = feed_store_end(c, sink, w, run_id, &o->sel, docs, ch->n, o->max_doc_bytes, &refused)) != 0
 		    || (r = db_commit(c)) != 0) {
 			db_rollback(c);
 			return r;
 		}
 		dr_killpoint("feed-chunk");
+		if (refused > 0) {
+			/* closed, deleted or under objection since it was selected:
+			 * the database refused its document (never named here) */
+			rep->not_feedable += refused;
+			k -= refused;
+			dr_log(DR_LOG_WARN, "feed.not_feedable", "documents=%ld reason=\"dossier no longer feedable\"",
+			       refused);
+		}
 	}
 	rep->store_s += progress_now() - t3;
 	rep->documents += k;
@@ -402,6 +410,7 @@ static void report_add(struct feed_report *to, const struct feed_report *from)
 	to->documents += from->documents;
 	to->no_identity += from->no_identity;
 	to->too_large += from->too_large;
+	to->not_feedable += from->not_feedable;
 	to->chunks += from->chunks;
 	to->bytes += from->bytes;
 	if (from->max_bytes > to->max_bytes)
@@ -480,7 +489,7 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 	memcpy(rep->lo, w.lo, sizeof(rep->lo));
 	memcpy(rep->hi, w.hi, sizeof(rep->hi));
 	if ((o->sel.mode == FEED_LISTED && (r = feed_load_list(c, o->ins_c_file, rep)) != 0)
-	    || (!o->dry_run && (r = apply_pending_events(c, &rep->lc)) != 0)) {
+	    || (!o->dry_run && (r = count_pending_events(c, &rep->events_pending)) != 0)) {
 		refcache_free(&rc);
 		return r;
 	}

@@ -23,7 +23,6 @@
 #include "transform/build.h"
 
 #include "load/feed_io.h"
-#include "load/lifecycle_io.h"
 
 struct feed_opts {
 	const char *as_of;        /* timestamptz literal, NULL = now */
@@ -62,12 +61,14 @@ struct feed_report {
 	char lo[11], hi[11];      /* the window */
 	long listed;              /* --ins-c: valid INS-Cs in the list */
 	long bad_list_lines;      /* --ins-c: lines that are not an INS-C */
-	struct lifecycle_report lc; /* events folded before planning (normally none) */
+	long long events_pending;   /* events recorded, not folded yet (normally none) */
 	struct feed_plan plan;    /* dossiers planned */
 	long selected;            /* dossiers taken (still feedable and due under their lock) */
 	long documents;           /* documents stored (rendered, with --dry-run) */
 	long no_identity;         /* dossiers skipped: no beneficiary identity yet */
 	long too_large;           /* dossiers skipped: document above max_doc_bytes */
+	long not_feedable;        /* documents the database refused: the dossier was closed,
+				   * deleted or put under objection since it was selected */
 	long chunks;
 	long long bytes;          /* total XML bytes */
 	long max_bytes;

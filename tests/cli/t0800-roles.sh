@@ -5,22 +5,18 @@
 # dmpremb_t_ROLE, which hold one role each (test-lib.sh role_logins).
 . "$TESTLIB"
 new_db roles
-demo="$FIXTURES/batch-demo"
 
-"$DMPREMB" referentials load --snds "$FIXTURES/referentials/snds" --bdpm "$FIXTURES/referentials/bdpm" \
-	>"$TMP/setup" 2>&1 &&
-"$DMPREMB" ingest "$demo" --max-reject-ratio 0.5 >>"$TMP/setup" 2>&1 &&
-"$DMPREMB" dossiers import "$FIXTURES/dossiers.csv" >>"$TMP/setup" 2>&1 &&
-"$DMPREMB" feed --as-of 2026-11-16T12:00:00+01:00 >>"$TMP/setup" 2>&1 ||
-	{ echo "setup failed"; sed 's/^/    | /' "$TMP/setup" | tail -5; exit 1; }
+demo_fed 2026-11-16T12:00:00+01:00
 docs=$(sql "SELECT count(*) FROM document")
 check "the fixture feed stored documents under dmpremb_feed" test "$docs" -gt 0
-# a dossier with a document, to aim the probes at (never printed)
+# a dossier with a document, to aim the probes at (never printed: the
+# probes, whose SQL is their description, name it by a subquery)
 ic=$(sql "SELECT ins_c FROM document ORDER BY ins_c LIMIT 1")
+aim="(SELECT min(ins_c) FROM dossier WHERE last_fed_at IS NOT NULL)"
 
 # --- every command ran as its own role, under a login that holds only it
 check_eq "each run's role is its command's (none as a superuser)" \
-	"dossiers-import dmpremb_t_ingest dmpremb_ingest
+	"dossiers-import dmpremb_t_events dmpremb_events
 feed dmpremb_t_feed dmpremb_feed
 ingest dmpremb_t_ingest dmpremb_ingest
 referentials dmpremb_t_ingest dmpremb_ingest" \
@@ -37,22 +33,13 @@ while read -r cmd role; do
 	check_grep "$cmd --help says 'Role: $role.'" "^Role: $role\.$" "$TMP/help"
 done <"$TMP/roles"
 
-# probe ROLE SQL: "ok", or the SQLSTATE of the failure
-probe() {
-	PGUSER=dmpremb_t_$1 psql -X -q -tA -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate \
-		-c "SET search_path TO dmpremb" -c "$2" >/dev/null 2>"$TMP/probe.err" && { echo ok; return; }
-	sed -n 's/^ERROR: *\([0-9A-Z]\{5\}\).*/\1/p' "$TMP/probe.err" | head -1
-}
-allowed() { check_eq "$1 may: $2" ok "$(probe "$1" "$2")"; }
-denied() { check_eq "$1 may not: $2" 42501 "$(probe "$1" "$2")"; }
-
 # --- dmpremb_feed: reads what documents are made of, writes only through document_store_staged
 allowed feed "SELECT count(*) FROM claim_line"
 allowed feed "SELECT count(*) FROM beneficiary"
 allowed feed "SELECT max(version) FROM document_version"
 # the feed's staging table, as feed_prepare() makes it, in the probing session
 stage="CREATE TEMP TABLE feed_doc (ins_c text, set_id text, doc_id text, version int, xml text, sha256 text, bytes int, section_rows int[]); GRANT SELECT ON feed_doc TO dmpremb_owner"
-store="SELECT * FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL)"
+store="SELECT * FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL, '{}', '{}', 16, NULL, NULL)"
 allowed feed "$stage; $store"
 # document_store_staged() runs as the owner: it refuses a feed_doc that could
 # run the caller's code with the owner's rights (a view, row security) or
@@ -70,28 +57,37 @@ denied feed "SELECT version FROM document"
 denied feed "SELECT count(*) FROM trace"
 denied feed "DELETE FROM document"
 denied feed "UPDATE document SET version = version + 1"
-denied feed "INSERT INTO trace (ins_c, at, author, action) VALUES ('$ic', now(), 'x', 'y')"
+denied feed "INSERT INTO trace (ins_c, at, author, action) SELECT $aim, now(), 'x', 'y'"
 denied feed "UPDATE dossier SET last_fed_at = now()"
-allowed feed "UPDATE dossier SET feed_refused_at = feed_refused_at, feed_refusal = feed_refusal WHERE false"
+# refusals are written by document_store_staged() (sql/011_enforced_writes.sql)
+denied feed "UPDATE dossier SET feed_refused_at = feed_refused_at, feed_refusal = feed_refusal WHERE false"
 denied feed "UPDATE dossier SET state = 'closed' WHERE false"
-denied feed "SELECT * FROM dossier_destroy(ARRAY['$ic'])"
+denied feed "SELECT * FROM dossier_destroy(ARRAY[$aim])"
 denied feed "DROP TABLE claim_line"
 
-# --- dmpremb_ingest: loads; reads no document; destroys only deleted dossiers' data
+# --- dmpremb_ingest: loads claims; reads no document; records no lifecycle event, destroys nothing
 allowed ingest "SELECT count(*) FROM claim_line"
 allowed ingest "SELECT count(*) FROM dossier_event"
 denied ingest "SELECT count(*) FROM document"
-denied ingest "DELETE FROM document WHERE ins_c = '$ic'"
+denied ingest "DELETE FROM document WHERE ins_c = $aim"
 denied ingest "SELECT count(*) FROM document_version"
 denied ingest "DELETE FROM document_version"
 denied ingest "SELECT count(*) FROM trace"
-denied ingest "SELECT * FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL)"
+denied ingest "$store"
 denied ingest "TRUNCATE claim_line"
 denied ingest "SELECT raw_value FROM reject"
 denied ingest "CREATE TABLE claim_line_209901 PARTITION OF claim_line FOR VALUES FROM ('2099-01-01') TO ('2099-02-01')"
-check_eq "ingest: dossier_destroy of a dossier without SUPPRESSION destroys nothing" "0 0" \
-	"$(PGUSER=dmpremb_t_ingest psql -X -q -tA -F ' ' -c "SELECT dossiers, documents FROM dmpremb.dossier_destroy(ARRAY['$ic'])")"
-check_eq "... and its document is still there" 1 "$(sql "SELECT count(*) FROM document WHERE ins_c = '$ic'")"
+denied ingest "SELECT * FROM dossier_destroy(ARRAY['9900000000000000000001'])"
+denied ingest "INSERT INTO dossier_event (ins_c, event_at, evenement) VALUES ('9900000000000000000001', now(), 'SUPPRESSION')"
+
+# --- dmpremb_events: the lifecycle import; destroys only deleted dossiers' data
+allowed events "SELECT count(*) FROM dossier_event"
+denied events "SELECT count(*) FROM document"
+denied events "SELECT count(*) FROM claim_line"
+denied events "SELECT count(*) FROM beneficiary"
+denied events "$store"
+denied events "SELECT * FROM dossier_destroy(ARRAY[$aim])"
+check_eq "... and its document is still there" 1 "$(sql "SELECT count(*) FROM document WHERE ins_c = $aim")"
 
 # --- dmpremb_reader: the current documents, nothing else
 allowed reader "SELECT count(*), max(length(xml)) FROM document"
@@ -125,7 +121,7 @@ check_eq "ops: no column of dossier_sla is an identifier" "created_at due_at fee
 denied analyst "SELECT count(*) FROM dmpremb.claim_line"
 denied analyst "SELECT count(*) FROM dmpremb.document"
 denied analyst "SELECT count(*) FROM dmpremb.dossier_sla"
-denied analyst "SELECT * FROM dmpremb.document_store_staged('2024-11-01', '2026-11-01', now(), NULL)"
+denied analyst "SELECT * FROM dmpremb.document_store_staged('2024-11-01', '2026-11-01', now(), NULL, '{}', '{}', 16, NULL, NULL)"
 
 # --- by catalog, so that a future table or function cannot slip through
 # what each role may read, table by table (a new grant must be added here)
@@ -137,20 +133,22 @@ readable() {
 }
 check_eq "reader reads exactly: document" "document" "$(readable dmpremb_reader)"
 check_eq "only the owner reads reject.raw_value" "" \
-	"$(sql "SELECT string_agg(r, ' ') FROM unnest(ARRAY['dmpremb_ingest', 'dmpremb_feed', 'dmpremb_reader',
+	"$(sql "SELECT string_agg(r, ' ') FROM unnest(ARRAY['dmpremb_ingest', 'dmpremb_events', 'dmpremb_feed', 'dmpremb_reader',
 	        'dmpremb_analyst', 'dmpremb_ops']) r WHERE has_column_privilege(r, 'dmpremb.reject', 'raw_value', 'SELECT')")"
 check_eq "analyst reads nothing in dmpremb" "" "$(readable dmpremb_analyst)"
+check_eq "events reads exactly these" "dossier dossier_event run schema_migration" "$(readable dmpremb_events)"
 check_eq "ops reads exactly these" \
 	"backfill_item batch batch_file dossier_event dossier_sla referential_file reject run schema_migration" \
 	"$(readable dmpremb_ops)"
-for r in dmpremb_ingest dmpremb_feed dmpremb_ops dmpremb_analyst; do
+for r in dmpremb_ingest dmpremb_events dmpremb_feed dmpremb_ops dmpremb_analyst; do
 	check_eq "$r cannot read any column of document or trace" "" \
 		"$(sql "SELECT string_agg(t, ' ') FROM unnest(ARRAY['document', 'trace']) t
 		        WHERE has_any_column_privilege('$r', 'dmpremb.' || t, 'SELECT')")"
 done
 check_eq "no role but the owner writes document, document_version or trace directly" "" \
 	"$(sql "SELECT string_agg(r || ':' || t || ':' || p, ' ') FROM
-	          unnest(ARRAY['dmpremb_ingest', 'dmpremb_feed', 'dmpremb_reader', 'dmpremb_analyst', 'dmpremb_ops']) r,
+	          unnest(ARRAY['dmpremb_ingest', 'dmpremb_events', 'dmpremb_feed', 'dmpremb_reader', 'dmpremb_analyst',
+	                       'dmpremb_ops']) r,
 	          unnest(ARRAY['document', 'document_version', 'trace']) t,
 	          unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p
 	        WHERE has_table_privilege(r, 'dmpremb.' || t, p)")"

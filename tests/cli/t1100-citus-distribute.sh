@@ -70,21 +70,8 @@ check_eq "every group role may log in on both workers" "" \
 	         \$\$SELECT string_agg(rolname, ',') FROM pg_roles WHERE rolname IN ('dmpremb_owner', 'dmpremb_ingest',
 	           'dmpremb_feed', 'dmpremb_reader', 'dmpremb_analyst', 'dmpremb_ops') AND NOT rolcanlogin\$\$)
 	         WHERE result <> ''")"
-role_logins
-probe() {  # probe ROLE SQL: "ok" or the SQLSTATE
-	PGUSER=dmpremb_t_$1 psql -X -q -tA -v ON_ERROR_STOP=1 -v VERBOSITY=verbose \
-		-c "SET ROLE dmpremb_$1" -c "SET search_path TO dmpremb" -c "$2" >/dev/null 2>"$TMP/probe.err" &&
-		{ echo ok; return; }
-	sed -n 's/^ERROR: *\([0-9A-Z]\{5\}\).*/\1/p' "$TMP/probe.err" | head -1
-}
-check_eq "the feed role reads dossiers over its shards" ok "$(probe feed "SELECT count(*) FROM dossier")"
-check_eq "the reader role may not read claims on the workers either" 42501 \
-	"$(probe reader "SELECT count(*) FROM claim_line")"
-check_eq "the reader role may not read a shard of beneficiary on a worker directly" 42501 \
-	"$(PGPORT="${CITUS_WORKER_PORTS%% *}" probe reader \
-	   "SELECT count(*) FROM $(sql "SELECT shard_name FROM citus_shards WHERE table_name = 'dmpremb.beneficiary'::regclass LIMIT 1")")"
-
-# --- a migration after distribution reaches every node
+# --- a migration after distribution reaches every node (the probes below
+# then run on the schema it made)
 latest=$("$DMPREMB_UNDER_TEST" db version | sed -n 's/.*carries version \([0-9]*\).*/\1/p')
 if [ "$latest" -gt 10 ]; then
 	check "db migrate on the distributed database applies the later migrations" "$DMPREMB" db migrate
@@ -92,4 +79,14 @@ if [ "$latest" -gt 10 ]; then
 else
 	skip "a migration after distribution" "this binary carries no migration after 010"
 fi
+role_logins
+check_eq "the feed role reads dossiers over its shards" ok "$(probe feed "SELECT count(*) FROM dossier")"
+check_eq "the events role, made by 011 after distribution, reads the events' shards" ok \
+	"$(probe events "SELECT count(*) FROM dossier_event")"
+check_eq "the reader role may not read claims on the workers either" 42501 \
+	"$(probe reader "SELECT count(*) FROM claim_line")"
+check_eq "the reader role may not read a shard of beneficiary on a worker directly" 42501 \
+	"$(PGPORT="${CITUS_WORKER_PORTS%% *}" probe reader \
+	   "SELECT count(*) FROM $(sql "SELECT shard_name FROM citus_shards WHERE table_name = 'dmpremb.beneficiary'::regclass LIMIT 1")")"
+
 finish

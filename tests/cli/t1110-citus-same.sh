@@ -1,0 +1,72 @@
+#!/bin/sh
+# tests/cli/t1110-citus-same.sh — the same data gives the same result on one
+# PostgreSQL and on a Citus cluster (a coordinator and two workers).
+#
+# One scenario, run on each under the commands' own roles: the fixture
+# referentials, batch-demo, the dossier events of fixtures/dossiers.csv (every
+# lifecycle case: creations, closures, reactivations, deaths, objections and
+# their lifting, a SUPPRESSION), a feed on two lanes, a later batch
+# (batch-late: identity corrections, re-sent lines), a second feed, a
+# backfill of everything, two feeds at once on the two halves (--shard), two
+# feeds at once on everything, and a purge. After each stage the exit status
+# and every data table (test-lib.sh db_content: rows as JSON, without the
+# timestamps and sequence numbers that differ by design) must be the same on
+# both, and at the end every stored document byte for byte. Stages 1-7 are
+# those of the crash tests (tests/tools/scenario.sh).
+. "$TESTLIB"
+
+. "$TOP/tests/tools/scenario.sh"   # stages 1-7 (A1..A3), as the crash tests run them
+A4=2026-12-06T11:00:00+01:00
+A5=2026-12-06T12:00:00+01:00
+LAST=10
+
+# stages 1-7, then two sharded backfills at once, two feeds at once, a purge
+stage_both() {
+	case $1 in
+	8) "$DMPREMB" backfill --all --as-of "$A4" --chunk 2 --shard 0/2 >"$TMP/s8a" 2>&1 &
+	   a=$!
+	   "$DMPREMB" backfill --all --as-of "$A4" --chunk 2 --shard 1/2 >"$TMP/s8b" 2>&1
+	   b=$?
+	   wait $a
+	   echo "$? $b" ;;
+	9) "$DMPREMB" feed --as-of "$A5" --refresh-days 0 --chunk 1 --jobs 1 >"$TMP/s9a" 2>&1 &
+	   a=$!
+	   "$DMPREMB" feed --as-of "$A5" --refresh-days 0 --chunk 1 --jobs 1 >"$TMP/s9b" 2>&1
+	   b=$?
+	   wait $a
+	   echo "$? $b" ;;
+	10) "$DMPREMB" purge --as-of "$A5" --closed-grace-days 0 ;;
+	*) stage "$1" ;;
+	esac
+}
+
+# run_scenario NAME: every stage; $TMP/NAME.K = exit status and db_content after stage K
+run_scenario() {
+	for k in $(seq 1 $LAST); do
+		stage_both "$k" >"$TMP/$1.out.$k" 2>&1
+		{ echo "exit $?"; tail -1 "$TMP/$1.out.$k" | grep -E '^[0-9]+ [0-9]+$'; db_content; } >"$TMP/$1.$k"
+	done
+	export_docs "$TMP/$1.docs"
+}
+
+new_db same_single
+run_scenario single
+check_eq "on one PostgreSQL, every stage ends as the fixtures expect (exit 0)" "" \
+	"$(for k in $(seq 1 $LAST); do head -1 "$TMP/single.$k" | grep -v '^exit 0$' | sed "s/^/stage $k: /"; done)"
+check "... and the scenario stored documents" test "$(ls "$TMP/single.docs" | wc -l)" -gt 10
+
+citus_db same_citus || { finish; exit; }
+run_scenario citus
+for k in $(seq 1 $LAST); do
+	if cmp -s "$TMP/single.$k" "$TMP/citus.$k"; then
+		_tally ok "stage $k: same exit status and same rows in every table on Citus"
+	else
+		_tally fail "stage $k: Citus differs from one PostgreSQL"
+		diff "$TMP/single.$k" "$TMP/citus.$k" | awk '{ print "    | " $1, $2, $3 }' | head -10
+		sed 's/^/    | citus: /' "$TMP/citus.out.$k" | tail -3
+	fi
+done
+check_eq "the same documents, byte for byte" \
+	"$(cd "$TMP/single.docs" && md5sum * | md5sum)" "$(cd "$TMP/citus.docs" && md5sum * | md5sum)"
+check_eq "... as many" "$(ls "$TMP/single.docs" | wc -l)" "$(ls "$TMP/citus.docs" | wc -l)"
+finish
