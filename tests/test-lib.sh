@@ -60,7 +60,8 @@ citus_db() {
 	fi
 	PGDATABASE="t_$1"
 	export PGDATABASE
-	"$TOP/tests/citus-cluster.sh" newdb "$CITUS_DIR" "$PGDATABASE" || { echo "cannot create Citus database $PGDATABASE" >&2; exit 1; }
+	PGCLUSTER_PORT=${CITUS_PORT:-55440} "$TOP/tests/citus-cluster.sh" newdb "$CITUS_DIR" "$PGDATABASE" ||
+		{ echo "cannot create Citus database $PGDATABASE" >&2; exit 1; }
 	"$DMPREMB" db migrate >"$TMP/migrate.out" 2>&1 || { cat "$TMP/migrate.out" >&2; exit 1; }
 	"$DMPREMB" db distribute >"$TMP/distribute.out" 2>&1 || { cat "$TMP/distribute.out" >&2; exit 1; }
 	role_logins

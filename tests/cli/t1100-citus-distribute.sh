@@ -19,7 +19,7 @@ citus_cluster || { finish; exit; }
 # --- a Citus database migrated one step short of distributable
 PGDATABASE=t_citus_dist
 export PGDATABASE
-"$TOP/tests/citus-cluster.sh" newdb "$CITUS_DIR" "$PGDATABASE" || { echo "cannot create the database"; exit 1; }
+PGCLUSTER_PORT=${CITUS_PORT:-55440} "$TOP/tests/citus-cluster.sh" newdb "$CITUS_DIR" "$PGDATABASE" || { echo "cannot create the database"; exit 1; }
 check "db migrate --to 9 on a Citus coordinator" "$DMPREMB" db migrate --to 9
 check_eq "... stops at version 9" 9 "$(sql "SELECT max(version) FROM dmpremb.schema_migration")"
 check_eq "... and keeps the schema on the coordinator (no table on a worker)" 0 \

@@ -35,7 +35,9 @@ stage_both() {
 	   b=$?
 	   wait $a
 	   echo "$? $b" ;;
-	10) "$DMPREMB" purge --as-of "$A5" --closed-grace-days 0 ;;
+	10) # a month processed long ago: the purge drops its partition
+	    sql "SELECT dmpremb.claim_line_partition('2023-01-15')" >/dev/null
+	    "$DMPREMB" purge --as-of "$A5" --closed-grace-days 0 --margin-months 0 ;;
 	*) stage "$1" ;;
 	esac
 }
@@ -47,6 +49,22 @@ run_scenario() {
 		{ echo "exit $?"; tail -1 "$TMP/$1.out.$k" | grep -E '^[0-9]+ [0-9]+$'; db_content; } >"$TMP/$1.$k"
 	done
 	export_docs "$TMP/$1.docs"
+	# what the other commands and the analyst see of the result
+	{
+		"$DMPREMB" status --as-of "$A5" >"$TMP/$1.status" 2>/dev/null
+		echo "status exit $?"
+		sed '/^last runs/,$d' "$TMP/$1.status"
+		"$DMPREMB" render "$(sql "SELECT min(ins_c) FROM dossier WHERE state = 'open' AND last_fed_at IS NOT NULL")" \
+			--as-of "$A5" 2>/dev/null >"$TMP/$1.render"
+		echo "render exit $? $(wc -c <"$TMP/$1.render") bytes $(md5sum <"$TMP/$1.render")"
+		for v in claim_volume top_code document_section document_size first_feed_sla; do
+			echo "$v $(PGUSER=dmpremb_t_analyst psql -X -q -tA -c "SELECT md5(coalesce(string_agg(x::text, '|'
+			         ORDER BY x::text), '')) FROM analytics.$v x")"
+		done
+		echo "dossier_feed $(PGUSER=dmpremb_t_analyst psql -X -q -tA -c "SELECT md5(string_agg(concat_ws(' ',
+		       pseudonym IS NOT NULL, state, objection, due_day, hours_to_first_feed, document_version, document_bytes),
+		       '|' ORDER BY state, due_day, hours_to_first_feed, document_bytes)) FROM analytics.dossier_feed")"
+	} >"$TMP/$1.seen" 2>&1
 }
 
 new_db same_single
@@ -66,6 +84,11 @@ for k in $(seq 1 $LAST); do
 		sed 's/^/    | citus: /' "$TMP/citus.out.$k" | tail -3
 	fi
 done
+check_grep "the purge dropped the old month's partition on Citus" "claim_line partitions  *1 " "$TMP/citus.out.10"
+check_eq "the same status, render of a dossier and analytics views (as the analyst)" \
+	"$(cat "$TMP/single.seen")" "$(cat "$TMP/citus.seen")"
+check_eq "... status kept its promises, the analyst read every view" "" \
+	"$(grep -e 'exit [^0]' -e 'ERROR' -e ' $' -e ' 0 bytes' "$TMP/citus.seen")"
 check_eq "the same documents, byte for byte" \
 	"$(cd "$TMP/single.docs" && md5sum * | md5sum)" "$(cd "$TMP/citus.docs" && md5sum * | md5sum)"
 check_eq "... as many" "$(ls "$TMP/single.docs" | wc -l)" "$(ls "$TMP/citus.docs" | wc -l)"
