@@ -7,8 +7,9 @@
 # lifecycle case: creations, closures, reactivations, deaths, objections and
 # their lifting, a SUPPRESSION), a feed on two lanes, a later batch
 # (batch-late: identity corrections, re-sent lines), a second feed, a
-# backfill of everything, two feeds at once on the two halves (--shard), two
-# feeds at once on everything, and a purge. After each stage the exit status
+# backfill of everything, two backfills at once on the two halves (--shard),
+# two feeds at once on everything, a purge, a generated batch (fixtures/gen)
+# with its events and a feed, and a backfill killed mid-way then resumed. After each stage the exit status
 # and every data table (test-lib.sh db_content: rows as JSON, without the
 # timestamps and sequence numbers that differ by design) must be the same on
 # both, and at the end every stored document byte for byte. Stages 1-7 are
@@ -18,7 +19,14 @@
 . "$TOP/tests/tools/scenario.sh"   # stages 1-7 (A1..A3), as the crash tests run them
 A4=2026-12-06T11:00:00+01:00
 A5=2026-12-06T12:00:00+01:00
-LAST=10
+A6=2026-12-06T13:00:00+01:00
+LAST=12
+
+# a generated batch of 30 persons (fixtures/gen, fixture referentials) and
+# their CREATION events, the same files for both databases
+python3 "$TOP/fixtures/gen" --persons 30 --seed 16 --referentials "$FIXTURES/referentials" \
+	--out "$TMP/gen" --as-of 2026-11-15 --events "$TMP/gen-events.csv" >"$TMP/gen.log" 2>&1 ||
+	{ echo "fixtures/gen failed"; cat "$TMP/gen.log"; exit 1; }
 
 # stages 1-7, then two sharded backfills at once, two feeds at once, a purge
 stage_both() {
@@ -38,6 +46,12 @@ stage_both() {
 	10) # a month processed long ago: the purge drops its partition
 	    sql "SELECT dmpremb.claim_line_partition('2023-01-15')" >/dev/null
 	    "$DMPREMB" purge --as-of "$A5" --closed-grace-days 0 --margin-months 0 ;;
+	11) "$DMPREMB" ingest "$TMP/gen" && "$DMPREMB" dossiers import "$TMP/gen-events.csv" &&
+	    "$DMPREMB" feed --as-of "$A6" --chunk 4 --jobs 2 ;;
+	12) # a backfill killed after its second chunk, then resumed
+	    DMPREMB_KILL_AT=feed-chunk:2 "$DMPREMB" backfill --all --as-of "$A6" --chunk 3 >"$TMP/s12a" 2>&1
+	    run=$(sql "SELECT max(run_id) FROM backfill_item")
+	    "$DMPREMB" backfill --resume "$run" --as-of "$A6" --chunk 3 ;;
 	*) stage "$1" ;;
 	esac
 }
