@@ -25,7 +25,8 @@
 CC       ?= gcc
 PREFIX   ?= /usr/local
 SHARED   ?= $(abspath ../shared)
-VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+RELEASE  := 0.9.0
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Debian packages: build, run, test, cda-validate, and the private cluster.
 DEB_PKGS := gcc make libc6-dev pkg-config libpq-dev libcsv-dev libxml2-dev libssl-dev \
@@ -45,7 +46,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 BASEFLAGS = -std=c11 -D_GNU_SOURCE -fopenmp -I. -Ibuild/gen $(PKG_CFLAGS) $(WARN) \
-             -DDMPREMB_VERSION='"$(VERSION)"' -MMD -MP
+             -DDMPREMB_VERSION='"$(VERSION)"' -DDMPREMB_RELEASE='"$(RELEASE)"' -MMD -MP
 REL_FLAGS  := -O2 -g
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

@@ -32,12 +32,18 @@ enum { OPT_DB = 1000, OPT_LOG_FORMAT, OPT_QUIET, OPT_HELP, OPT_COMMON_END };
 	{ "quiet", no_argument, NULL, OPT_QUIET }, \
 	{ "help", no_argument, NULL, OPT_HELP }
 
-#define CLI_COMMON_USAGE \
-	"Common options:\n" \
-	"  --db CONNINFO       connection string or URI (default: PG* environment)\n" \
+#define CLI_LOCAL_OPTIONS_USAGE \
 	"  --log-format FMT    text (default) or json: one line per event on stderr\n" \
 	"  --quiet             no progress lines\n" \
 	"  --help              this text\n"
+#define CLI_COMMON_USAGE \
+	"Common options:\n" \
+	"  --db CONNINFO       connection string or URI (default: PG* environment)\n" \
+	CLI_LOCAL_OPTIONS_USAGE
+/* for a command that connects to no database (insc) */
+#define CLI_LOCAL_USAGE \
+	"Common options:\n" \
+	CLI_LOCAL_OPTIONS_USAGE
 
 /*
  * Handles an option a command's getopt_long loop did not: a common option, or

@@ -90,6 +90,13 @@ int cmd_insc(struct cli *cli, int argc, char **argv)
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == OPT_HELP) {   /* insc connects to nothing: no --db in its help */
+			fputs(insc_usage, stdout);
+			fputs(CLI_LOCAL_USAGE, stdout);
+			return DR_OK;
+		}
+		if (opt == OPT_DB)
+			return cli_usage_error("insc", "insc reads standard input and connects to no database: no --db");
 		rc = cli_common_option(cli, "insc", opt, optarg, insc_usage);
 		if (rc)
 			return rc > 0 ? DR_OK : rc;

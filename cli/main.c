@@ -22,8 +22,11 @@
 #include <string.h>
 #include <sysexits.h>
 
-#ifndef DMPREMB_VERSION
-#define DMPREMB_VERSION "0.0.0-dev"
+#ifndef DMPREMB_VERSION      /* the commit (git describe), from the Makefile */
+#define DMPREMB_VERSION "unknown"
+#endif
+#ifndef DMPREMB_RELEASE      /* the release, from the Makefile */
+#define DMPREMB_RELEASE "0.0.0-dev"
 #endif
 
 struct command {
@@ -34,7 +37,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "db", cmd_db, NULL, "db migrate: create or upgrade the database schema" },
+	{ "db", cmd_db, NULL, "db migrate|version|distribute: the schema, its version, Citus distribution" },
 	{ "referentials", cmd_referentials, "dmpremb_ingest",
 	  "referentials load: load SNDS nomenclatures and BDPM files" },
 	{ "ingest", cmd_ingest, "dmpremb_ingest",
@@ -51,7 +54,8 @@ static const struct command commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: dmpremb [--db CONNINFO] [--log-format text|json] COMMAND [ARGS]\n"
+		"usage: dmpremb [--db CONNINFO] [--log-format text|json] [--quiet] COMMAND [ARGS]\n"
+		"       dmpremb --version | --help\n"
 		"\n"
 		"Builds the 'Donnees de remboursement' document of every DMP from the\n"
 		"insurer's claim extracts and keeps it in PostgreSQL.\n"
@@ -64,6 +68,11 @@ static void usage(FILE *out)
 		if (commands[i].role)
 			fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].role);
 	fprintf(out,
+		"\nOptions (before or after the command):\n"
+		"  --db CONNINFO       connection string or URI (default: PG* environment)\n"
+		"  --log-format FMT    text (default) or json: one line per event on stderr\n"
+		"  --quiet             no progress lines\n"
+		"  --version           the version of dmpremb and the commit it was built from\n"
 		"\n'dmpremb COMMAND --help' describes a command.\n"
 		"Exit status: 0 done, 1 a promise broken (status only), 64 usage,\n"
 		"65 data refused, 66 input missing,\n"
@@ -187,7 +196,7 @@ int main(int argc, char **argv)
 	/* global options before the command name */
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--version") == 0) {
-			printf("dmpremb %s\n", DMPREMB_VERSION);
+			printf("dmpremb %s (commit %s)\n", DMPREMB_RELEASE, DMPREMB_VERSION);
 			return EX_OK;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);

@@ -1,0 +1,32 @@
+#!/bin/sh
+# tests/cli/t0020-help.sh — the README's command table and each command's
+# --help agree: every option a command's --help lists is in the README row(s)
+# of that command, every command of 'dmpremb --help' has a row, and the
+# global options (--version, --quiet) are documented in both. No database.
+. "$TESTLIB"
+readme="$TOP/README.md"
+bin=$DMPREMB_UNDER_TEST
+
+"$bin" --help >"$TMP/help"
+check_grep "dmpremb --help names --version" "--version" "$TMP/help"
+check_grep "dmpremb --help names --quiet" "--quiet" "$TMP/help"
+check_grep "dmpremb --help says db has distribute" "^  db .*distribute" "$TMP/help"
+check_grep "README names --version" "dmpremb --version" "$readme"
+check "dmpremb --version prints the release and the commit" sh -c \
+	"'$bin' --version | grep -Eq '^dmpremb [0-9]+\.[0-9]+\.[0-9]+ \(commit [0-9a-z.-]+\)$'"
+
+# the README's command table: the lines "| `dmpremb CMD ..." of the Commands chapter
+sed -n '/^## Commands/,/^## /p' "$readme" | grep '^| `dmpremb ' >"$TMP/rows"
+for cmd in $(awk '/^Commands:/ { c = 1; next } c && NF == 0 { exit } c { print $1 }' "$TMP/help"); do
+	grep "^| \`dmpremb $cmd[ \`]" "$TMP/rows" >"$TMP/row.$cmd"
+	check "README has a row for dmpremb $cmd" test -s "$TMP/row.$cmd"
+	missing=""
+	for o in $("$bin" "$cmd" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+		case "$o" in --db|--log-format|--quiet|--help) continue ;; esac
+		grep -q -- "$o[] =\`|)]" "$TMP/row.$cmd" || missing="$missing $o"
+	done
+	check_eq "the README row of $cmd lists every option of '$cmd --help'" "" "${missing# }"
+done
+check_eq "insc --help offers no --db (it connects to nothing)" 0 "$("$bin" insc --help | grep -c -- '--db')"
+check_exit 64 "insc --db is a usage error" "$bin" insc --db x </dev/null
+finish
