@@ -268,6 +268,14 @@ check_exit 78 "a missing env file exits 78" "$RUN" --env "$TMP/nonexistent.env" 
 keep_output
 check_exit 78 "a missing inbox exits 78" env DMPREMB_INBOX="$TMP/nonexistent" "$RUN" --env "$d/env" ingest
 keep_output
+# a key repeated in the env file: the last value holds, as in systemd's EnvironmentFile
+{ echo "DMPREMB_INBOX=$TMP/nonexistent"; cat "$d/env"; } >"$d/env.repeated"
+check_exit 0 "a key repeated in the env file takes its last value (the earlier inbox is missing)" \
+	"$RUN" --env "$d/env.repeated" --dry-run ingest
+keep_output
+{ cat "$d/env"; echo "DMPREMB_INBOX=$TMP/nonexistent"; } >"$d/env.repeated"
+check_exit 78 "... the last one, even when it is the wrong one" "$RUN" --env "$d/env.repeated" --dry-run ingest
+keep_output
 check_exit 0 "--dry-run runs nothing" "$RUN" --env "$d/env" --dry-run hourly
 keep_output
 check_grep "and says what it would do" "event=batch.would-ingest batch=a" "$TMP/run.err"
