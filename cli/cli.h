@@ -21,6 +21,8 @@ struct cli {
 	bool quiet;
 	PGconn *conn;          /* opened by cli_connect() */
 	long long run_id;      /* dmpremb.run row of this command, 0 when none */
+	int argc;              /* the command's arguments (argv[0]: its name), for messages */
+	char **argv;
 };
 
 /* Long options shared by every command; OPT_COMMON_BASE.. are their codes. */

@@ -281,16 +281,15 @@ int cmd_backfill(struct cli *cli, int argc, char **argv)
 		 a.from ? "\"" : "", a.from ? a.from : "null", a.from ? "\"" : "",
 		 a.to ? "\"" : "", a.to ? a.to : "null", a.to ? "\"" : "",
 		 a.resume, o.sel.shard_k, o.sel.shard_n, o.jobs, o.sel.limit, o.max_doc_bytes >> 20);
+	/* a --resume of no backfill is a usage error: no run is recorded for it */
+	if (a.resume && ((rc = cli_connect(cli)) != 0 || (rc = check_resume(cli, a.resume)) != 0))
+		return rc;
 	if ((rc = cli_run_start(cli, "backfill", options)) != 0)
 		return rc;
 	long long listed = 0;
 	o.sel.backfill_run = a.resume ? a.resume : cli->run_id;
-	if ((rc = lock_list(cli, o.sel.backfill_run)) == 0) {
-		if (a.resume)
-			rc = check_resume(cli, a.resume);
-		else
-			rc = make_list(cli, &a, &o, &listed);
-	}
+	if ((rc = lock_list(cli, o.sel.backfill_run)) == 0 && !a.resume)
+		rc = make_list(cli, &a, &o, &listed);
 	if (rc != 0) {
 		memset(&rep, 0, sizeof(rep));
 		return cli_feed_finish(cli, "backfill.done", &o, &rep, rc);

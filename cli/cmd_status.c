@@ -255,8 +255,12 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_AS_OF: as_of = optarg; break;
-		case OPT_JSON: fmt = FMT_JSON; break;
-		case OPT_PROM: fmt = FMT_PROM; break;
+		case OPT_JSON:
+		case OPT_PROM:
+			if (fmt != FMT_TEXT)
+				return cli_usage_error("status", "give --json or --prometheus, not both");
+			fmt = opt == OPT_JSON ? FMT_JSON : FMT_PROM;
+			break;
 		case OPT_FIRST_HOURS:
 			if ((rc = cli_parse_long("--first-feed-hours", optarg, 1, 10000, &s.first_hours)))
 				return rc;

@@ -112,8 +112,9 @@ int cli_common_option(struct cli *cli, const char *cmd, int opt, const char *arg
 		fputs(usage_text, stdout);
 		fputs(CLI_COMMON_USAGE, stdout);
 		return CLI_HELP_SHOWN;
-	default:   /* getopt_long has already said which option on stderr */
-		return cli_usage_error(cmd, "unknown option or missing argument");
+	default:   /* getopt_long is silent (opterr = 0): one line, naming the word */
+		return cli_usage_error(cmd, "unknown option, or an option without its value: '%s'",
+				       optind > 0 && optind <= cli->argc ? cli->argv[optind - 1] : "?");
 	}
 }
 
@@ -230,6 +231,9 @@ int main(int argc, char **argv)
 	}
 
 	cli.role = cmd->role;
+	cli.argc = argc - i;
+	cli.argv = argv + i;
+	opterr = 0;   /* an unknown option is said once, by cli_common_option() */
 	rc = cmd->fn(&cli, argc - i, argv + i);
 
 	if (fflush(stdout) != 0 && rc == DR_OK)

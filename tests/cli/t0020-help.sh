@@ -27,6 +27,11 @@ for cmd in $(awk '/^Commands:/ { c = 1; next } c && NF == 0 { exit } c { print $
 	done
 	check_eq "the README row of $cmd lists every option of '$cmd --help'" "" "${missing# }"
 done
+check_exit 64 "an unknown option is a usage error" "$bin" feed --bogus
+check_eq "... said in one line, naming it" "1 1" \
+	"$(wc -l <"$TMP/err" | tr -d ' ') $(grep -c -- "'--bogus'" "$TMP/err")"
+check_exit 64 "status --json --prometheus is refused" "$bin" status --json --prometheus
+check_grep "... saying why" "give --json or --prometheus, not both" "$TMP/err"
 check_eq "insc --help offers no --db (it connects to nothing)" 0 "$("$bin" insc --help | grep -c -- '--db')"
 check_exit 64 "insc --db is a usage error" "$bin" insc --db x </dev/null
 finish

@@ -76,7 +76,10 @@ check_eq "its list holds every open dossier; two chunks are done" "$persons 6" \
 	"$(sql "SELECT count(*) FROM backfill_item WHERE run_id = $run1") $(sql "SELECT count(*) FROM backfill_item WHERE run_id = $run1 AND done_at IS NOT NULL")"
 check_exit 0 "status shows the unfinished backfill" "$DMPREMB" status --as-of "$AS_BF"
 check_grep "with the dossiers left" "backfills not finished *1  ($((persons - 6)) dossiers left" "$TMP/out"
+runs_before=$(sql "SELECT count(*) FROM run")
 check_exit 64 "--resume of a run that is not a backfill" "$DMPREMB" backfill --resume 1
+check_exit 64 "--resume of a run that does not exist" "$DMPREMB" backfill --resume 4711
+check_eq "... a usage error records no run" "$runs_before" "$(sql "SELECT count(*) FROM run")"
 check_exit 0 "backfill --resume finishes the list" "$DMPREMB" backfill --resume "$run1" --chunk 3
 run2=$(sql "SELECT max(run_id) FROM run WHERE command = 'backfill'")
 check_eq "every listed dossier fed exactly once by the two runs" "$persons 0" \
