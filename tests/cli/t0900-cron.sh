@@ -173,6 +173,8 @@ check_eq "metrics: batches incomplete" 1 "$(metric 'dmpremb_run_batches{task="ho
 check_eq "metrics: events files done" 1 "$(metric 'dmpremb_run_event_files{task="hourly",outcome="done"}')"
 check_eq "metrics: events files failed" 1 "$(metric 'dmpremb_run_event_files{task="hourly",outcome="failed"}')"
 check_eq "metrics: exit code" 65 "$(metric 'dmpremb_run_exit_code{task="hourly"}')"
+check_eq "metrics: what waits in failed/ (one batch, one event file)" "1 1" \
+	"$(metric 'dmpremb_failed_waiting{kind="batches"}') $(metric 'dmpremb_failed_waiting{kind="event_files"}')"
 check_eq "metrics: no success timestamp after a run that did not end with 0" "" \
 	"$(metric 'dmpremb_run_last_success_timestamp_seconds{task="hourly"}')"
 
@@ -185,6 +187,10 @@ check "the first copy is still whole" cmp -s "$demo/manifest.csv" "$d/batches/do
 check_eq "metrics: no line read (batch already applied)" 0 "$(metric 'dmpremb_run_lines_read{task="hourly"}')"
 check_eq "metrics: nothing fed again for the same --as-of" 0 "$(metric 'dmpremb_run_documents_fed{task="hourly"}')"
 check_eq "metrics: exit code 0" 0 "$(metric 'dmpremb_run_exit_code{task="hourly"}')"
+check_eq "metrics: the next run no longer counts the refused batch as failed by itself..." 0 \
+	"$(metric 'dmpremb_run_batches{task="hourly",outcome="failed"}')"
+check_eq "... but the batch and the event file still waiting in failed/ stay visible" "1 1" \
+	"$(metric 'dmpremb_failed_waiting{kind="batches"}') $(metric 'dmpremb_failed_waiting{kind="event_files"}')"
 check_eq "metrics: success timestamp = end timestamp" \
 	"$(metric 'dmpremb_run_last_end_timestamp_seconds{task="hourly"}')" \
 	"$(metric 'dmpremb_run_last_success_timestamp_seconds{task="hourly"}')"
