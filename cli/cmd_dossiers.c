@@ -123,6 +123,32 @@ static int stage_lines(struct lines *in, const char *name, struct copy *cp,
 	return rc;
 }
 
+/*
+ * Refuses the staged events dated in the future (beyond the server's now and
+ * a few minutes of clock skew): the platform sends what happened, and an
+ * event applied before its time would change a dossier early (a closure, a
+ * deletion). Each is a rejected line, said by its line number.
+ */
+#define EVENT_SKEW "5 minutes"
+static int reject_future(struct cli *cli, const char *name, struct import_counts *n)
+{
+	PGresult *r;
+	int rc = db_query(cli->conn, "refusing events dated in the future",
+		"WITH gone AS (DELETE FROM dossier_event_stage WHERE event_at > now() + interval '" EVENT_SKEW "'"
+		"              RETURNING line_no)"
+		" SELECT line_no FROM gone ORDER BY 1", 0, NULL, &r);
+
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < PQntuples(r); i++)
+		fprintf(stderr, "dmpremb dossiers: %s line %s: HORODATAGE is in the future"
+			" (later than now + 5 minutes): rejected\n", name, PQgetvalue(r, i, 0));
+	n->rejected += PQntuples(r);
+	n->valid -= PQntuples(r);
+	PQclear(r);
+	return 0;
+}
+
 /* Moves the staged events into dossier_event and dossier (set-based). */
 static int apply_stage(struct cli *cli, struct import_counts *n)
 {
@@ -207,6 +233,8 @@ static int import_events(struct cli *cli, struct lines *in, const char *name,
 		return rc;
 	}
 	rc = copy_finish(&cp, NULL);
+	if (rc == 0)
+		rc = reject_future(cli, name, n);
 	if (rc == 0)
 		rc = apply_stage(cli, n);
 	dr_killpoint("dossiers-before-commit");

@@ -89,7 +89,7 @@ badkey=$(echo "$A" | sed 's/.$/X/; s/X$/0/')
 	echo "12345;DECES;2026-11-16T09:00:00Z"
 	echo "$D;DECES;2026-11-16T24:00:00Z"
 	echo "$D;DECES;2026-12-16T09:00:00.1234567Z"
-	echo "$D;LEVEE_OPPOSITION;2026-12-24T18:00:00+14:00"
+	echo "$D;LEVEE_OPPOSITION;2026-11-24T18:00:00+14:00"
 } >"$TMP/bad.csv"
 check_exit 65 "bad lines: exit 65" "$DMPREMB" dossiers import "$TMP/bad.csv"
 check_eq "bad lines: counts" "10 2 0 8 1" \
@@ -108,6 +108,17 @@ check_eq "bad lines: D's two events stored" 2 "$(sqlq "SELECT count(*) FROM doss
 check_eq "bad lines: the run says refused, 65" "refused 65 8" \
 	"$(sql "SELECT outcome, exit_code, counts->>'rejected' FROM run WHERE command = 'dossiers-import' ORDER BY run_id DESC LIMIT 1" | tr '|' ' ')"
 
+# an event dated in the future is refused (the others are imported), whatever today is
+{
+	echo 'INS_C;EVENEMENT;HORODATAGE'
+	echo "$D;FERMETURE;2099-01-01T00:00:00Z"
+	echo "$D;OPPOSITION;2026-11-25T09:00:00Z"
+} >"$TMP/future.csv"
+check_exit 65 "an event dated in the future: exit 65" "$DMPREMB" dossiers import "$TMP/future.csv"
+check_grep "... its line named, with why" "future.csv line 2: HORODATAGE is in the future" "$TMP/err"
+check_eq "... rejected, the other imported" "2 1 1" "$(report 'lines read') $(report imported) $(report rejected)"
+check_eq "... and never recorded" 0 "$(sqlq "SELECT count(*) FROM dossier_event WHERE ins_c = '$D' AND event_at > now()")"
+
 # standard input
 printf 'INS_C;EVENEMENT;HORODATAGE\n%s;CREATION;2026-11-18T09:00:00Z\n%s;DECES;2026-11-30T09:00:00Z\n' "$E" "$E" >"$TMP/stdin.csv"
 check_exit 0 "stdin '-': exit 0" sh -c '"$DMPREMB" dossiers import - <"$TMP/stdin.csv"'
@@ -116,12 +127,14 @@ check_eq "stdin '-': 2 imported, 1 new dossier" "2 2 1" \
 check_eq "stdin '-': dossier of E exists" 1 "$(sqlq "SELECT count(*) FROM dossier WHERE ins_c = '$E'")"
 
 # refused whole: wrong header, empty file; missing file; usage
+events_before=$(sql 'SELECT count(*) FROM dossier_event')
+check_eq "the events so far (11 from the files above, 1 after the future one)" 12 "$events_before"
 printf 'INS_C;EVENT;HORODATAGE\n%s;CREATION;2027-01-01T00:00:00Z\n' "$A" >"$TMP/header.csv"
 check_exit 65 "wrong header: exit 65" "$DMPREMB" dossiers import "$TMP/header.csv"
 check_grep "wrong header: named" "line 1: header must be INS_C;EVENEMENT;HORODATAGE" "$TMP/err"
 : >"$TMP/empty.csv"
 check_exit 65 "empty file: exit 65" "$DMPREMB" dossiers import "$TMP/empty.csv"
-check_eq "refused files: nothing stored" 11 "$(sql 'SELECT count(*) FROM dossier_event')"
+check_eq "refused files: nothing stored" "$events_before" "$(sql 'SELECT count(*) FROM dossier_event')"
 check_exit 66 "missing file: exit 66" "$DMPREMB" dossiers import "$TMP/nope.csv"
 check_exit 64 "no FILE: usage error" "$DMPREMB" dossiers import
 check_exit 64 "unknown subcommand: usage error" "$DMPREMB" dossiers export x
