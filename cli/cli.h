@@ -72,6 +72,15 @@ int cli_run_start(struct cli *cli, const char *command, const char *options_json
 /* Closes the run row according to rc (a DR_* status) with counts and a message. */
 void cli_run_finish(struct cli *cli, int rc, const char *counts_json, const char *message);
 
+/*
+ * Checks an --as-of: ISO 8601 only, a date (its midnight) or a date-time
+ * (minutes, seconds, 1 to 6 digits of fraction), with an offset (Z or +HH:MM)
+ * or without (Europe/Paris, the session's time zone, load/db.c). Anything
+ * else PostgreSQL would also read ('yesterday', 'epoch', 'infinity') is a
+ * usage error naming the accepted forms. One parser for every command.
+ */
+int cli_parse_as_of(const char *flag, const char *arg);
+
 /* Parses a non-negative integer/float option with range check, naming the flag. */
 int cli_parse_long(const char *flag, const char *arg, long min, long max, long *out);
 int cli_parse_double(const char *flag, const char *arg, double min, double max, double *out);
@@ -80,7 +89,7 @@ int cli_parse_double(const char *flag, const char *arg, double min, double max, 
 struct feed_opts;
 struct feed_report;
 enum { OPT_AS_OF = 1, OPT_INS_C, OPT_JOBS, OPT_CHUNK, OPT_DRY_RUN, OPT_OID, OPT_REFRESH,
-       OPT_MAX_DOSSIERS, OPT_MAX_SECONDS, OPT_SHARD, OPT_MAX_DOC_MB, OPT_FEED_END };
+       OPT_MAX_DOSSIERS, OPT_MAX_SECONDS, OPT_SHARD, OPT_MAX_DOC_MB, OPT_ALLOW_FUTURE, OPT_FEED_END };
 #define CLI_FEED_LONGOPTS \
 	{ "as-of", required_argument, NULL, OPT_AS_OF }, \
 	{ "jobs", required_argument, NULL, OPT_JOBS }, \
@@ -89,12 +98,14 @@ enum { OPT_AS_OF = 1, OPT_INS_C, OPT_JOBS, OPT_CHUNK, OPT_DRY_RUN, OPT_OID, OPT_
 	{ "ins-nir-oid", required_argument, NULL, OPT_OID }, \
 	{ "max-seconds", required_argument, NULL, OPT_MAX_SECONDS }, \
 	{ "shard", required_argument, NULL, OPT_SHARD }, \
-	{ "max-document-mb", required_argument, NULL, OPT_MAX_DOC_MB }
+	{ "max-document-mb", required_argument, NULL, OPT_MAX_DOC_MB }, \
+	{ "allow-future", no_argument, NULL, OPT_ALLOW_FUTURE }
 void cli_feed_defaults(struct feed_opts *o);
 /* 0: handled; 1: not one of CLI_FEED_LONGOPTS; < 0: DR_E_USAGE. */
 int cli_feed_option(struct feed_opts *o, int opt, const char *arg);
-/* Checks --ins-nir-oid. */
-int cli_feed_check(const struct feed_opts *o);
+/* Checks --ins-nir-oid, and that --as-of is not later than now (the server's
+ * clock, 5 minutes of skew) unless --allow-future: connects for that. */
+int cli_feed_check(struct cli *cli, const struct feed_opts *o);
 /* Prints the report, logs `event`, closes the run row, then refreshes the
  * analytics figures (load/analytics.h) unless a dry run; returns rc. */
 int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *o,

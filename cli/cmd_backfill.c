@@ -29,7 +29,7 @@
 
 static const char backfill_usage[] =
 	"usage: dmpremb backfill (--from DATE --to DATE | --ins-c FILE|- | --all)\n"
-	"                        [--dry-run] [--as-of TIMESTAMP] [--shard K/N] [--max-seconds N]\n"
+	"                        [--dry-run] [--as-of TIMESTAMP [--allow-future]] [--shard K/N] [--max-seconds N]\n"
 	"                        [--jobs N] [--chunk N] [--max-document-mb N] [--ins-nir-oid OID]\n"
 	"       dmpremb backfill --resume RUN_ID [options]\n"
 	"\n"
@@ -52,7 +52,7 @@ static const char backfill_usage[] =
 	"                     status'); --as-of defaults to now again\n"
 	"  --shard K/N        list only the dossiers whose INS-C hashes to K mod N\n"
 	"  --max-seconds N    stop starting chunks after N seconds (resume later)\n"
-	"  --as-of, --jobs, --chunk, --max-document-mb, --ins-nir-oid   as for feed\n"
+	"  --as-of, --allow-future, --jobs, --chunk, --max-document-mb, --ins-nir-oid   as for feed\n"
 	"\n"
 	"The list is kept in the table backfill_item; each dossier's item is marked\n"
 	"done with its document, in the same transaction. Exit 75 when interrupted\n"
@@ -243,7 +243,7 @@ int cmd_backfill(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("backfill", "--from and --to go together");
 	if (a.resume && o.dry_run)
 		return cli_usage_error("backfill", "--dry-run lists nothing, so it cannot resume");
-	if ((rc = cli_feed_check(&o)) != 0)
+	if ((rc = cli_feed_check(cli, &o)) != 0)
 		return rc;
 	o.quiet = cli->quiet;
 	o.sel.mode = FEED_BACKFILL;

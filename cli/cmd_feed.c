@@ -15,7 +15,7 @@
 #include <sys/resource.h>
 
 static const char feed_usage[] =
-	"usage: dmpremb feed [--as-of TIMESTAMP] [--refresh-days N] [--max-dossiers N]\n"
+	"usage: dmpremb feed [--as-of TIMESTAMP [--allow-future]] [--refresh-days N] [--max-dossiers N]\n"
 	"                    [--max-seconds N] [--shard K/N] [--ins-c FILE|-] [--jobs N]\n"
 	"                    [--chunk N] [--max-document-mb N] [--dry-run] [--ins-nir-oid OID]\n"
 	"\n"
@@ -39,7 +39,10 @@ static const char feed_usage[] =
 	"with --shard; on one PostgreSQL or Citus) and never feed a dossier twice. After a crash, Ctrl-C or\n"
 	"SIGTERM, run again: what was stored is no longer due (docs/scheduling.md).\n"
 	"\n"
-	"  --as-of TIMESTAMP   generation time (default: now), e.g. 2026-11-15T10:00:00+01:00\n"
+	"  --as-of TIMESTAMP   generation time (default: now), ISO 8601: 2026-11-15 (midnight),\n"
+	"                      2026-11-15T10:00:00 (Europe/Paris) or 2026-11-15T10:00:00+01:00;\n"
+	"                      not later than now unless --allow-future\n"
+	"  --allow-future      accept an --as-of later than now (tests of what will be due)\n"
 	"  --refresh-days N    a fed dossier is due again N days after (default 7)\n"
 	"  --max-dossiers N    feed at most N dossiers (the most urgent)\n"
 	"  --max-seconds N     start no new chunk after N seconds (e.g. 3000 hourly)\n"
@@ -158,7 +161,11 @@ int cli_feed_option(struct feed_opts *o, int opt, const char *arg)
 	int rc = 0;
 
 	switch (opt) {
-	case OPT_AS_OF: o->as_of = arg; break;
+	case OPT_AS_OF:
+		rc = cli_parse_as_of("--as-of", arg);
+		o->as_of = arg;
+		break;
+	case OPT_ALLOW_FUTURE: o->allow_future = true; break;
 	case OPT_DRY_RUN: o->dry_run = true; break;
 	case OPT_OID: o->ins_nir_root = arg; break;
 	case OPT_SHARD: rc = parse_shard(arg, &o->sel); break;
@@ -183,9 +190,18 @@ int cli_feed_option(struct feed_opts *o, int opt, const char *arg)
 	return rc;
 }
 
-int cli_feed_check(const struct feed_opts *o)
+int cli_feed_check(struct cli *cli, const struct feed_opts *o)
 {
-	return check_oid(o->ins_nir_root);
+	bool future = false;
+	int rc = check_oid(o->ins_nir_root);
+
+	/* before any run is recorded: an as-of later than now is a usage error */
+	if (rc == 0 && o->as_of && !o->allow_future && (rc = cli_connect(cli)) == 0
+	    && (rc = feed_as_of_future(cli->conn, o->as_of, &future)) == 0 && future)
+		rc = dr_error(DR_E_USAGE, "--as-of %s is later than now: documents are built from what is"
+			      " known now (--allow-future to build them as of a later time, e.g. in a test)",
+			      o->as_of);
+	return rc;
 }
 
 void cli_feed_defaults(struct feed_opts *o)
@@ -283,7 +299,7 @@ int cmd_feed(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("feed", "unexpected argument");
-	if ((rc = cli_feed_check(&o)) != 0)
+	if ((rc = cli_feed_check(cli, &o)) != 0)
 		return rc;
 	o.quiet = cli->quiet;
 	o.sel.mode = o.ins_c_file ? FEED_LISTED : FEED_DUE;
@@ -318,7 +334,11 @@ int cmd_render(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
-		case OPT_AS_OF: as_of = optarg; break;
+		case OPT_AS_OF:
+			if ((rc = cli_parse_as_of("--as-of", optarg)) != 0)
+				return rc;
+			as_of = optarg;
+			break;
 		case OPT_OID: oid = optarg; break;
 		default:
 			rc = cli_common_option(cli, "render", opt, optarg, render_usage);

@@ -132,7 +132,7 @@ static int lock_purge(struct cli *cli)
 static int parse_option(struct purge_opts *o, int opt, const char *arg)
 {
 	switch (opt) {
-	case OPT_AS_OF: o->as_of = arg; return 0;
+	case OPT_AS_OF: o->as_of = arg; return cli_parse_as_of("--as-of", arg);
 	case OPT_DRY_RUN: o->dry_run = true; return 0;
 	case OPT_MARGIN: return cli_parse_long("--margin-months", arg, 0, 120, &o->margin_months);
 	case OPT_GRACE_DAYS: return cli_parse_long("--closed-grace-days", arg, 0, 3650, &o->grace_days);

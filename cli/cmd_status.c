@@ -254,7 +254,11 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
-		case OPT_AS_OF: as_of = optarg; break;
+		case OPT_AS_OF:
+			if ((rc = cli_parse_as_of("--as-of", optarg)) != 0)
+				return rc;
+			as_of = optarg;
+			break;
 		case OPT_JSON:
 		case OPT_PROM:
 			if (fmt != FMT_TEXT)

@@ -118,6 +118,54 @@ int cli_common_option(struct cli *cli, const char *cmd, int opt, const char *arg
 	}
 }
 
+/* n digits at s, their value into *v */
+static bool digits(const char *s, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+int cli_parse_as_of(const char *flag, const char *arg)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	const char *p = arg;
+	int y, m, d, hh, mi, ss;
+	bool ok = digits(p, 4, &y) && p[4] == '-' && digits(p + 5, 2, &m) && p[7] == '-'
+		  && digits(p + 8, 2, &d) && y >= 1900 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1]
+		  && !(m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)));
+
+	p += 10;
+	if (ok && *p == 'T') {
+		ok = digits(p + 1, 2, &hh) && p[3] == ':' && digits(p + 4, 2, &mi) && hh <= 23 && mi <= 59;
+		p += 6;
+		if (ok && *p == ':') {
+			ok = digits(p + 1, 2, &ss) && ss <= 59;
+			p += 3;
+			if (ok && *p == '.') {
+				int n = 0;
+				for (p++; *p >= '0' && *p <= '9'; p++)
+					n++;
+				ok = n >= 1 && n <= 6;
+			}
+		}
+		if (ok && *p == 'Z')
+			p++;
+		else if (ok && (*p == '+' || *p == '-'))
+			ok = digits(p + 1, 2, &hh) && p[3] == ':' && digits(p + 4, 2, &mi) && hh <= 14 && mi <= 59
+			     && (p += 6, true);
+	}
+	if (ok && *p == '\0')
+		return 0;
+	return dr_error(DR_E_USAGE, "%s must be an ISO 8601 date or date-time: 2026-11-15, 2026-11-15T10:00,"
+			" 2026-11-15T10:00:00 (Europe/Paris time), 2026-11-15T10:00:00+01:00 or ...Z; not '%s'",
+			flag, arg);
+}
+
 int cli_parse_long(const char *flag, const char *arg, long min, long max, long *out)
 {
 	char *end;

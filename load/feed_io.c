@@ -46,6 +46,16 @@ int feed_window(PGconn *c, const char *as_of, struct feed_window *w)
 	return 0;
 }
 
+int feed_as_of_future(PGconn *c, const char *as_of, bool *future)
+{
+	const char *params[1] = { as_of };
+	long long v = 0;
+	int rc = db_query_long(c, "SELECT ($1::timestamptz > now() + interval '5 minutes')::int", 1, params, 0, &v);
+
+	*future = v != 0;
+	return rc;
+}
+
 int feed_prepare(PGconn *c)
 {
 	return db_exec(c,

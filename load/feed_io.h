@@ -36,6 +36,9 @@ struct feed_window {
 /* as_of: any timestamptz literal, or NULL for now. DR_E_USAGE when invalid. */
 int feed_window(PGconn *c, const char *as_of, struct feed_window *w);
 
+/* *future: as_of (not NULL) is later than the server's now + 5 minutes. */
+int feed_as_of_future(PGconn *c, const char *as_of, bool *future);
+
 /* Creates the session's temp tables (feed_list, feed_todo, feed_chunk, feed_doc). */
 int feed_prepare(PGconn *c);
 

@@ -32,6 +32,7 @@ struct feed_opts {
 	int jobs;                 /* render threads */
 	size_t max_doc_bytes;     /* a larger document is not stored (FEED_MAX_DOC_MB) */
 	bool dry_run;             /* build and render, store nothing */
+	bool allow_future;        /* an as-of later than now (tests of what will be) */
 	bool quiet;               /* no progress */
 	const char *ins_nir_root; /* OID of the INS-NIR in documents */
 	/* Opens one more connection, set to the command's role, for a lane

@@ -32,6 +32,15 @@ check_eq "... said in one line, naming it" "1 1" \
 	"$(wc -l <"$TMP/err" | tr -d ' ') $(grep -c -- "'--bogus'" "$TMP/err")"
 check_exit 64 "status --json --prometheus is refused" "$bin" status --json --prometheus
 check_grep "... saying why" "give --json or --prometheus, not both" "$TMP/err"
+# --as-of: ISO 8601 only, the same parser for every command (no database needed to refuse)
+for bad in yesterday epoch infinity now 2026-13-01 2026-02-30 "2026-11-15 10:00" 2026-11-15T25:00 \
+           2026-11-15T10:00:00+1 2026-11-15T10:00:00.1234567Z 15/11/2026; do
+	check_exit 64 "feed --as-of '$bad' is refused" "$bin" feed --as-of "$bad"
+done
+check_grep "... naming the accepted forms" "ISO 8601 date or date-time: 2026-11-15, 2026-11-15T10:00" "$TMP/err"
+for cmd in status purge backfill render; do
+	check_exit 64 "$cmd --as-of epoch is refused too" sh -c "'$bin' $cmd --as-of epoch --all 2>&1 | grep -q 'ISO 8601' && exit 64"
+done
 check_eq "insc --help offers no --db (it connects to nothing)" 0 "$("$bin" insc --help | grep -c -- '--db')"
 check_exit 64 "insc --db is a usage error" "$bin" insc --db x </dev/null
 finish

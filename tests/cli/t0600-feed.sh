@@ -169,14 +169,20 @@ check_exit 65 "feed --ins-c with a bad line: exit 65" "$DMPREMB" feed --as-of 20
 check_eq "only the two listed dossiers got version 4" "2" "$(sql "SELECT count(*) FROM document WHERE version = 4")"
 check_grep "the bad line is named by its number" "line=4" "$TMP/err"
 check "the bad value is not echoed" sh -c "! grep -q not-an-ins-c '$TMP/err' '$TMP/out'"
-check_exit 0 "feed --ins-c - reads stdin" sh -c "echo '$ic3' | '$DMPREMB' feed --as-of 2026-12-13T10:00:00+01:00 --ins-c -"
+runs_before=$(sql "SELECT count(*) FROM run")
+check_exit 64 "feed --as-of later than now is refused" "$DMPREMB" feed --as-of 2099-01-01
+check_grep "... saying why and how to force it" "is later than now.*--allow-future" "$TMP/err"
+check_exit 64 "... for backfill too" "$DMPREMB" backfill --all --as-of 2099-01-01T10:00:00Z
+check_eq "... usage errors record no run" "$runs_before" "$(sql "SELECT count(*) FROM run")"
+check_exit 0 "--allow-future accepts it (a dry run here)" "$DMPREMB" feed --as-of 2099-01-01T10:00 --allow-future --dry-run
+check_exit 0 "feed --ins-c - reads stdin" sh -c "echo '$ic3' | '$DMPREMB' feed --as-of 2026-12-13T10:00:00+01:00 --allow-future --ins-c -"
 check_eq "the dossier from stdin got version 5" "1" "$(sql "SELECT count(*) FROM document WHERE version = 5")"
 
 # --- a dossier whose person no batch has described yet: skipped, counted
 orphan=$(printf 'Zoe;900101;2900175999999\n' | "$DMPREMB" insc)
 printf 'INS_C;EVENEMENT;HORODATAGE\n%s;CREATION;2026-12-01T09:00:00+01:00\n' "$orphan" >"$TMP/orphan.csv"
 check "a dossier for a person no batch described" "$DMPREMB" dossiers import "$TMP/orphan.csv"
-check_exit 0 "feed with a dossier without identity" "$DMPREMB" feed --as-of 2026-12-27T10:00:00+01:00
+check_exit 0 "feed with a dossier without identity" "$DMPREMB" feed --as-of 2026-12-27T10:00:00+01:00 --allow-future
 check_grep "it is counted as skipped" "skipped, no identity *1$" "$TMP/out"
 check_eq "and has no document" "0" "$(sql "SELECT count(*) FROM document WHERE ins_c = '$orphan'")"
 
@@ -196,7 +202,7 @@ awk -F';' 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
 	{print $c["BEN_NIR"]; print $c["BEN_NOM_NAI"]}' "$demo/beneficiaires.csv" | tr -d '"' | sort -u >"$TMP/secrets"
 sql "SELECT ins_c FROM beneficiary" >>"$TMP/secrets"
 sed -i '/^$/d' "$TMP/secrets"
-"$DMPREMB" feed --as-of 2026-12-20T10:00:00+01:00 --log-format json >"$TMP/log.out" 2>"$TMP/log.err"
+"$DMPREMB" feed --as-of 2026-12-20T10:00:00+01:00 --allow-future --log-format json >"$TMP/log.out" 2>"$TMP/log.err"
 "$DMPREMB" render "$ic11" >/dev/null 2>>"$TMP/log.err"
 check_eq "no NIR, INS-C or birth name in feed's output or logs" "0" \
 	"$(cat "$TMP/feed1.out" "$TMP/feed1.err" "$TMP/log.out" "$TMP/log.err" | grep -c -F -f "$TMP/secrets")"
