@@ -290,4 +290,22 @@ check_grep "and says what it would do" "event=batch.would-ingest batch=a" "$TMP/
 check "the leak check has identifiers to look for" test "$(wc -l <"$TMP/secrets")" -ge 40
 check_eq "no NIR, INS-C or name in any output, log or metrics file" 0 \
 	"$(grep -c -F -f "$TMP/secrets" "$TMP/all-output")"
+# --- the systemd units: valid, and hardened (where systemd-analyze exists)
+if command -v systemd-analyze >/dev/null 2>&1; then
+	for u in hourly weekly; do
+		# the unit as installed, its command pointing at this checkout's wrapper
+		sed "s|/usr/local/bin/dmpremb-run|$TOP/cron/dmpremb-run|" "$TOP/cron/systemd/dmpremb-$u.service" \
+			>"$TMP/dmpremb-$u.service"
+		check "systemd-analyze verify dmpremb-$u.service" systemd-analyze verify "$TMP/dmpremb-$u.service"
+		score=$(systemd-analyze security --offline=true "$TMP/dmpremb-$u.service" 2>/dev/null |
+			sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+		check "dmpremb-$u.service exposure $score, at most 3 (systemd-analyze security)" \
+			awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 3) }'
+	done
+	check_grep "the units share the lock directory, writable under ProtectSystem=strict" \
+		"^ReadWritePaths=/var/lib/dmpremb /run/lock" "$TOP/cron/systemd/dmpremb-weekly.service"
+else
+	skip "systemd units" "systemd-analyze not found"
+fi
+
 finish
