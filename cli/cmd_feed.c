@@ -214,9 +214,38 @@ void cli_feed_defaults(struct feed_opts *o)
 	o->ins_nir_root = default_oid();
 }
 
+/*
+ * A referential missing or out of date shows as many claim lines shown with a
+ * neutral label. Each kind above FEED_UNLABELLED_WARN of the lines read (and
+ * 10 lines at least) is a warning the same hour, not only a count in the
+ * report: feed.unlabelled, which dmpremb-run and the journal show.
+ */
+#define FEED_UNLABELLED_WARN 0.01
+static void warn_unlabelled(const struct feed_report *rep)
+{
+	for (int k = 0; k < BW_KINDS; k++) {
+		long n = rep->st.warnings[k];
+		if (n >= 10 && (double)n >= FEED_UNLABELLED_WARN * (double)rep->st.lines)
+			dr_log(DR_LOG_WARN, "feed.unlabelled", "kind=%s lines=%ld of=%ld (a referential missing"
+			       " or out of date? 'dmpremb referentials load', docs/referentials.md)",
+			       build_warning_names[k], n, rep->st.lines);
+	}
+}
+
+/* ", \"unlabelled\": {\"unknown_cip13\": N, ...}" for the run's counts */
+static void unlabelled_json(char *out, size_t size, const struct feed_report *rep)
+{
+	size_t len = (size_t)snprintf(out, size, ", \"unlabelled\": {");
+	for (int k = 0; k < BW_KINDS && len < size; k++)
+		len += (size_t)snprintf(out + len, size - len, "%s\"%s\": %ld", k ? ", " : "",
+					build_warning_names[k], rep->st.warnings[k]);
+	if (len < size)
+		snprintf(out + len, size - len, "}");
+}
+
 int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *o, struct feed_report *rep, int rc)
 {
-	char counts[1024];
+	char counts[1536], unlabelled[512];
 	long warnings = 0;
 	struct rusage ru;
 
@@ -224,14 +253,16 @@ int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *
 		print_report(rep, o->dry_run);
 	for (int k = 0; k < BW_KINDS; k++)
 		warnings += rep->st.warnings[k];
+	warn_unlabelled(rep);
+	unlabelled_json(unlabelled, sizeof(unlabelled), rep);
 	snprintf(counts, sizeof(counts),
 		 "{\"as_of\": \"%s\", \"planned\": %lld, \"first_feeds\": %lld, \"selected\": %ld,"
 		 " \"documents\": %ld, \"no_identity\": %ld, \"too_large\": %ld, \"not_feedable\": %ld, \"lines\": %ld, \"warnings\": %ld,"
 		 " \"bytes\": %lld, \"seconds\": %.3f, \"stopped\": %s, \"events_pending\": %lld,"
-		 " \"backfill_skipped\": %lld, \"backfill_left\": %lld}",
+		 " \"backfill_skipped\": %lld, \"backfill_left\": %lld%s}",
 		 rep->as_of, rep->plan.total, rep->plan.first, rep->selected, rep->documents, rep->no_identity,
 		 rep->too_large, rep->not_feedable, rep->st.lines, warnings, rep->bytes, rep->seconds, rep->stopped ? "true" : "false",
-		 rep->events_pending, rep->backfill_skipped, rep->backfill_left);
+		 rep->events_pending, rep->backfill_skipped, rep->backfill_left, unlabelled);
 	getrusage(RUSAGE_SELF, &ru);
 	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, event,
 	       "status=%s as_of=\"%s\" planned=%lld first_feeds=%lld selected=%ld documents=%ld no_identity=%ld"

@@ -130,7 +130,36 @@ static int query_runs(PGconn *c, PGresult **r)
 		"                      ORDER BY started_at DESC LIMIT 1) x", 0, NULL, r);
 }
 
-static void print_text(const struct status *s, PGresult *runs, bool broken)
+/* The claim lines the last feed showed with a neutral label, by kind of
+ * code (its run's counts, cli/cmd_feed.c): a referential missing or out of
+ * date shows here the same hour. */
+static int query_unlabelled(PGconn *c, PGresult **r)
+{
+	return db_query(c, "reading the last feed's unlabelled lines",
+		"SELECT e.key, e.value FROM (SELECT counts FROM run WHERE command = 'feed' AND ended_at IS NOT NULL"
+		"                            ORDER BY started_at DESC LIMIT 1) x"
+		" CROSS JOIN LATERAL jsonb_each_text(coalesce(x.counts -> 'unlabelled', '{}')) e ORDER BY 1",
+		0, NULL, r);
+}
+
+static void print_unlabelled_text(PGresult *u)
+{
+	for (int i = 0; i < PQntuples(u); i++)
+		if (strcmp(PQgetvalue(u, i, 1), "0") != 0)
+			printf("  last feed, unlabelled  %10s  %s lines shown with a neutral label"
+			       " (referentials: docs/referentials.md)\n", PQgetvalue(u, i, 1), PQgetvalue(u, i, 0));
+}
+
+static void print_unlabelled_prometheus(PGresult *u)
+{
+	printf("# HELP dmpremb_feed_unlabelled_lines claim lines the last feed showed with a neutral label,"
+	       " by kind of unknown code (a referential missing or out of date)\n"
+	       "# TYPE dmpremb_feed_unlabelled_lines gauge\n");
+	for (int i = 0; i < PQntuples(u); i++)
+		printf("dmpremb_feed_unlabelled_lines{kind=\"%s\"} %s\n", PQgetvalue(u, i, 0), PQgetvalue(u, i, 1));
+}
+
+static void print_text(const struct status *s, PGresult *runs, PGresult *unlabelled, bool broken)
 {
 	printf("status as of %s: %s\n\n", s->as_of, broken ? "PROMISE BROKEN" : "promises kept");
 	printf("first feeds (within %ld h)\n", s->first_hours);
@@ -159,6 +188,7 @@ static void print_text(const struct status *s, PGresult *runs, bool broken)
 	if (s->backfills_open)
 		printf("  backfills not finished %10lld  (%lld dossiers left: dmpremb backfill --resume RUN_ID)\n",
 		       s->backfills_open, s->backfill_items_left);
+	print_unlabelled_text(unlabelled);
 	printf("last runs\n");
 	for (int i = 0; i < PQntuples(runs); i++)
 		printf("  %-16s run %-8s %s  %-11s exit %-3s %8s s\n", PQgetvalue(runs, i, 0),
@@ -248,7 +278,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	enum format fmt = FMT_TEXT;
 	const char *as_of = NULL;
 	char h[16], d[16], g[16];
-	PGresult *runs = NULL;
+	PGresult *runs = NULL, *unlabelled = NULL;
 	int opt, rc;
 
 	optind = 1;
@@ -300,20 +330,26 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	/* one snapshot for every figure */
 	if ((rc = db_exec(cli->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")) != 0)
 		return rc;
-	if ((rc = query_promises(cli->conn, params, &s)) == 0 && (rc = query_state(cli->conn, &s)) == 0)
-		rc = query_runs(cli->conn, &runs);
+	if ((rc = query_promises(cli->conn, params, &s)) == 0 && (rc = query_state(cli->conn, &s)) == 0
+	    && (rc = query_runs(cli->conn, &runs)) == 0)
+		rc = query_unlabelled(cli->conn, &unlabelled);
 	db_rollback(cli->conn);
-	if (rc != 0)
+	if (rc != 0) {
+		PQclear(runs);
 		return rc;
+	}
 
 	bool broken = s.first_overdue > 0 || s.refresh_overdue > 0;
-	if (fmt == FMT_JSON)
-		print_json(&s, runs, broken);
-	else if (fmt == FMT_PROM)
+	if (fmt == FMT_JSON) {
+		print_json(&s, runs, broken);      /* the feed's counts carry "unlabelled" */
+	} else if (fmt == FMT_PROM) {
 		print_prometheus(&s, runs, broken);
-	else
-		print_text(&s, runs, broken);
+		print_unlabelled_prometheus(unlabelled);
+	} else {
+		print_text(&s, runs, unlabelled, broken);
+	}
 	PQclear(runs);
+	PQclear(unlabelled);
 	if (broken)
 		return dr_error(DR_E_PROMISE, "promise broken: %lld first feed(s) waiting over %ld h, %lld refresh(es)"
 				" overdue", s.first_overdue, s.first_hours, s.refresh_overdue);
