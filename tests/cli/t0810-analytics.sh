@@ -258,6 +258,11 @@ check_eq "... nor uses those schemas" "false false" \
 check_eq "no dmpremb function is executable by the analyst" "" \
 	"$(sql "SELECT string_agg(p.oid::regprocedure::text, ' ') FROM pg_proc p
 	         WHERE p.pronamespace = 'dmpremb'::regnamespace AND has_function_privilege('dmpremb_analyst', p.oid, 'EXECUTE')")"
+check_eq "every column of every analytics view has a comment (unit, window, freshness)" "" \
+	"$(sql "SELECT string_agg(c.relname || '.' || a.attname, ' ') FROM pg_attribute a
+	         JOIN pg_class c ON c.oid = a.attrelid
+	        WHERE c.relnamespace = 'analytics'::regnamespace AND c.relkind IN ('v', 'm') AND a.attnum > 0
+	          AND NOT a.attisdropped AND coalesce(col_description(c.oid, a.attnum), '') = ''")"
 check_eq "no function outside pg_catalog can be called by the analyst (schema and EXECUTE), pgcrypto's included" "" \
 	"$(sql "SELECT string_agg(p.oid::regprocedure::text, ' ') FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 	         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
