@@ -52,9 +52,15 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 	if (rec->record_no == 1) {
 		for (int k = 0; k < 4; k++) {
 			mr->col[k] = -1;
-			for (int i = 0; i < rec->stored; i++)
-				if (field_is(&rec->f[i], cols[k]))
-					mr->col[k] = i;
+			for (int i = 0; i < rec->stored; i++) {
+				if (!field_is(&rec->f[i], cols[k]))
+					continue;
+				/* two SHA256 columns: which one the sender meant is unknown */
+				if (mr->col[k] >= 0)
+					return dr_error(DR_E_DATA, "manifest.csv: column %s appears twice in the header: refused",
+							cols[k]);
+				mr->col[k] = i;
+			}
 			if (mr->col[k] < 0)
 				return dr_error(DR_E_DATA, "manifest.csv: header misses column %s", cols[k]);
 		}

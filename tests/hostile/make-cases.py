@@ -270,6 +270,10 @@ b = case('manifest-listed-twice', 'actes.csv listed twice')
 b.manifest_edit = lambda rows: rows + [rows[4]]
 b.refuse("manifest.csv line 10: 'actes.csv' listed twice")
 
+b = case('manifest-sha256-twice', 'a second SHA256 column, last, with another digest: which one is meant is unknown')
+b.manifest_edit = lambda rows: [rows[0] + ['SHA256']] + [r + ['0' * 64] for r in rows[1:]]
+b.refuse('manifest.csv: column SHA256 appears twice in the header: refused')
+
 b = case('manifest-path', 'FICHIER names a path out of the batch')
 b.manifest_edit = lambda rows: [r if r[0] != 'etablissements.csv' else ['../etablissements.csv'] + r[1:] for r in rows]
 b.refuse('manifest.csv line 9: FICHIER is not a plain file name')
@@ -498,6 +502,25 @@ b.append('hospitalisation.csv', '590780193;0000104322;%s;1;10032025;08032025;0;0
 b.outcome('hospitalisation.csv', rejected=2)
 b.reject('hospitalisation.csv', 3, 'SOR_DAT', 'bad_value')
 b.reject('hospitalisation.csv', 4, 'ENT_DAT', 'bad_date')
+
+b = case('care-after-processing', 'EXE_SOI_DTD the day after FLX_TRT_DTD (19/10/2026) is rejected; the same day loads')
+lenient(b)
+b.append('pharmacie.csv', pha(3, date='20/10/2026'), pha(4, date='19/10/2026'))
+b.append('biologie.csv', '%s;20/12/2024;1104;1;4;5000000008;01012025;164;0;1;19122024;011671000;1;1;1;0;60800003;38;;83100008;1;' % P4)
+b.outcome('pharmacie.csv', loaded=1, rejected=1)
+b.outcome('biologie.csv', rejected=1)
+b.reject('pharmacie.csv', 5, 'EXE_SOI_DTD', 'care_after_processing')
+b.reject('biologie.csv', 5, 'EXE_SOI_DTD', 'care_after_processing')
+
+b = case('death-before-birth', 'BEN_DCD_DTE before BEN_NAI_DTE is rejected; a death within a birth month'
+         ' of unknown day (00/05/1969), or on the birth day, loads')
+lenient(b)
+for i, (birth, death) in enumerate([('12/05/1969', '11/05/1969'), ('00/05/1969', '30/04/1969'),
+                                    ('00/05/1969', '02/05/1969'), ('12/05/1969', '12/05/1969')]):
+    b.append('beneficiaires.csv', ben(P_ABSENT[:10] + '%03d' % (51 + i), 'LEROY', 'PAUL', birth, 1) + death)
+b.outcome('beneficiaires.csv', loaded=2, rejected=2)
+b.reject('beneficiaires.csv', 6, 'BEN_DCD_DTE', 'death_before_birth')
+b.reject('beneficiaires.csv', 7, 'BEN_DCD_DTE', 'death_before_birth')
 
 # ---------------------------------------------------------------- identities and codes
 b = case('nir-letters', 'BEN_NIR with letters outside 2A/2B (2C, an O for a 0, lower-case 2a), and 12 characters')
