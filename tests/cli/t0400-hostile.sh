@@ -5,7 +5,9 @@
 # for every case: no crash (exit >= 128, a sanitizer report), no hang (timeout
 # 120 s), a failed ingest leaves the stored data unchanged, a loaded batch
 # stores exactly its loaded lines, reject sentences name their column and never
-# quote the value, and no identifier or name reaches the output.
+# quote the value, and no identifier or name reaches the output. Cases git
+# cannot hold (a named pipe, a directory as a file) are made here too; names
+# holding a line break or an ESC must reach the log and the messages escaped.
 . "$TESTLIB"
 hostile="$TOP/tests/hostile"
 
