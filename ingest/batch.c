@@ -7,6 +7,7 @@
 #include "lib/err.h"
 #include "lib/interrupt.h"
 #include "lib/log.h"
+#include "lib/text.h"
 #include "load/batch_merge.h"
 #include "load/copy.h"
 #include "load/db.h"
@@ -161,7 +162,9 @@ int ingest_batch(PGconn *conn, PGconn *side, long long run_id, const struct inge
 
 	memset(rep, 0, sizeof(*rep));
 	snprintf(dircopy, sizeof(dircopy), "%s", o->dir);
-	snprintf(rep->label, sizeof(rep->label), "%s", basename(dircopy));
+	/* the label is printed, logged and stored: a line break or an ESC in the
+	 * directory's name must not forge a log line nor reach a terminal raw */
+	text_escape(basename(dircopy), TEXT_ESC_QUOTED, rep->label, sizeof(rep->label));
 	if (m == NULL)
 		return dr_error(DR_E_NOMEM, "out of memory");
 
@@ -180,15 +183,16 @@ int ingest_batch(PGconn *conn, PGconn *side, long long run_id, const struct inge
 	for (int i = 0; i < n; i++) {
 		int kind = rows_kind_of(m->e[i].name);
 		if (kind < 0) {
+			char q[256];
 			rc = dr_error(DR_E_DATA, "manifest.csv lists '%s', which is not a file of the contract: refused",
-				      m->e[i].name);
+				      text_escape(m->e[i].name, TEXT_ESC_QUOTED, q, sizeof(q)));
 			goto out;
 		}
 		snprintf(pf[i].path, sizeof(pf[i].path), "%s/%s", o->dir, m->e[i].name);
 		rows_file_init(&pf[i].rf, (enum file_kind)kind, i, m->e[i].enc, m->e[i].name);
 		names[i] = m->e[i].name;
 	}
-	dr_log(DR_LOG_INFO, "ingest.manifest", "batch=%s files=%d", rep->label, n);
+	dr_log(DR_LOG_INFO, "ingest.manifest", "batch=\"%s\" files=%d", rep->label, n);
 
 	/* 2. the transaction, and the staging COPY */
 	if (!o->dry_run) {

@@ -21,8 +21,10 @@
  * skips empty lines and ends the last line at the end of the file.
  */
 #include "ingest/csvr.h"
+#include "ingest/infile.h"
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/text.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -140,9 +142,12 @@ static void record_cb(int c, void *data)
 static int libcsv_feed(struct csvr_state *st, struct csv_parser *p, const unsigned char *s, size_t n,
 		       const char *path)
 {
+	char q[1024];
+
 	if (csv_parse(p, s, n, field_cb, record_cb, st) == n)
 		return 0;
-	return dr_error(DR_E_DATA, "'%s' cannot be parsed after record %ld: %s", path, st->record_no,
+	return dr_error(DR_E_DATA, "'%s' cannot be parsed after record %ld: %s",
+			text_escape(path, TEXT_ESC_QUOTED, q, sizeof(q)), st->record_no,
 			csv_error(p) == CSV_ENOMEM ? "a field exceeds 64 MiB (unbalanced quote?)"
 			: csv_strerror(csv_error(p)));
 }
@@ -265,8 +270,11 @@ static int fill_window(struct window *w, FILE *f, bool first, const char *path)
 	w->end = keep;
 	n = fread(w->win + w->end, 1, w->cap - w->end, f);
 	if (n == 0) {
-		if (ferror(f))
-			return dr_error(DR_E_IO, "cannot read '%s': %s", path, strerror(errno));
+		if (ferror(f)) {
+			char q[1024];
+			return dr_error(DR_E_IO, "cannot read '%s': %s", text_escape(path, TEXT_ESC_QUOTED, q, sizeof(q)),
+					strerror(errno));
+		}
 		w->eof = true;
 	}
 	if (first && n >= 3 && w->win[0] == 0xEF && w->win[1] == 0xBB && w->win[2] == 0xBF)
@@ -299,17 +307,17 @@ int csvr_read_mode(const char *path, char delim, csvr_cb cb, void *ctx, long *re
 	int rc = 0;
 
 	*records = 0;
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return dr_error(errno == ENOENT ? DR_E_NOINPUT : DR_E_IO, "cannot open '%s': %s",
-				path, strerror(errno));
+	rc = infile_open(path, &f);
+	if (rc)
+		return rc;
 	st = calloc(1, sizeof(*st));
 	w.win = malloc(w.cap + 1);
 	if (st == NULL || w.win == NULL || csv_init(&p, 0) != 0) {
 		free(st);
 		free(w.win);
 		fclose(f);
-		return dr_error(DR_E_NOMEM, "out of memory opening '%s'", path);
+		char q[1024];
+		return dr_error(DR_E_NOMEM, "out of memory opening '%s'", text_escape(path, TEXT_ESC_QUOTED, q, sizeof(q)));
 	}
 	for (int i = 0; i < CSVR_MAX_FIELDS; i++)
 		st->fields[i] = (struct csvr_field){ "", 0, false };

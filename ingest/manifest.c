@@ -3,6 +3,7 @@
  */
 #include "ingest/manifest.h"
 #include "ingest/csvr.h"
+#include "ingest/infile.h"
 #include "lib/err.h"
 #include "lib/sha256.h"
 
@@ -52,9 +53,15 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 	if (rec->record_no == 1) {
 		for (int k = 0; k < 4; k++) {
 			mr->col[k] = -1;
-			for (int i = 0; i < rec->stored; i++)
-				if (field_is(&rec->f[i], cols[k]))
-					mr->col[k] = i;
+			for (int i = 0; i < rec->stored; i++) {
+				if (!field_is(&rec->f[i], cols[k]))
+					continue;
+				/* two SHA256 columns: which one the sender meant is unknown */
+				if (mr->col[k] >= 0)
+					return dr_error(DR_E_DATA, "manifest.csv: column %s appears twice in the header: refused",
+							cols[k]);
+				mr->col[k] = i;
+			}
 			if (mr->col[k] < 0)
 				return dr_error(DR_E_DATA, "manifest.csv: header misses column %s", cols[k]);
 		}
@@ -85,9 +92,11 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 				rec->record_no);
 	memcpy(e->name, s, n);
 	for (int i = 0; i < m->n; i++)
-		if (strcmp(m->e[i].name, e->name) == 0)
+		if (strcmp(m->e[i].name, e->name) == 0) {
+			char q[256];
 			return dr_error(DR_E_DATA, "manifest.csv line %ld: '%s' listed twice",
-					rec->record_no, e->name);
+					rec->record_no, text_escape(e->name, TEXT_ESC_QUOTED, q, sizeof(q)));
+		}
 
 	s = rec->f[mr->col[1]].s;
 	n = text_trim(&s, rec->f[mr->col[1]].n);
@@ -130,15 +139,17 @@ static int hash_file(const char *path, char hex[65], long long *bytes)
 {
 	unsigned char d[32], *chunk;
 	struct sha256 h;
-	FILE *f = fopen(path, "rb");
+	char q[1024];
+	FILE *f;
 	size_t n;
 	int rc;
 
 	*bytes = 0;
 	/* a listed file missing is an incomplete transfer; one that cannot be
 	 * read is a local problem (permissions, I/O), not the batch's fault */
-	if (f == NULL)
-		return dr_error(errno == ENOENT ? DR_E_DATA : DR_E_IO, "cannot open '%s': %s", path, strerror(errno));
+	rc = infile_open(path, &f);
+	if (rc)
+		return rc == DR_E_NOINPUT ? DR_E_DATA : rc;
 	chunk = malloc(1 << 20);
 	rc = chunk ? sha256_init(&h) : dr_error(DR_E_NOMEM, "out of memory");
 	if (rc) {
@@ -152,7 +163,8 @@ static int hash_file(const char *path, char hex[65], long long *bytes)
 	}
 	sha256_final(&h, d);
 	if (ferror(f))
-		rc = dr_error(DR_E_IO, "cannot read '%s': %s", path, strerror(errno));
+		rc = dr_error(DR_E_IO, "cannot read '%s': %s", text_escape(path, TEXT_ESC_QUOTED, q, sizeof(q)),
+			      strerror(errno));
 	free(chunk);
 	fclose(f);
 	text_hex(d, 32, hex);
@@ -169,10 +181,15 @@ int manifest_read(const char *dir, struct manifest *m)
 
 	memset(m, 0, sizeof(*m));
 	struct stat st;
+	char q[1024];
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return dr_error(DR_E_NOINPUT, "batch directory '%s' not found (or not a directory)", dir);
+		return dr_error(DR_E_NOINPUT, "batch directory '%s' not found (or not a directory)",
+				text_escape(dir, TEXT_ESC_QUOTED, q, sizeof(q)));
 	snprintf(path, sizeof(path), "%s/manifest.csv", dir);
-	rc = csvr_read(path, ';', manifest_record, &mr, &records);
+	/* a FIFO would block the open for ever: the kind is checked first */
+	rc = infile_member(dir, "manifest.csv");
+	if (rc == 0)
+		rc = csvr_read(path, ';', manifest_record, &mr, &records);
 	if (rc == DR_E_NOINPUT)
 		return dr_error(DR_E_DATA, "batch has no manifest.csv: refused (incomplete transfer?)");
 	if (rc)
@@ -205,12 +222,15 @@ int manifest_verify(const char *dir, struct manifest *m, int jobs)
 	DIR *d = opendir(dir);
 	int rc = 0;
 
+	char q[1024];
+
 	if (d == NULL)
-		return dr_error(DR_E_NOINPUT, "cannot open batch directory '%s': %s", dir, strerror(errno));
+		return dr_error(DR_E_NOINPUT, "cannot open batch directory '%s': %s",
+				text_escape(dir, TEXT_ESC_QUOTED, q, sizeof(q)), strerror(errno));
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if (is_data_file(de->d_name) && manifest_find(m, de->d_name) == NULL)
 			rc = dr_error(DR_E_DATA, "'%s' is in the batch but not in manifest.csv: refused",
-				      de->d_name);
+				      text_escape(de->d_name, TEXT_ESC_QUOTED, q, sizeof(q)));
 	}
 	closedir(d);
 	for (size_t i = 0; rc == 0 && i < sizeof(required_files) / sizeof(required_files[0]); i++)
@@ -224,19 +244,19 @@ int manifest_verify(const char *dir, struct manifest *m, int jobs)
 	char first_msg[1024] = "";
 #pragma omp parallel for num_threads(jobs) schedule(dynamic, 1)
 	for (int i = 0; i < m->n; i++) {
-		char path[4096], hex[65];
-		struct stat st;
+		char path[4096], hex[65], name[256];
 		int frc;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, m->e[i].name);
-		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-			frc = dr_error(DR_E_DATA, "'%s' is listed in manifest.csv but missing: refused",
-				       m->e[i].name);
-		else
+		text_escape(m->e[i].name, TEXT_ESC_QUOTED, name, sizeof(name));
+		frc = infile_member(dir, m->e[i].name);
+		if (frc == DR_E_NOINPUT)
+			frc = dr_error(DR_E_DATA, "'%s' is listed in manifest.csv but missing: refused", name);
+		else if (frc == 0)
 			frc = hash_file(path, hex, &m->e[i].bytes);
 		if (frc == 0 && strcmp(hex, m->e[i].sha256) != 0)
 			frc = dr_error(DR_E_DATA, "'%s' does not match its SHA256 in manifest.csv: refused "
-				       "(truncated or corrupted transfer?)", m->e[i].name);
+				       "(truncated or corrupted transfer?)", name);
 		if (frc) {
 #pragma omp critical(manifest_err)
 			if (first_rc == 0) {

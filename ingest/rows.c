@@ -181,6 +181,7 @@ struct line {
 	size_t n[C_NSRC];
 	enum reject_reason reason;
 	enum filter_rule rule;
+	struct dr_date processed;     /* FLX_TRT_DTD of a claim line, once its identity is read */
 };
 
 static void set_out(struct line *l, enum stage_col c, const char *s, size_t n)
@@ -444,6 +445,7 @@ static int claim_identity(struct line *l, enum source_col ordinal, char domain)
 					return reject(l, RR_too_long, c, "cannot be stored");
 				field_date_iso(&dt, iso);
 				set_out(l, S_FLX_TRT_DTD, iso, 10);
+				l->processed = dt;
 			}
 		} else if (c == C_ORG_CLE_NUM) {
 			const char *why;
@@ -477,12 +479,17 @@ static int claim_identity(struct line *l, enum source_col ordinal, char domain)
 
 static int claim_common(struct line *l)
 {
+	struct dr_date care = { 0 };
 	long qlf = 0;
 
 	if (take_nir(l))
 		return -1;
-	if (require(l, C_EXE_SOI_DTD) || take_date(l, C_EXE_SOI_DTD, S_EXE_SOI_DTD, false, NULL))
+	if (require(l, C_EXE_SOI_DTD) || take_date(l, C_EXE_SOI_DTD, S_EXE_SOI_DTD, false, &care))
 		return -1;
+	/* care cannot be reimbursed before it was given: no tolerance (contract silent) */
+	if (field_date_days(&care) > field_date_days(&l->processed))
+		return reject(l, RR_care_after_processing, C_EXE_SOI_DTD,
+			      "is after FLX_TRT_DTD (the processing date)");
 	if (take_long(l, C_BEN_RNG_GEM, S_BEN_RNG_GEM, 1, 99, NULL))
 		return -1;
 	if (!present(l, C_BEN_RNG_GEM))
@@ -607,7 +614,7 @@ static int line_stay(struct line *l)
 
 static int line_beneficiary(struct line *l)
 {
-	struct dr_date birth;
+	struct dr_date birth, death = { 0 };
 	const char *why;
 	char *ins_c;
 	char date6[16];
@@ -626,8 +633,12 @@ static int line_beneficiary(struct line *l)
 		return reject(l, RR_bad_value, C_BEN_SEX_COD, "must be 1 (male) or 2 (female)");
 	set_outz(l, S_BEN_SEX_COD, sex == 1 ? "1" : "2");
 	if (take_long(l, C_BEN_RNG_GEM, S_BEN_RNG_GEM, 1, 99, NULL)
-	    || take_date(l, C_BEN_DCD_DTE, S_BEN_DCD_DTE, false, NULL))
+	    || take_date(l, C_BEN_DCD_DTE, S_BEN_DCD_DTE, false, &death))
 		return -1;
+	/* a 00 day or month of the birth date counts as the earliest it can be */
+	if (present(l, C_BEN_DCD_DTE) && field_date_days(&death) < field_date_days(&birth))
+		return reject(l, RR_death_before_birth, C_BEN_DCD_DTE,
+			      "is before BEN_NAI_DTE (the birth date)");
 	if (!present(l, C_BEN_RNG_GEM))
 		set_outz(l, S_BEN_RNG_GEM, "1");
 	if (present(l, C_BEN_NAI_COM)) {

@@ -39,7 +39,8 @@ enum file_kind { FILE_KINDS(FK_ENUM) FK_COUNT };
 #define REJECT_REASONS(X) \
 	X(field_count) X(encoding) X(too_long) X(bad_quote) X(missing) X(bad_date) \
 	X(bad_nir) X(bad_nir_key) X(bad_cip13) X(bad_lpp) X(bad_ccam) X(bad_nabm) \
-	X(bad_atc) X(bad_quantity) X(bad_number) X(bad_code) X(bad_value) X(product)
+	X(bad_atc) X(bad_quantity) X(bad_number) X(bad_code) X(bad_value) X(product) \
+	X(care_after_processing) X(death_before_birth)
 
 #define RR_ENUM(code) RR_##code,
 enum reject_reason { REJECT_REASONS(RR_ENUM) RR_COUNT };

@@ -2,6 +2,7 @@
  * lib/err.c — per-thread error message and the mapping to exit statuses.
  */
 #include "lib/err.h"
+#include "lib/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,7 +12,9 @@
 static _Thread_local char errbuf[1024];
 
 /* Formats into a scratch buffer first: callers may pass dr_errmsg() itself
- * as an argument, to wrap the previous message ("step: %s"). */
+ * as an argument, to wrap the previous message ("step: %s"). A message is one
+ * line: a control character that reached it from outside (a path, a name) is
+ * escaped, as in the logs (text_escape). */
 int dr_error(int code, const char *fmt, ...)
 {
 	char msg[sizeof(errbuf)];
@@ -20,7 +23,7 @@ int dr_error(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	memcpy(errbuf, msg, sizeof(errbuf));
+	text_escape(msg, TEXT_ESC_CONTROLS, errbuf, sizeof(errbuf));
 	return code;
 }
 

@@ -3,8 +3,13 @@
  *
  * The caller formats logfmt pairs; for JSON the pairs are re-read by a small
  * tokenizer (key=value or key="quoted value") and written as a JSON object.
+ * Whatever the caller formatted, control characters and bytes that are not
+ * UTF-8 are escaped (text_escape) before the line is written: a value from
+ * outside (a directory or file name) cannot forge a second line, nor reach
+ * the terminal raw, nor make the JSON invalid.
  */
 #include "lib/log.h"
+#include "lib/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,7 +38,7 @@ void dr_log_context(const char *kv)
 	if (kv == NULL)
 		log_ctx[0] = '\0';
 	else
-		snprintf(log_ctx, sizeof(log_ctx), "%s", kv);
+		text_escape(kv, TEXT_ESC_CONTROLS, log_ctx, sizeof(log_ctx));
 }
 
 int dr_log_parse_format(const char *s, enum dr_log_format *out)
@@ -116,7 +121,7 @@ static size_t logfmt_to_json(char *out, size_t len, size_t cap, const char *in)
 
 void dr_log(enum dr_log_level level, const char *event, const char *fmt, ...)
 {
-	char fields[2048], line[4096], ts[32];
+	char raw[2048], fields[4096], line[4096], ts[32];
 	struct timespec now;
 	struct tm tm;
 	va_list ap;
@@ -125,8 +130,9 @@ void dr_log(enum dr_log_level level, const char *event, const char *fmt, ...)
 	if (level < log_min)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(fields, sizeof(fields), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	text_escape(raw, TEXT_ESC_CONTROLS, fields, sizeof(fields));
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);

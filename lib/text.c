@@ -3,6 +3,7 @@
  */
 #include "lib/text.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* CP1252 0x80-0x9F to Unicode; 0 = undefined in CP1252. */
@@ -184,4 +185,43 @@ size_t text_decimal(long long v, char out[TEXT_DECIMAL_MAX])
 	memcpy(out, p, n);
 	out[n] = '\0';
 	return n;
+}
+
+char *text_escape(const char *s, enum text_escape_mode mode, char *out, size_t cap)
+{
+	size_t len = 0, n = strlen(s);
+
+	if (cap == 0)
+		return out;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned cp = 0;
+		size_t k = c < 0x80 ? 1 : text_utf8_seq(s + i, n - i, &cp);
+		char e[8];
+		size_t en;
+
+		if (c == '\n' || c == '\r' || c == '\t') {
+			e[0] = '\\';
+			e[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+			en = 2;
+		} else if (c < 0x20 || c == 0x7f || k == 0 || (cp >= 0x80 && cp < 0xa0)) {
+			/* a C0/C1 control or a byte that is not UTF-8: one byte as \xHH */
+			en = (size_t)snprintf(e, sizeof(e), "\\x%02x", c);
+			k = 1;
+		} else if (mode == TEXT_ESC_QUOTED && (c == '\\' || c == '"' || c == '\'')) {
+			e[0] = '\\';
+			e[1] = (char)c;
+			en = 2;
+		} else {
+			memcpy(e, s + i, k);
+			en = k;
+		}
+		if (len + en >= cap)
+			break;
+		memcpy(out + len, e, en);
+		len += en;
+		i += k;
+	}
+	out[len] = '\0';
+	return out;
 }

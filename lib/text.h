@@ -55,4 +55,18 @@ void text_hex(const unsigned char *in, size_t n, char *out);
 #define TEXT_DECIMAL_MAX 21
 size_t text_decimal(long long v, char out[TEXT_DECIMAL_MAX]);
 
+/*
+ * A string from outside (a path, a file or directory name, a header field)
+ * made safe to print in a message or a log line: control characters (C0, DEL,
+ * C1) become \n, \r, \t or \xHH, bytes that are not UTF-8 become \xHH, so the
+ * string can neither forge a line nor drive a terminal. TEXT_ESC_QUOTED also
+ * escapes the backslash and both quotes (\\, \", \'), for a string quoted in
+ * a message; TEXT_ESC_CONTROLS leaves them (a whole log line or message, whose
+ * quotes are its own). The result is cut on a character when out[cap] is
+ * full. Returns out.
+ */
+enum text_escape_mode { TEXT_ESC_CONTROLS, TEXT_ESC_QUOTED };
+#define TEXT_ESCAPE_MAX(n) (4 * (n) + 1)
+char *text_escape(const char *s, enum text_escape_mode mode, char *out, size_t cap);
+
 #endif

@@ -5,7 +5,9 @@
 # for every case: no crash (exit >= 128, a sanitizer report), no hang (timeout
 # 120 s), a failed ingest leaves the stored data unchanged, a loaded batch
 # stores exactly its loaded lines, reject sentences name their column and never
-# quote the value, and no identifier or name reaches the output.
+# quote the value, and no identifier or name reaches the output. Cases git
+# cannot hold (a named pipe, a directory as a file) are made here too; names
+# holding a line break or an ESC must reach the log and the messages escaped.
 . "$TESTLIB"
 hostile="$TOP/tests/hostile"
 
@@ -129,4 +131,34 @@ for dir in "$hostile"/*/ "$TMP"/large/*/; do
 	n=$((n + 1))
 done
 check "at least 40 hostile cases ran ($n)" test "$n" -ge 40
+
+# --- names from outside cannot forge a log line nor reach the terminal raw:
+# a batch directory, then an unlisted file, whose names hold a line break that
+# starts a fake error line, and an ESC sequence (git cannot hold such names)
+esc=$(printf '\033')
+forged=$(printf 'inj\n2026-01-01T00:00:00.000Z error ingest.done FORGED%s[31m' "$esc")
+no_injection() {    # what: stdout and stderr of the last ingest
+	check_eq "$1: no forged log line" 0 "$(grep -c '^2026-01-01T00:00:00.000Z error ingest.done FORGED' "$TMP/err")"
+	check_eq "$1: no raw ESC on stdout or stderr" 0 "$(cat "$TMP/out" "$TMP/err" | grep -c "$esc")"
+}
+dropdb --if-exists t_hostile >/dev/null 2>&1
+createdb -T t_hostile_tpl t_hostile
+PGDATABASE=t_hostile
+cp -R "$hostile/base" "$TMP/$forged"
+ingest "$TMP/$forged"
+check_eq "a batch directory named with a line break and an ESC: loaded" 0 "$rc"
+no_injection "the batch directory's name"
+check_grep "... and its name is logged escaped" 'ingest.manifest .*batch="inj\\n2026-01-01T00:00:00.000Z error ingest.done FORGED\\x1b\[31m"' "$TMP/err"
+"$DMPREMB" --log-format json ingest --dry-run "$TMP/$forged" >"$TMP/out" 2>"$TMP/err"
+check "... and every line of the JSON log is one valid JSON object" python3 -c '
+import json, sys
+for line in open(sys.argv[1], "rb").read().decode("utf-8").splitlines():
+    json.loads(line)' "$TMP/err"
+no_injection "the batch directory's name, JSON log"
+cp -R "$hostile/base" "$TMP/extra"
+printf 'A;B\n' >"$TMP/extra/$(printf 'x\n2026-01-01T00:00:00.000Z error ingest.done FORGED%s[2J.csv' "$esc")"
+ingest "$TMP/extra"
+check_eq "an unlisted file named with a line break and an ESC: refused" 65 "$rc"
+check_grep "... and the message names it escaped" "'x\\\\n2026-01-01T00:00:00.000Z error ingest.done FORGED\\\\x1b\\[2J.csv' is in the batch but not in manifest.csv" "$TMP/err"
+no_injection "the unlisted file's name"
 finish

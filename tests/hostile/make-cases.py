@@ -4,8 +4,10 @@
   make-cases.py                 rewrites every committed case under tests/hostile/
   make-cases.py --check         exits 1 when a committed case differs from what
                                 this script writes (the fixtures are its output)
-  make-cases.py --large DIR     writes the large cases (a 10 MB field, a line of
-                                100,000 fields) into DIR; never committed
+  make-cases.py --large DIR     writes the cases made at test time into DIR, never
+                                committed: the large ones (a 10 MB field, a line of
+                                100,000 fields) and those git cannot hold (a named
+                                pipe, a directory where a file is expected)
 
 Every case starts from BASE, a small valid batch (made up: 4 persons, every
 file), applies one defect and writes the batch, its manifest (right counts and
@@ -270,6 +272,10 @@ b = case('manifest-listed-twice', 'actes.csv listed twice')
 b.manifest_edit = lambda rows: rows + [rows[4]]
 b.refuse("manifest.csv line 10: 'actes.csv' listed twice")
 
+b = case('manifest-sha256-twice', 'a second SHA256 column, last, with another digest: which one is meant is unknown')
+b.manifest_edit = lambda rows: [rows[0] + ['SHA256']] + [r + ['0' * 64] for r in rows[1:]]
+b.refuse('manifest.csv: column SHA256 appears twice in the header: refused')
+
 b = case('manifest-path', 'FICHIER names a path out of the batch')
 b.manifest_edit = lambda rows: [r if r[0] != 'etablissements.csv' else ['../etablissements.csv'] + r[1:] for r in rows]
 b.refuse('manifest.csv line 9: FICHIER is not a plain file name')
@@ -302,6 +308,20 @@ b.refuse("'radiologie.csv' is listed in manifest.csv but missing")
 b = case('file-extra', 'a data file present but not listed')
 b.after_manifest = lambda d: put(d, 'complements.csv', b'A;B\n1;2\n')
 b.refuse("'complements.csv' is in the batch but not in manifest.csv")
+
+b = case('file-link-outside', 'actes.csv is a symbolic link to a file outside the batch (same bytes, right digest)')
+b.after_manifest = lambda d: (os.remove(os.path.join(d, 'actes.csv')),
+                              os.symlink('../base/actes.csv', os.path.join(d, 'actes.csv')))
+b.refuse("'actes.csv' is a symbolic link leading outside the batch directory: refused")
+
+b = case('manifest-link-outside', 'manifest.csv is a symbolic link to the manifest of another batch (same files)')
+b.manifest = False
+b.after_manifest = lambda d: os.symlink('../base/manifest.csv', os.path.join(d, 'manifest.csv'))
+b.refuse("'manifest.csv' is a symbolic link leading outside the batch directory: refused")
+
+b = case('file-link-inside', 'actes.csv is a symbolic link to actes.dat, a file of the batch: followed, loaded')
+b.after_manifest = lambda d: (os.rename(os.path.join(d, 'actes.csv'), os.path.join(d, 'actes.dat')),
+                              os.symlink('actes.dat', os.path.join(d, 'actes.csv')))
 
 b = case('required-not-listed', 'hospitalisation.csv neither listed nor present')
 del b.files['hospitalisation.csv']
@@ -499,6 +519,25 @@ b.outcome('hospitalisation.csv', rejected=2)
 b.reject('hospitalisation.csv', 3, 'SOR_DAT', 'bad_value')
 b.reject('hospitalisation.csv', 4, 'ENT_DAT', 'bad_date')
 
+b = case('care-after-processing', 'EXE_SOI_DTD the day after FLX_TRT_DTD (19/10/2026) is rejected; the same day loads')
+lenient(b)
+b.append('pharmacie.csv', pha(3, date='20/10/2026'), pha(4, date='19/10/2026'))
+b.append('biologie.csv', '%s;20/12/2024;1104;1;4;5000000008;01012025;164;0;1;19122024;011671000;1;1;1;0;60800003;38;;83100008;1;' % P4)
+b.outcome('pharmacie.csv', loaded=1, rejected=1)
+b.outcome('biologie.csv', rejected=1)
+b.reject('pharmacie.csv', 5, 'EXE_SOI_DTD', 'care_after_processing')
+b.reject('biologie.csv', 5, 'EXE_SOI_DTD', 'care_after_processing')
+
+b = case('death-before-birth', 'BEN_DCD_DTE before BEN_NAI_DTE is rejected; a death within a birth month'
+         ' of unknown day (00/05/1969), or on the birth day, loads')
+lenient(b)
+for i, (birth, death) in enumerate([('12/05/1969', '11/05/1969'), ('00/05/1969', '30/04/1969'),
+                                    ('00/05/1969', '02/05/1969'), ('12/05/1969', '12/05/1969')]):
+    b.append('beneficiaires.csv', ben(P_ABSENT[:10] + '%03d' % (51 + i), 'LEROY', 'PAUL', birth, 1) + death)
+b.outcome('beneficiaires.csv', loaded=2, rejected=2)
+b.reject('beneficiaires.csv', 6, 'BEN_DCD_DTE', 'death_before_birth')
+b.reject('beneficiaires.csv', 7, 'BEN_DCD_DTE', 'death_before_birth')
+
 # ---------------------------------------------------------------- identities and codes
 b = case('nir-letters', 'BEN_NIR with letters outside 2A/2B (2C, an O for a 0, lower-case 2a), and 12 characters')
 lenient(b)
@@ -586,8 +625,33 @@ b.append('biologie.csv', '%s;09/12/2024;1104;1;4;5000000008;01012025;164;0;1;191
 b.outcome('biologie.csv', loaded=1)
 
 
-# ---------------------------------------------------------------- large cases, made at test time
+# ---------------------------------------------------------------- cases made at test time
+# (too large for git, or files git cannot hold: a named pipe, a directory as a file)
+def fifo_at(d, f):
+    os.remove(os.path.join(d, f)) if os.path.exists(os.path.join(d, f)) else None
+    os.mkfifo(os.path.join(d, f))
+
+
 def large_cases():
+    b = Batch('manifest-fifo', 'manifest.csv is a named pipe: refused at once, never blocked in open()')
+    b.manifest = False
+    b.after_manifest = lambda d: fifo_at(d, 'manifest.csv')
+    b.refuse("'manifest.csv' is a named pipe (FIFO), not a regular file: refused")
+    yield b
+    b = Batch('file-fifo', 'actes.csv is a named pipe: refused at once')
+    b.after_manifest = lambda d: fifo_at(d, 'actes.csv')
+    b.refuse("'actes.csv' is a named pipe (FIFO), not a regular file: refused")
+    yield b
+    b = Batch('manifest-directory', 'manifest.csv is a directory: the batch is refused (65), not an I/O error (74)')
+    b.manifest = False
+    b.after_manifest = lambda d: os.mkdir(os.path.join(d, 'manifest.csv'))
+    b.refuse("'manifest.csv' is a directory, not a regular file: refused")
+    yield b
+    b = Batch('file-directory', 'radiologie.csv is a directory')
+    b.after_manifest = lambda d: (os.remove(os.path.join(d, 'radiologie.csv')), os.mkdir(os.path.join(d, 'radiologie.csv')))
+    b.refuse("'radiologie.csv' is a directory, not a regular file: refused")
+    yield b
+
     b = Batch('field-10mb', 'a 10 MB PFS_RAI_SOC field in professionnels.csv')
     lenient(b)
     b.append('professionnels.csv', raw=b'31100007;;;' + b'X' * (10 * 1024 * 1024) + b'\n')

@@ -72,6 +72,23 @@ START_TEST(trim_and_digits)
 }
 END_TEST
 
+/* a name from outside prints on one line and drives no terminal */
+START_TEST(escape)
+{
+	char out[64];
+
+	ck_assert_str_eq(text_escape("a\nb\033[31m\t\r", TEXT_ESC_CONTROLS, out, sizeof(out)), "a\\nb\\x1b[31m\\t\\r");
+	ck_assert_str_eq(text_escape("it's \"x\" \\", TEXT_ESC_CONTROLS, out, sizeof(out)), "it's \"x\" \\");
+	ck_assert_str_eq(text_escape("it's \"x\" \\", TEXT_ESC_QUOTED, out, sizeof(out)), "it\\'s \\\"x\\\" \\\\");
+	/* UTF-8 kept; a byte that is not UTF-8, DEL and a C1 control escaped */
+	ck_assert_str_eq(text_escape("RENÉ\xff\x7f\xc2\x9b", TEXT_ESC_CONTROLS, out, sizeof(out)),
+			 "RENÉ\\xff\\x7f\\xc2\\x9b");
+	/* cut on a whole escape, never inside one */
+	ck_assert_str_eq(text_escape("ab\n", TEXT_ESC_CONTROLS, out, 4), "ab");
+	ck_assert_str_eq(text_escape("", TEXT_ESC_QUOTED, out, sizeof(out)), "");
+}
+END_TEST
+
 Suite *suite_text(void)
 {
 	Suite *s = suite_create("text");
@@ -81,6 +98,7 @@ Suite *suite_text(void)
 	tcase_add_test(tc, cp1252_conversion);
 	tcase_add_test(tc, trim_and_digits);
 	tcase_add_test(tc, decimal);
+	tcase_add_test(tc, escape);
 	suite_add_tcase(s, tc);
 	return s;
 }
