@@ -274,6 +274,15 @@ check_exit 78 "a missing env file exits 78" "$RUN" --env "$TMP/nonexistent.env" 
 keep_output
 check_exit 78 "a missing inbox exits 78" env DMPREMB_INBOX="$TMP/nonexistent" "$RUN" --env "$d/env" ingest
 keep_output
+# a batch directory whose name holds a line break and an ESC cannot forge a log line
+evil=$(printf 'x\nerror event=FORGED \033[31m')
+mkdir -p "$d/batches/inbox/$evil"
+check_exit 0 "a batch directory named with a line break and an ESC" "$RUN" --env "$d/env" --dry-run ingest
+check_eq "... forges no log line, sends no raw ESC" "0 0" \
+	"$(grep -c '^error event=FORGED' "$TMP/err") $(grep -c "$(printf '\033')" "$TMP/err")"
+check_grep "... and is logged escaped" 'x\\\\x0aerror event=FORGED \\\\x1b\[31m' "$TMP/err"
+rm -rf "$d/batches/inbox/$evil"
+keep_output
 # a key repeated in the env file: the last value holds, as in systemd's EnvironmentFile
 { echo "DMPREMB_INBOX=$TMP/nonexistent"; cat "$d/env"; } >"$d/env.repeated"
 check_exit 0 "a key repeated in the env file takes its last value (the earlier inbox is missing)" \
