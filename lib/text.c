@@ -225,3 +225,31 @@ char *text_escape(const char *s, enum text_escape_mode mode, char *out, size_t c
 	out[len] = '\0';
 	return out;
 }
+
+void text_given_name_case(char *s)
+{
+	bool first = true;
+
+	for (unsigned char *p = (unsigned char *)s; *p; p++) {
+		if (*p == ' ' || *p == '-' || *p == '\'') {
+			first = true;
+			continue;
+		}
+		if (*p >= 'A' && *p <= 'Z') {
+			if (!first)
+				*p = (unsigned char)(*p + ('a' - 'A'));
+		} else if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97) {
+			if (!first)
+				p[1] = (unsigned char)(p[1] + 0x20);   /* À-Þ -> à-þ */
+			p++;
+		} else if (*p == 0xC5 && p[1] == 0x92) {
+			if (!first)
+				p[1] = 0x93;                          /* Œ -> œ */
+			p++;
+		} else if (*p >= 0xC0) {                        /* another letter or sign: its bytes as they are */
+			while ((p[1] & 0xC0) == 0x80)
+				p++;
+		}
+		first = false;
+	}
+}

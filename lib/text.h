@@ -69,4 +69,14 @@ enum text_escape_mode { TEXT_ESC_CONTROLS, TEXT_ESC_QUOTED };
 #define TEXT_ESCAPE_MAX(n) (4 * (n) + 1)
 char *text_escape(const char *s, enum text_escape_mode mode, char *out, size_t cap);
 
+/*
+ * A given name as the documents show it (the CDA model's "Laure"), in place:
+ * the first letter of each part (after a space, a hyphen or an apostrophe)
+ * kept, the others in lower case: "JEAN-PIERRE" -> "Jean-Pierre",
+ * "ÉLODIE" -> "Élodie". Letters are ASCII, Latin-1's (À-Þ, but ×) and Œ,
+ * the letters of French names; any other byte is left as it is, so valid
+ * UTF-8 stays valid and keeps its length.
+ */
+void text_given_name_case(char *s);
+
 #endif

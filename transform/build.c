@@ -113,7 +113,10 @@ static void party(const struct build_ctx *ctx, const char *num, const char *spe,
 	p->given = r->prn;
 	p->family = r->nom;
 	p->org_name = r->rai_soc;
-	if (r->display)
+	/* a physician (their line's specialty) as the CDA model names one: "Dr Laure MARIGNY" */
+	if (r->display_dr && spe && strmap_getz(&ctx->rc->physician, spe))
+		p->display = r->display_dr;
+	else if (r->display)
 		p->display = r->display;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/err.h"
+#include "lib/text.h"
 #include "load/copy_out.h"
 
 static char *keep(struct refcache *rc, const char *s, size_t n)
@@ -75,16 +76,22 @@ static int pro_row(struct refcache *rc, struct copy_out *co, void *arg)
 	p->nom = keep(rc, co->field[1], co->len[1]);
 	p->prn = keep(rc, co->field[2], co->len[2]);
 	p->rai_soc = keep(rc, co->field[3], co->len[3]);
-	/* The cell text, once here rather than for every row that names them. */
+	/* the given name as the CDA model writes it: "Laure", not "LAURE" */
+	if (p->prn)
+		text_given_name_case((char *)p->prn);
+	/* The cell texts, once here rather than for every row that names them:
+	 * "Laure MARIGNY", and "Dr Laure MARIGNY" for a physician's line. */
 	p->display = p->rai_soc;
 	if (p->display == NULL && p->prn && p->nom) {
-		char *d = arena_alloc(&rc->mem, co->len[1] + co->len[2] + 2);
+		char *d = arena_alloc(&rc->mem, co->len[1] + co->len[2] + 5);
 		if (d == NULL)
 			return NOMEM();
-		memcpy(d, p->prn, co->len[2]);
-		d[co->len[2]] = ' ';
-		memcpy(d + co->len[2] + 1, p->nom, co->len[1] + 1);
-		p->display = d;
+		memcpy(d, "Dr ", 3);
+		memcpy(d + 3, p->prn, co->len[2]);
+		d[3 + co->len[2]] = ' ';
+		memcpy(d + 3 + co->len[2] + 1, p->nom, co->len[1] + 1);
+		p->display_dr = d;
+		p->display = d + 3;
 	} else if (p->display == NULL) {
 		p->display = p->nom ? p->nom : p->prn;
 	}
@@ -177,7 +184,7 @@ int refcache_load(struct refcache *rc, PGconn *conn)
 {
 	memset(rc, 0, sizeof(*rc));
 	struct strmap *maps[] = { &rc->cip, &rc->lpp, &rc->nat, &rc->ccam, &rc->bio,
-				  &rc->spe, &rc->ghm, &rc->ghs, &rc->pro, &rc->etb };
+				  &rc->spe, &rc->ghm, &rc->ghs, &rc->pro, &rc->etb, &rc->physician };
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		strmap_init(maps[i]);
 	arena_init(&rc->mem, 1024 * 1024);
@@ -194,6 +201,9 @@ int refcache_load(struct refcache *rc, PGconn *conn)
 			       "COPY (SELECT bio_prs_ide, bio_inf_lib FROM ref_ir_bio_r) TO STDOUT")) != 0
 	    || (r = load_pairs(rc, conn, &rc->spe, "IR_SPE_V",
 			       "COPY (SELECT pfs_spe_cod, pfs_spe_lib FROM ref_ir_spe_v) TO STDOUT")) != 0
+	    || (r = load_pairs(rc, conn, &rc->physician, "IR_SPE_V",
+			       "COPY (SELECT pfs_spe_cod, '1' FROM ref_ir_spe_v WHERE pfs_spe_pos IN (1, 2))"
+			       " TO STDOUT")) != 0
 	    || (r = load_pairs(rc, conn, &rc->ghm, "MS_GM9_V",
 			       "COPY (SELECT gm9_ghm_cod, ghm_lib FROM ref_ms_gm9_v) TO STDOUT")) != 0
 	    || (r = load_pairs(rc, conn, &rc->ghs, "IR_GHS_V",
@@ -212,7 +222,7 @@ int refcache_load(struct refcache *rc, PGconn *conn)
 void refcache_free(struct refcache *rc)
 {
 	struct strmap *maps[] = { &rc->cip, &rc->lpp, &rc->nat, &rc->ccam, &rc->bio,
-				  &rc->spe, &rc->ghm, &rc->ghs, &rc->pro, &rc->etb };
+				  &rc->spe, &rc->ghm, &rc->ghs, &rc->pro, &rc->etb, &rc->physician };
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		strmap_free(maps[i]);
 	arena_free(&rc->mem);

@@ -30,7 +30,8 @@ struct ref_nat {                  /* IR_NAT_V */
 
 struct ref_pro {                  /* professionnels.csv */
 	const char *nom, *prn, *rai_soc;
-	const char *display;          /* as a cell shows it: PFS_RAI_SOC, else "PRN NOM"; NULL when unnamed */
+	const char *display;          /* as a cell shows it: PFS_RAI_SOC, else "Prn NOM"; NULL when unnamed */
+	const char *display_dr;       /* "Dr Prn NOM" for a physician's line; NULL when there is a PFS_RAI_SOC */
 };
 
 struct refcache {
@@ -43,6 +44,7 @@ struct refcache {
 	struct strmap ghm;    /* GHM code -> label */
 	struct strmap ghs;    /* GHS number (decimal) -> label */
 	struct strmap pro;    /* PFS number -> struct ref_pro * */
+	struct strmap physician; /* specialty code of a physician (IR_SPE_V PFS_SPE_POS 1, 2) -> "1" */
 	struct strmap etb;    /* FINESS -> raison sociale */
 	struct arena mem;     /* every string and struct above */
 	size_t entries;

@@ -89,6 +89,29 @@ START_TEST(escape)
 }
 END_TEST
 
+/* given names as the CDA model shows them */
+START_TEST(given_name_case)
+{
+	char a[] = "JEAN-PIERRE", b[] = "ÉLODIE MARIE", c[] = "D'ARTAGNAN", d[] = "ŒDIPE ÀÉÏ×Ø", e[] = "claire",
+	     f[] = "", g[] = "ΑΒΓ";
+
+	text_given_name_case(a);
+	text_given_name_case(b);
+	text_given_name_case(c);
+	text_given_name_case(d);
+	text_given_name_case(e);
+	text_given_name_case(f);
+	text_given_name_case(g);
+	ck_assert_str_eq(a, "Jean-Pierre");
+	ck_assert_str_eq(b, "Élodie Marie");
+	ck_assert_str_eq(c, "D'Artagnan");
+	ck_assert_str_eq(d, "Œdipe Àéï×ø");
+	ck_assert_str_eq(e, "claire");      /* a first letter is never changed */
+	ck_assert_str_eq(f, "");
+	ck_assert_str_eq(g, "ΑΒΓ");         /* not a French letter: as it is */
+}
+END_TEST
+
 Suite *suite_text(void)
 {
 	Suite *s = suite_create("text");
@@ -99,6 +122,7 @@ Suite *suite_text(void)
 	tcase_add_test(tc, trim_and_digits);
 	tcase_add_test(tc, decimal);
 	tcase_add_test(tc, escape);
+	tcase_add_test(tc, given_name_case);
 	suite_add_tcase(s, tc);
 	return s;
 }
