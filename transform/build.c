@@ -215,6 +215,12 @@ static int describe(const struct build_ctx *ctx, struct arena *a, const struct p
 			for (size_t i = 0; drug && i < drug->n_compo; i++)
 				v = v ? cat(a, v, ", ", drug->compo[i].label) : drug->compo[i].label;
 			row->atc_label = v ? v : c->pha_atc_c07;
+			/* the narrative cell shows them one per line (cda_body.c, valence_cell);
+			 * the entry keeps atc_label, whole */
+			if (drug) {
+				row->valence = drug->compo;
+				row->n_valence = drug->n_compo;
+			}
 		}
 		break;
 	}

@@ -25,7 +25,7 @@
 /* Narrative columns. COL_H is the unlabelled first column; the next header
  * spans it (colspan="2"), as in the example. */
 enum col_kind {
-	COL_END, COL_H, COL_DATE, COL_PERIOD, COL_CODE, COL_LABEL, COL_ATC, COL_COMPO,
+	COL_END, COL_H, COL_DATE, COL_PERIOD, COL_CODE, COL_LABEL, COL_ATC, COL_COMPO, COL_VALENCE,
 	COL_PRESCRIBER, COL_PRESC_SPE, COL_PRESC_ETB, COL_EXEC, COL_EXEC_SPE, COL_ETB, COL_QTY,
 };
 
@@ -88,7 +88,7 @@ static const struct section_def sections[DOC_SECTIONS] = {
 		"11369-6", "Historique des vaccinations", NULL, NULL, "Vaccinations",
 		"VAC", "NO-VACCIN",
 		{ { COL_H, NULL }, { COL_DATE, "Date de délivrance" },
-		  { COL_LABEL, "Libellé du vaccin" }, { COL_ATC, "Valence vaccinale" },
+		  { COL_LABEL, "Libellé du vaccin" }, { COL_VALENCE, "Valence vaccinale" },
 		  { COL_PRESCRIBER, "Prescrit par" }, { COL_PRESC_SPE, "Spécialité du prescripteur" },
 		  { COL_PRESC_ETB, "Établissement du prescripteur" }, { COL_EXEC, "Délivré par" } },
 		cda_entry_vaccination, cda_none_vaccination,
@@ -177,6 +177,44 @@ static int components_cell(struct cda_w *cw, const struct doc_row *r)
 	return cda_end(cw);
 }
 
+/*
+ * The valence of a vaccine as a person reads it: one line per substance, its
+ * BDPM label without the strain details after " - " (for a flu vaccine the
+ * "SOUCHE ANALOGUE (...)" part of each strain, ~500 characters for four);
+ * the coded entry keeps the labels whole. Without substances: the ATC label.
+ */
+static int valence_cell(struct cda_w *cw, const struct doc_row *r)
+{
+	char line[256];
+	int first = 1;
+
+	if (r->n_valence == 0)
+		return cell(cw, r->atc_label);
+	CDA_TRY(cda_open(cw, "td", NULL));
+	CDA_TRY(cda_inline_begin(cw));
+	for (size_t k = 0; k < r->n_valence; k++) {
+		const char *s = r->valence[k].label ? r->valence[k].label : r->valence[k].code;
+		if (s == NULL)
+			continue;
+		const char *cut = strstr(s, " - ");
+		size_t n = cut ? (size_t)(cut - s) : strlen(s);
+		while (n > 0 && s[n - 1] == ' ')
+			n--;
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		while (n > 0 && (s[n] & 0xC0) == 0x80)   /* never inside a UTF-8 character */
+			n--;
+		memcpy(line, s, n);
+		line[n] = '\0';
+		if (!first)
+			CDA_TRY(cda_el(cw, "br", NULL));
+		CDA_TRY(cda_text(cw, line));
+		first = 0;
+	}
+	CDA_TRY(cda_inline_end(cw));
+	return cda_end(cw);
+}
+
 static int row_cells(struct cda_w *cw, const struct section_def *def,
 		     const struct doc_row *r, const char *id)
 {
@@ -212,6 +250,9 @@ static int row_cells(struct cda_w *cw, const struct section_def *def,
 			break;
 		case COL_COMPO:
 			CDA_TRY(components_cell(cw, r));
+			break;
+		case COL_VALENCE:
+			CDA_TRY(valence_cell(cw, r));
 			break;
 		case COL_PRESCRIBER:
 			CDA_TRY(cell(cw, r->prescriber.display));

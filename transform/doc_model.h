@@ -72,6 +72,8 @@ struct doc_row {
 	const char *atc_label;     /* narrative cell (therapeutic group / valence); NULL = empty */
 	const struct doc_component *components; /* Médicaments: active components */
 	size_t n_components;
+	const struct doc_component *valence;  /* a vaccine's substances, for the narrative only */
+	size_t n_valence;
 
 	struct doc_party prescriber;           /* pharmacy sections */
 	struct doc_establishment prescriber_etb;

@@ -35,6 +35,12 @@ static const struct doc_component compo_two[] = {
 	{ "1636", "ETHINYLESTRADIOL" }, { "1949", "LEVONORGESTREL" },
 };
 static const struct doc_component compo_one[] = { { "5014", "ROSUVASTATINE" } };
+/* two flu strains as BDPM names them (a real vaccine has four: ~500 characters) */
+static const struct doc_component flu_strains[] = {
+	{ "66536", "ANTIGÈNES DE SURFACE DU VIRUS DE LA GRIPPE, INACTIVÉ, SOUCHE A/VICTORIA/2570/2019 (H1N1)PDM09"
+		   " - SOUCHE ANALOGUE (A/VICTORIA/2570/2019 IVR-215) " },
+	{ "44815", "ANTIGÈNES DE SURFACE DE VIRUS DE LA GRIPPE, INACTIVÉ, SOUCHE B/WASHINGTON/02/2019 " },
+};
 
 static const struct doc_party dr_martin = {
 	"10100000001", "Claire", "MARTIN", NULL, "Dr Claire MARTIN",
@@ -132,6 +138,7 @@ static void full_model(struct doc_model *m, const char *name)
 	r->code = "3400930000010"; r->code_system = OID_CIP;
 	r->label = "VACCIN GRIPPE SUSP INJ"; r->quantity = 1;
 	r->atc_code = "J07BB02"; r->atc_label = "GRIPPE, ANTIGENE PURIFIE";
+	r->valence = flu_strains; r->n_valence = 2;
 	r->prescriber = dr_martin; r->prescriber_etb = centre; r->executant = pharmacie;
 	r = &rows_vac[1];
 	memcpy(r->date, "20240101", 9);
@@ -409,6 +416,16 @@ START_TEST(full_document)
 					"//c:tbody/c:tr[1]/c:td[5]/c:br)"), 1);
 	ck_assert_xp_str(&d, "string(//c:section[c:title='Hospitalisations']//c:tbody/c:tr[1]/c:td[1])", "du 10/06/2024 au 20/06/2024");
 	ck_assert_xp_str(&d, "string(//c:section[c:title='Hospitalisations']//c:tbody/c:tr[2]/c:td[1])", "le 01/03/2024");
+	/* a vaccine's valence: a line per substance, without the strain details
+	 * after " - "; the coded entry keeps its ATC label whole */
+	ck_assert_int_eq((int)xp_number(&d, "count(//c:section[c:title='Vaccinations']"
+					"//c:tbody/c:tr[1]/c:td[c:br])"), 1);
+	s = xp_string(&d, "string(//c:section[c:title='Vaccinations']//c:tbody/c:tr[1]/c:td[c:br])");
+	ck_assert_str_eq(s, "ANTIGÈNES DE SURFACE DU VIRUS DE LA GRIPPE, INACTIVÉ, SOUCHE A/VICTORIA/2570/2019 (H1N1)PDM09"
+			 "ANTIGÈNES DE SURFACE DE VIRUS DE LA GRIPPE, INACTIVÉ, SOUCHE B/WASHINGTON/02/2019");
+	xmlFree(s);
+	ck_assert_int_eq((int)xp_number(&d, "count(//c:translation[@code='J07BB02']"
+					"[@displayName='GRIPPE, ANTIGENE PURIFIE'])"), 1);
 	/* stay without GHS: no qualifier; with: GHS qualifier */
 	ck_assert_int_eq((int)xp_number(&d, "count(//c:encounter/c:code/c:qualifier)"), 2);
 	/* version 1: no relatedDocument */
