@@ -238,7 +238,10 @@ static int describe(const struct build_ctx *ctx, struct arena *a, const struct p
 		} else {
 			const struct ref_nat *nat = strmap_getz(&rc->nat, c->prs_nat_ref);
 			row->code_system = OID_NGAP;
-			if (nat && nat->cb2)
+			/* the letter key (C, CS, AMI...) as the code, unless it holds a
+			 * blank ("IK IKP", "CAR +"), which a CDA code may not (the XSD's
+			 * [^\s]+): then the PRS_NAT number, as without a key */
+			if (nat && nat->cb2 && strpbrk(nat->cb2, " \t") == NULL)
 				row->code = nat->cb2;
 			row->label = label_or_neutral(a, nat ? nat->lib : NULL, NULL, p->code,
 						      &st->warnings[BW_NGAP]);

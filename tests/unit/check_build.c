@@ -18,14 +18,15 @@ static void setup(void)
 {
 	memset(&rc, 0, sizeof(rc));
 	struct strmap *maps[] = { &rc.cip, &rc.lpp, &rc.nat, &rc.ccam, &rc.bio,
-				  &rc.spe, &rc.ghm, &rc.ghs, &rc.pro, &rc.etb };
+				  &rc.spe, &rc.ghm, &rc.ghs, &rc.pro, &rc.etb, &rc.physician };
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		strmap_init(maps[i]);
 	arena_init(&rc.mem, 4096);
 	static struct ref_drug doliprane = { "DOLIPRANE 1000 mg, comprimé", NULL, 0 };
-	static struct ref_nat c = { "C", "CONSULTATION" };
+	static struct ref_nat c = { "C", "CONSULTATION" }, ik = { "IK IKP", "IK PLAINE" };
 	strmap_put(&rc.cip, "3400935955838", 13, &doliprane);
 	strmap_put(&rc.nat, "1111", 4, &c);
+	strmap_put(&rc.nat, "1811", 4, &ik);
 	strmap_put(&rc.bio, "552", 3, (void *)"GLUCOSE");
 	strmap_put(&rc.ghs, "1667", 4, (void *)"Insuffisances cardiaques");
 
@@ -183,6 +184,26 @@ START_TEST(sections_codes_and_warnings)
 }
 END_TEST
 
+/* an NGAP letter key with a blank cannot be a CDA code (XSD [^\s]+): the PRS_NAT number is */
+START_TEST(ngap_key_with_blank)
+{
+	struct claim_in c[] = {
+		claim('A', "20260101", 1, "1111", "DR1", "k1"),
+		claim('A', "20260102", 1, "1811", "DR1", "k2"),
+	};
+	struct dossier_in d = person(c, 2, NULL, 0);
+	struct doc_model m;
+	struct build_stats st = { 0 };
+
+	ck_assert_int_eq(build_model(&ctx, &d, &a, &m, &st), 0);
+	ck_assert_uint_eq(m.sections[DOC_ACTES].n, 2);
+	/* the latest first */
+	ck_assert_str_eq(m.sections[DOC_ACTES].rows[0].code, "1811");
+	ck_assert_str_eq(m.sections[DOC_ACTES].rows[0].label, "IK PLAINE");
+	ck_assert_str_eq(m.sections[DOC_ACTES].rows[1].code, "C");
+}
+END_TEST
+
 START_TEST(identity_and_ids)
 {
 	struct dossier_in d = person(NULL, 0, NULL, 0);
@@ -224,6 +245,7 @@ Suite *suite_build(void)
 	tcase_add_test(tc, netting);
 	tcase_add_test(tc, h_mark_and_stays);
 	tcase_add_test(tc, sections_codes_and_warnings);
+	tcase_add_test(tc, ngap_key_with_blank);
 	tcase_add_test(tc, identity_and_ids);
 	suite_add_tcase(s, tc);
 	return s;

@@ -4,6 +4,7 @@
 #include "tests/unit/unit.h"
 #include "ingest/fields.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Each validator on a NUL-terminated literal; why must be set on refusal. */
@@ -267,6 +268,12 @@ START_TEST(codes)
 	ck_assert_int_eq(field_ghm("0AM09T", 6, &why), -1);
 	ck_assert_int_eq(field_ghm("05109T", 6, &why), -1);
 	ck_assert_int_eq(field_ghm("05M09t", 6, &why), -1);
+	/* codes of MS_GM9_V outside the ATIH form */
+	ck_assert_int_eq(field_ghm("XXXXXX", 6, &why), 0);
+	ck_assert_int_eq(field_ghm("IIIIII", 6, &why), 0);
+	ck_assert_int_eq(field_ghm("XXXXXY", 6, &why), -1);
+	ck_assert_int_eq(field_ghm("XXXXX", 5, &why), -1);
+	ck_assert_int_eq(field_ghm("111111", 6, &why), -1);
 
 	ck_assert_int_eq(field_finess("750712184", 9, &why), 0);
 	ck_assert_int_eq(field_finess("2A0000154", 9, &why), 0);
@@ -283,6 +290,36 @@ START_TEST(codes)
 }
 END_TEST
 
+/* every GHM code the national MS_GM9_V lists passes field_ghm (../shared) */
+START_TEST(ghm_every_national_code)
+{
+	const char *dir = unit_shared_dir(), *reason;
+	char path[4096], line[512];
+	long n_codes = 0, refused = 0;
+	FILE *in;
+
+	if (dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/referentials/snds/MS_GM9_V.csv", dir);
+	in = fopen(path, "r");
+	ck_assert_msg(in != NULL, "%s not readable", path);
+	ck_assert(fgets(line, sizeof(line), in) != NULL);   /* header */
+	while (fgets(line, sizeof(line), in)) {
+		size_t n = strcspn(line, ";\r\n");
+		if (n == 0)
+			continue;
+		n_codes++;
+		if (field_ghm(line, n, &reason) != 0) {
+			refused++;
+			fprintf(stderr, "MS_GM9_V: %.*s refused: %s\n", (int)n, line, reason);
+		}
+	}
+	fclose(in);
+	ck_assert_int_gt(n_codes, 500);
+	ck_assert_int_eq(refused, 0);
+}
+END_TEST
+
 Suite *suite_fields(void)
 {
 	Suite *s = suite_create("fields");
@@ -296,6 +333,7 @@ Suite *suite_fields(void)
 	tcase_add_test(tc, nir_keys);
 	tcase_add_test(tc, cip13_lpp);
 	tcase_add_test(tc, ccam);
+	tcase_add_test(tc, ghm_every_national_code);
 	tcase_add_test(tc, nabm);
 	tcase_add_test(tc, quantities);
 	tcase_add_test(tc, whole_numbers);
