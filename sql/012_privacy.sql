@@ -1,0 +1,142 @@
+-- sql/012_privacy.sql — no identifier where it need not be (issue 17, part B).
+--
+--   1. A feed's refusal is a code from a fixed list, not text: 008's
+--      feed_refusal held a sentence the feed's call composed; ops reads it
+--      (dossier_sla). Now feed_refusal is 'too_large' (CHECK), the limit and
+--      the claim lines in numeric columns of their own.
+--   2. document_store_staged() takes the feed's advisory lock on each staged
+--      dossier before it reads their latest versions: a store of the same
+--      dossier by another session is waited for, then seen, so the version
+--      rows' primary key never fails (23505, whose DETAIL quotes the INS-C
+--      into the server log: docs/security.md, "The server log").
+
+SET LOCAL ROLE dmpremb_owner;
+SET LOCAL search_path TO dmpremb;
+
+-- ---- 1. refusals: codes and sizes -------------------------------------------
+ALTER TABLE dossier ADD COLUMN feed_refusal_limit_mb int,
+                    ADD COLUMN feed_refusal_claim_lines bigint;
+UPDATE dossier SET feed_refusal_limit_mb = (regexp_match(feed_refusal, '--max-document-mb ([0-9]+)'))[1]::int,
+       feed_refusal_claim_lines = (regexp_match(feed_refusal, '\(([0-9]+) claim lines\)'))[1]::bigint,
+       feed_refusal = 'too_large'
+ WHERE feed_refusal IS NOT NULL;
+ALTER TABLE dossier ADD CONSTRAINT dossier_feed_refusal_code CHECK (feed_refusal IN ('too_large'));
+COMMENT ON COLUMN dossier.feed_refusal IS 'Why the feed of feed_refused_at refused this dossier''s document, a code: too_large (above --max-document-mb).';
+COMMENT ON COLUMN dossier.feed_refusal_limit_mb IS 'too_large: the --max-document-mb of that feed.';
+COMMENT ON COLUMN dossier.feed_refusal_claim_lines IS 'too_large: the claim lines of the refused document.';
+
+-- ---- 2. documents: 011's function, locking before it reads versions ---------
+CREATE OR REPLACE FUNCTION document_store_staged(period_low date, period_high date, generated_at timestamptz,
+                                      run_id bigint, too_large text[], too_large_lines bigint[],
+                                      max_document_mb int, backfill_run bigint, chunk text[])
+RETURNS TABLE (documents bigint, versions bigint, traces bigint, dossiers bigint, refused bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
+DECLARE
+    staged text[];
+    feedable text[];
+    last_ins text[];
+    last_version int[];
+    stored text[];
+    shas text[];
+    sizes int[];
+    t_now constant timestamptz := now();
+    t_done constant timestamptz := clock_timestamp();
+    x text;
+    who text;
+    n_lines bigint;
+    i int;
+BEGIN
+    -- the session's staging table, exactly as the feed makes it (010)
+    PERFORM staged_table_check('feed_doc', ARRAY['ins_c text', 'set_id text', 'doc_id text', 'version integer',
+                                                 'xml text', 'sha256 text', 'bytes integer',
+                                                 'section_rows integer[]']);
+
+    SELECT coalesce(array_agg(DISTINCT f.ins_c), '{}') INTO staged FROM pg_temp.feed_doc f;
+    -- the feed's claim on each dossier (load/feed_io.c, which already holds
+    -- them: taken again at no cost), in one order: another session storing
+    -- one of them commits first, and the statements below see its version
+    FOR x IN SELECT s FROM unnest(staged) s ORDER BY 1 LOOP
+        PERFORM pg_advisory_xact_lock(736821, hashtext(x));
+    END LOOP;
+
+    -- what the database says of the staged dossiers, read by INS-C
+    SELECT coalesce(array_agg(d.ins_c), '{}') INTO feedable FROM dossier d
+     WHERE d.ins_c = ANY (staged) AND d.state = 'open' AND NOT d.opposition;
+    SELECT coalesce(array_agg(v.ins_c), '{}'), coalesce(array_agg(v.version), '{}')
+      INTO last_ins, last_version
+      FROM (SELECT x.ins_c, max(x.version) AS version FROM document_version x
+             WHERE x.ins_c = ANY (staged) GROUP BY x.ins_c) v;
+
+    -- the rows that may be stored: once each, as the next version
+    SELECT coalesce(array_agg(f.ins_c), '{}') INTO stored
+      FROM (SELECT f.*, count(*) OVER (PARTITION BY f.ins_c) AS copies FROM pg_temp.feed_doc f) f
+      LEFT JOIN unnest(last_ins, last_version) AS l(ins_c, version) ON l.ins_c = f.ins_c
+     WHERE f.copies = 1 AND f.ins_c = ANY (feedable) AND f.version = coalesce(l.version, 0) + 1;
+    -- their dossiers' feed times, first (011: the lifecycle import's race)
+    WITH fed AS (
+        UPDATE dossier d SET last_fed_at = document_store_staged.generated_at,
+               first_fed_at = CASE WHEN d.first_fed_at IS NULL OR d.first_fed_at < d.due_at
+                                   THEN document_store_staged.generated_at ELSE d.first_fed_at END
+         WHERE d.ins_c = ANY (stored) AND d.state = 'open' AND NOT d.opposition
+        RETURNING d.ins_c)
+    SELECT coalesce(array_agg(fed.ins_c), '{}') INTO stored FROM fed;
+    dossiers := cardinality(stored);
+    -- with the server's sha256 and byte count
+    SELECT coalesce(array_agg(f.ins_c), '{}'), coalesce(array_agg(encode(sha256(convert_to(f.xml, 'UTF8')), 'hex')), '{}'),
+           coalesce(array_agg(octet_length(f.xml)), '{}')
+      INTO stored, shas, sizes
+      FROM pg_temp.feed_doc f WHERE f.ins_c = ANY (stored);
+    SELECT count(*) - cardinality(stored) INTO refused FROM pg_temp.feed_doc;
+
+    INSERT INTO document AS d (ins_c, set_id, doc_id, version, xml, sha256, bytes, section_rows,
+                               period_low, period_high, generated_at, run_id)
+    SELECT f.ins_c, f.set_id, f.doc_id, f.version, f.xml, s.sha256, s.bytes, f.section_rows,
+           document_store_staged.period_low, document_store_staged.period_high,
+           document_store_staged.generated_at, document_store_staged.run_id
+      FROM pg_temp.feed_doc f JOIN unnest(stored, shas, sizes) AS s(ins_c, sha256, bytes) ON s.ins_c = f.ins_c
+    ON CONFLICT (ins_c) DO UPDATE SET set_id = EXCLUDED.set_id, doc_id = EXCLUDED.doc_id,
+       version = EXCLUDED.version, xml = EXCLUDED.xml, sha256 = EXCLUDED.sha256,
+       bytes = EXCLUDED.bytes, section_rows = EXCLUDED.section_rows,
+       period_low = EXCLUDED.period_low, period_high = EXCLUDED.period_high,
+       generated_at = EXCLUDED.generated_at, run_id = EXCLUDED.run_id
+     WHERE d.version < EXCLUDED.version;
+    GET DIAGNOSTICS documents = ROW_COUNT;
+
+    INSERT INTO document_version (ins_c, version, set_id, doc_id, sha256, bytes, section_rows,
+                                  period_low, period_high, generated_at, run_id)
+    SELECT f.ins_c, f.version, f.set_id, f.doc_id, s.sha256, s.bytes, f.section_rows,
+           document_store_staged.period_low, document_store_staged.period_high,
+           document_store_staged.generated_at, document_store_staged.run_id
+      FROM pg_temp.feed_doc f JOIN unnest(stored, shas, sizes) AS s(ins_c, sha256, bytes) ON s.ins_c = f.ins_c;
+    GET DIAGNOSTICS versions = ROW_COUNT;
+
+    INSERT INTO trace (ins_c, at, author, action, version, run_id)
+    SELECT f.ins_c, t_now, 'Assurance Maladie',
+           CASE WHEN f.version = 1 THEN 'a ajouté : Données de remboursement'
+                ELSE 'a modifié : Données de remboursement' END, f.version, document_store_staged.run_id
+      FROM pg_temp.feed_doc f WHERE f.ins_c = ANY (stored);
+    GET DIAGNOSTICS traces = ROW_COUNT;
+
+    -- documents above --max-document-mb: the code and the sizes (one
+    -- statement each: Citus joins no distributed table with unnest(); the
+    -- array elements into variables first: the Citus coordinator crashed (13.2)
+    -- on an array subscript assigned to a column)
+    FOR i IN 1 .. coalesce(cardinality(too_large), 0) LOOP
+        who := too_large[i];
+        n_lines := too_large_lines[i];
+        UPDATE dossier d SET feed_refused_at = document_store_staged.generated_at, feed_refusal = 'too_large',
+               feed_refusal_limit_mb = max_document_mb, feed_refusal_claim_lines = n_lines
+         WHERE d.ins_c = who;
+    END LOOP;
+
+    -- a backfill's list: the chunk's items are done
+    IF backfill_run IS NOT NULL THEN
+        UPDATE backfill_item b SET done_at = t_done,
+               outcome = CASE WHEN b.ins_c = ANY (stored) THEN 'fed'
+                              WHEN b.ins_c = ANY (too_large) THEN 'skipped: document too large'
+                              WHEN b.ins_c = ANY (staged) THEN 'skipped: dossier no longer feedable'
+                              ELSE 'skipped: no identity' END
+         WHERE b.run_id = backfill_run AND b.ins_c = ANY (chunk);
+    END IF;
+    RETURN NEXT;
+END $$;
