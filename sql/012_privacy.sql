@@ -9,6 +9,11 @@
 --      dossier by another session is waited for, then seen, so the version
 --      rows' primary key never fails (23505, whose DETAIL quotes the INS-C
 --      into the server log: docs/security.md, "The server log").
+--   3. The purge's continuation keys are opaque: purge_versions() and
+--      purge_closed_claims() returned to dmpremb_ingest the (INS-C, version)
+--      or INS-C where the next slice starts, of rows they did not delete.
+--      They now return that position sealed (AES with a key derived from the
+--      owner's pseudonym key, 005), and take it back sealed.
 
 SET LOCAL ROLE dmpremb_owner;
 SET LOCAL search_path TO dmpremb;
@@ -140,3 +145,92 @@ BEGIN
     END IF;
     RETURN NEXT;
 END $$;
+
+-- ---- 3. opaque continuation keys of the purge --------------------------------
+-- purge_key_seal(position) / purge_key_open(key): the position of a slice,
+-- as the caller sees it (hex of AES-256 over the text) and back. The AES key
+-- (purge_key_aes()) is derived from analytics_private.pseudonym_key (the owner's only), with
+-- pgcrypto wherever 005 found it. None is executable by any role: the
+-- purge functions, the owner's, call them.
+DO $$
+DECLARE
+    crypto text := (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+                     WHERE e.extname = 'pgcrypto');
+BEGIN
+    EXECUTE format($f$
+        CREATE FUNCTION dmpremb.purge_key_aes() RETURNS bytea
+        LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+        'SELECT %1$I.hmac(''dmpremb purge continuation'', x.hmac_key, ''sha256'')
+           FROM analytics_private.pseudonym_key x';
+        CREATE FUNCTION dmpremb.purge_key_seal(pos text) RETURNS text
+        LANGUAGE plpgsql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $b$
+        BEGIN
+            RETURN encode(%1$I.encrypt(convert_to(pos, 'UTF8'), dmpremb.purge_key_aes(), 'aes'), 'hex');
+        END $b$;
+        CREATE FUNCTION dmpremb.purge_key_open(sealed text) RETURNS text
+        LANGUAGE plpgsql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $b$
+        BEGIN
+            RETURN convert_from(%1$I.decrypt(decode(sealed, 'hex'), dmpremb.purge_key_aes(), 'aes'), 'UTF8');
+        EXCEPTION WHEN OTHERS THEN
+            RAISE EXCEPTION 'purge: not a continuation key of this database' USING ERRCODE = '22023';
+        END $b$;
+    $f$, crypto);
+END $$;
+REVOKE ALL ON FUNCTION purge_key_aes(), purge_key_seal(text), purge_key_open(text) FROM PUBLIC;
+
+-- Version metadata (006's rule and slices): the position comes and goes sealed.
+DROP FUNCTION purge_versions(timestamptz, int, timestamptz, text, int, int, boolean);
+CREATE FUNCTION purge_versions(as_of timestamptz, keep_months int, after text, max_rows int, dry boolean)
+RETURNS TABLE (deleted bigint, next_key text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
+DECLARE
+    cut timestamptz;
+    pos text[] := string_to_array(purge_key_open(after), '|');
+    after_at timestamptz := coalesce(pos[1]::timestamptz, '-infinity');
+    after_ins text := coalesce(pos[2], '');
+    after_ver int := coalesce(pos[3]::int, 0);
+    k_at timestamptz;
+    k_ins text;
+    k_ver int;
+BEGIN
+    cut := purge_before(as_of, make_interval(months => keep_months));
+    IF dry THEN
+        RETURN QUERY SELECT count(*), NULL::text FROM document_version o
+         WHERE o.generated_at < cut
+           AND EXISTS (SELECT 1 FROM document_version n WHERE n.ins_c = o.ins_c AND n.version > o.version);
+        RETURN;
+    END IF;
+    WITH s AS (
+        SELECT o.generated_at, o.ins_c, o.version FROM document_version o
+         WHERE o.generated_at < cut AND (o.generated_at, o.ins_c, o.version) > (after_at, after_ins, after_ver)
+         ORDER BY o.generated_at, o.ins_c, o.version LIMIT max_rows),
+    gone AS (
+        DELETE FROM document_version v USING s
+         WHERE v.ins_c = s.ins_c AND v.version = s.version
+           AND EXISTS (SELECT 1 FROM document_version n WHERE n.ins_c = v.ins_c AND n.version > v.version)
+        RETURNING 1),
+    k AS (SELECT s.generated_at, s.ins_c, s.version FROM s ORDER BY 1 DESC, 2 DESC, 3 DESC LIMIT 1)
+    SELECT (SELECT count(*) FROM gone), k.generated_at, k.ins_c, k.version INTO deleted, k_at, k_ins, k_ver
+      FROM (SELECT 1) one LEFT JOIN k ON true;
+    next_key := CASE WHEN k_ins IS NOT NULL THEN purge_key_seal(k_at::text || '|' || k_ins || '|' || k_ver) END;
+    RETURN NEXT;
+END $$;
+
+-- The closed dossiers' claims (010's function, now purge_closed_claims_slice,
+-- which no role may call): the INS-C where the next slice starts, sealed.
+ALTER FUNCTION purge_closed_claims(timestamptz, int, int, text, int, boolean) RENAME TO purge_closed_claims_slice;
+REVOKE ALL ON FUNCTION purge_closed_claims_slice(timestamptz, int, int, text, int, boolean) FROM PUBLIC, dmpremb_ingest;
+CREATE FUNCTION purge_closed_claims(as_of timestamptz, grace_days int, margin_months int, after text,
+                                    max_dossiers int, dry boolean)
+RETURNS TABLE (next_key text, dossiers int, first_purges int, claim_lines bigint, stays bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = dmpremb, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    SELECT purge_key_seal(s.last_ins_c), s.dossiers, s.first_purges, s.claim_lines, s.stays
+      FROM purge_closed_claims_slice(as_of, grace_days, margin_months, purge_key_open(after), max_dossiers, dry) s;
+END $$;
+COMMENT ON FUNCTION purge_closed_claims(timestamptz, int, int, text, int, boolean) IS
+'One slice of the closed and deceased dossiers'' claims; next_key is the sealed position of the next slice (NULL: done).';
+
+GRANT EXECUTE ON FUNCTION purge_versions(timestamptz, int, text, int, boolean),
+    purge_closed_claims(timestamptz, int, int, text, int, boolean) TO dmpremb_ingest;
