@@ -18,18 +18,6 @@
 SET LOCAL ROLE dmpremb_owner;
 SET LOCAL search_path TO dmpremb;
 
--- ---- 1. refusals: codes and sizes -------------------------------------------
-ALTER TABLE dossier ADD COLUMN feed_refusal_limit_mb int,
-                    ADD COLUMN feed_refusal_claim_lines bigint;
-UPDATE dossier SET feed_refusal_limit_mb = (regexp_match(feed_refusal, '--max-document-mb ([0-9]+)'))[1]::int,
-       feed_refusal_claim_lines = (regexp_match(feed_refusal, '\(([0-9]+) claim lines\)'))[1]::bigint,
-       feed_refusal = 'too_large'
- WHERE feed_refusal IS NOT NULL;
-ALTER TABLE dossier ADD CONSTRAINT dossier_feed_refusal_code CHECK (feed_refusal IN ('too_large'));
-COMMENT ON COLUMN dossier.feed_refusal IS 'Why the feed of feed_refused_at refused this dossier''s document, a code: too_large (above --max-document-mb).';
-COMMENT ON COLUMN dossier.feed_refusal_limit_mb IS 'too_large: the --max-document-mb of that feed.';
-COMMENT ON COLUMN dossier.feed_refusal_claim_lines IS 'too_large: the claim lines of the refused document.';
-
 -- ---- 2. documents: 011's function, locking before it reads versions ---------
 CREATE OR REPLACE FUNCTION document_store_staged(period_low date, period_high date, generated_at timestamptz,
                                       run_id bigint, too_large text[], too_large_lines bigint[],
@@ -152,6 +140,8 @@ END $$;
 -- (purge_key_aes()) is derived from analytics_private.pseudonym_key (the owner's only), with
 -- pgcrypto wherever 005 found it. None is executable by any role: the
 -- purge functions, the owner's, call them.
+-- (one EXECUTE per function: Citus, propagating each to the workers of a
+-- distributed database, refuses several commands in one)
 DO $$
 DECLARE
     crypto text := (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
@@ -159,21 +149,29 @@ DECLARE
 BEGIN
     EXECUTE format($f$
         CREATE FUNCTION dmpremb.purge_key_aes() RETURNS bytea
-        LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
-        'SELECT %1$I.hmac(''dmpremb purge continuation'', x.hmac_key, ''sha256'')
-           FROM analytics_private.pseudonym_key x';
+        LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $b$
+        DECLARE k bytea;
+        BEGIN
+            SELECT %1$I.hmac('dmpremb purge continuation', x.hmac_key, 'sha256') INTO k
+              FROM analytics_private.pseudonym_key x;
+            RETURN k;
+        END $b$
+    $f$, crypto);
+    EXECUTE format($f$
         CREATE FUNCTION dmpremb.purge_key_seal(pos text) RETURNS text
         LANGUAGE plpgsql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $b$
         BEGIN
             RETURN encode(%1$I.encrypt(convert_to(pos, 'UTF8'), dmpremb.purge_key_aes(), 'aes'), 'hex');
-        END $b$;
+        END $b$
+    $f$, crypto);
+    EXECUTE format($f$
         CREATE FUNCTION dmpremb.purge_key_open(sealed text) RETURNS text
         LANGUAGE plpgsql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $b$
         BEGIN
             RETURN convert_from(%1$I.decrypt(decode(sealed, 'hex'), dmpremb.purge_key_aes(), 'aes'), 'UTF8');
         EXCEPTION WHEN OTHERS THEN
             RAISE EXCEPTION 'purge: not a continuation key of this database' USING ERRCODE = '22023';
-        END $b$;
+        END $b$
     $f$, crypto);
 END $$;
 REVOKE ALL ON FUNCTION purge_key_aes(), purge_key_seal(text), purge_key_open(text) FROM PUBLIC;
@@ -234,3 +232,25 @@ COMMENT ON FUNCTION purge_closed_claims(timestamptz, int, int, text, int, boolea
 
 GRANT EXECUTE ON FUNCTION purge_versions(timestamptz, int, text, int, boolean),
     purge_closed_claims(timestamptz, int, int, text, int, boolean) TO dmpremb_ingest;
+
+-- ---- 1. refusals: codes and sizes (last: on Citus a function's DDL may not
+-- follow, in one transaction, an operation over all shards: these)
+-- (one ALTER TABLE per column, the CHECK through EXECUTE: on a distributed
+-- database Citus sends these to the shards in a way that fails inside a
+-- multi-statement migration, "cannot insert multiple commands into a
+-- prepared statement")
+ALTER TABLE dossier ADD COLUMN feed_refusal_limit_mb int;
+ALTER TABLE dossier ADD COLUMN feed_refusal_claim_lines bigint;
+COMMENT ON COLUMN dossier.feed_refusal IS 'Why the feed of feed_refused_at refused this dossier''s document, a code: too_large (above --max-document-mb).';
+COMMENT ON COLUMN dossier.feed_refusal_limit_mb IS 'too_large: the --max-document-mb of that feed.';
+COMMENT ON COLUMN dossier.feed_refusal_claim_lines IS 'too_large: the claim lines of the refused document.';
+
+UPDATE dossier SET feed_refusal_limit_mb = (regexp_match(feed_refusal, '--max-document-mb ([0-9]+)'))[1]::int,
+       feed_refusal_claim_lines = (regexp_match(feed_refusal, '\(([0-9]+) claim lines\)'))[1]::bigint,
+       feed_refusal = 'too_large'
+ WHERE feed_refusal IS NOT NULL;
+DO $$
+BEGIN
+    EXECUTE 'ALTER TABLE dmpremb.dossier ADD CONSTRAINT dossier_feed_refusal_code'
+            ' CHECK (feed_refusal IN (''too_large''))';
+END $$;
