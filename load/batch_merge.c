@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MERGE_LOCK "7368210934"     /* advisory lock key of the batch merges */
+
 static const char classify_setup_sql[] =
 	"CREATE TEMP TABLE res ("
 	" file_no smallint NOT NULL, line_no bigint NOT NULL, outcome text NOT NULL,"
@@ -172,6 +174,15 @@ int merge_classify(PGconn *c, const char *const *file_names, int nfiles)
 	size_t len = 0;
 	int rc;
 
+	/* One merge at a time, from its classification to its commit: two
+	 * batches with the same lines would otherwise both classify them as
+	 * new and the second's INSERT fail on the primary key (23505), whose
+	 * DETAIL puts the INS-C into the server log. The parse and the staging
+	 * COPY, most of an ingest's time, still run side by side. */
+	if ((rc = exec_fmt(c, "waiting for another batch's merge",
+			   "SELECT pg_advisory_xact_lock(" MERGE_LOCK ")")) != 0)
+		return rc;
+
 	/* files (file_no, file_name) from a text array literal: the names were
 	 * checked against the contract's file list, so they need no escaping */
 	len += (size_t)snprintf(arr + len, sizeof(arr) - len, "{");
@@ -284,11 +295,14 @@ static const char apply_sql[] =
 	/* copied under the new INS-C, then deleted under the old: ins_c is the
 	 * distribution column on Citus, which no UPDATE may change (the rows
 	 * move to another shard) */
+	/* a line the new INS-C already has stays as it is (no 23505) */
 	"INSERT INTO claim_line (" CLAIM_LINE_COLS ")"
-	" SELECT k.new_ins_c, " CLAIM_LINE_COLS_BUT_INS_C " FROM claim_line l JOIN rekey k ON l.ins_c = k.old_ins_c;"
+	" SELECT k.new_ins_c, " CLAIM_LINE_COLS_BUT_INS_C " FROM claim_line l JOIN rekey k ON l.ins_c = k.old_ins_c"
+	" ON CONFLICT DO NOTHING;"
 	"DELETE FROM claim_line WHERE ins_c IN (SELECT old_ins_c FROM rekey);"
 	"INSERT INTO hospital_stay (" STAY_COLS ")"
-	" SELECT k.new_ins_c, " STAY_COLS_BUT_INS_C " FROM hospital_stay h JOIN rekey k ON h.ins_c = k.old_ins_c;"
+	" SELECT k.new_ins_c, " STAY_COLS_BUT_INS_C " FROM hospital_stay h JOIN rekey k ON h.ins_c = k.old_ins_c"
+	" ON CONFLICT DO NOTHING;"
 	"DELETE FROM hospital_stay WHERE ins_c IN (SELECT old_ins_c FROM rekey);"
 	"DELETE FROM beneficiary WHERE ins_c IN (SELECT old_ins_c FROM rekey);"
 	"INSERT INTO beneficiary (ins_c, ben_nir, ben_nir_cle, ben_rng_gem, ben_nom_nai, ben_nom_usu,"

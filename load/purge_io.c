@@ -171,14 +171,14 @@ static int drain(PGconn *c, const struct purge_opts *o, const char *as_of, const
  * Calls a keyset-sliced function until it says it is done: its result row
  * starts with nkeys key columns (where the next slice starts; NULL when
  * there is none), passed back as parameters key_at.. of the next call, then
- * ncounts counts added to *counts[i]. Keys are kept in memory, never printed
- * (one is an INS-C).
+ * ncounts counts added to *counts[i]. The keys are sealed by the server
+ * (sql/012_privacy.sql): opaque here, never an identifier.
  */
 static int keyset_slices(PGconn *c, const struct purge_opts *o, const char *step, const char *sql,
 			 const char **params, int nparams, int key_at, int nkeys, long long *const *counts,
 			 int ncounts)
 {
-	char keys[3][64];
+	char keys[3][512];     /* a sealed key: 64 to 200 hex digits */
 	PGresult *res;
 	int rc;
 
@@ -202,7 +202,8 @@ static int keyset_slices(PGconn *c, const struct purge_opts *o, const char *step
 	}
 }
 
-/* Step 2: slices of closed and deceased dossiers, in INS-C order. */
+/* Step 2: slices of closed and deceased dossiers, in INS-C order (the
+ * position comes back sealed). */
 static int closed_claims(PGconn *c, const struct purge_opts *o, struct purge_report *r)
 {
 	struct nums n;
@@ -211,23 +212,23 @@ static int closed_claims(PGconn *c, const struct purge_opts *o, struct purge_rep
 	long long *const counts[4] = { &r->closed_dossiers, &r->closed_first, &r->closed_lines, &r->closed_stays };
 
 	return keyset_slices(c, o, "purging the claims of closed and deceased dossiers",
-			     "SELECT last_ins_c, dossiers, first_purges, claim_lines, stays FROM"
+			     "SELECT next_key, dossiers, first_purges, claim_lines, stays FROM"
 			     " purge_closed_claims($1::timestamptz, $2::int, $3::int, $4, $5::int, $6::boolean)",
 			     params, 6, 3, 1, counts, 4);
 }
 
-/* Step 3: version rows, keyset slices on (generated_at, ins_c, version). */
+/* Step 3: version rows, keyset slices on (generated_at, ins_c, version),
+ * the position sealed. */
 static int versions(PGconn *c, const struct purge_opts *o, struct purge_report *r)
 {
 	struct nums n;
-	const char *params[7] = { r->as_of, num(&n, 0, o->version_months), NULL, NULL, NULL,
-				  num(&n, 1, o->slice), o->dry_run ? "true" : "false" };
+	const char *params[5] = { r->as_of, num(&n, 0, o->version_months), NULL, num(&n, 1, o->slice),
+				  o->dry_run ? "true" : "false" };
 	long long *const counts[1] = { &r->versions };
 
 	return keyset_slices(c, o, "removing old version rows",
-			     "SELECT next_at::text, next_ins, next_ver, deleted FROM purge_versions($1::timestamptz,"
-			     " $2::int, $3::timestamptz, $4, $5::int, $6::int, $7::boolean)",
-			     params, 7, 2, 3, counts, 1);
+			     "SELECT next_key, deleted FROM purge_versions($1::timestamptz, $2::int, $3, $4::int,"
+			     " $5::boolean)", params, 5, 2, 1, counts, 1);
 }
 
 int purge_execute(PGconn *c, const struct purge_opts *o, struct purge_report *r)

@@ -10,7 +10,12 @@
 # is tuned for a test box (fsync stays on: crash tests rely on it).
 # PGCLUSTER_CONF, when set, is appended to postgresql.conf at initdb.
 # initdb refuses to run as root, so as root the cluster runs as the 'postgres'
-# system user (created by Debian's postgresql package), which gets DIR.
+# system user (created by Debian's postgresql package), which gets DIR. DIR is
+# made 0700 whoever runs it: the socket inside trusts every local connection
+# as the superuser, so no other local user may reach it.
+# The server log gets no data of the persons (README, Security): errors
+# without their DETAIL (log_error_verbosity = terse: "Key (ins_c)=(...)
+# already exists", "Failing row contains (...)"), no statement text.
 # make db-start uses it for .pg/ in the checkout; tests/run-integration.sh for a
 # temporary directory it always removes.
 set -eu
@@ -67,12 +72,23 @@ max_wal_size = 2GB
 checkpoint_timeout = 15min
 synchronous_commit = off
 log_min_messages = warning
-log_min_error_statement = panic
-log_statement = none
 max_connections = 50
 CONF
 		# extra settings (tests/citus-cluster.sh: shared_preload_libraries)
 		[ -z "${PGCLUSTER_CONF:-}" ] || printf '%s\n' "$PGCLUSTER_CONF" >>"$dir/data/postgresql.conf"
+	fi
+	# no data of the persons in the server log; also added to a cluster made
+	# before these settings (a restart applies them)
+	if ! grep -q '^log_error_verbosity = terse' "$dir/data/postgresql.conf"; then
+		cat >>"$dir/data/postgresql.conf" <<'CONF'
+# no data of the persons in the server log (README, Security)
+log_error_verbosity = terse
+log_min_error_statement = panic
+log_statement = none
+log_min_duration_statement = -1
+log_parameter_max_length = 0
+log_parameter_max_length_on_error = 0
+CONF
 	fi
 	if as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
 		:

@@ -310,6 +310,29 @@ check_eq "the run row: 6 closed or deceased dossiers, one purged for the first t
 check_eq "the open dossier keeps its new line" "1" \
 	"$(sql "SELECT count(*) FROM claim_line WHERE line_key = '08200000-0000-8000-8000-000000000005'")"
 
+# --- where a slice stops is no identifier (issue 17, B5): the functions hand
+# dmpremb_ingest a sealed position, which it passes back as it is. At P2,
+# after the purge there, a slice of old version rows deletes nothing (each
+# is its dossier's current one) and still says where it stopped.
+row=$(probe_value ingest "SELECT * FROM dmpremb.purge_versions('$P2', 12, NULL, 1, false)")
+key=${row#*|}
+check_eq "purge_versions: a slice that deleted nothing, and the key to go on, sealed (hex)" "0 yes" \
+	"${row%%|*} $(printf '%s' "$key" | grep -Eq '^[0-9a-f]{32,}$' && echo yes)"
+check_eq "... no version row's INS-C in what it returns, even in part" 0 \
+	"$(sql "SELECT count(*) FROM document_version WHERE strpos('$row', ins_c) > 0 OR strpos('$row', left(ins_c, 11)) > 0")"
+check_eq "... and the next slice starts from it" ok \
+	"$(probe ingest "SELECT next_key FROM dmpremb.purge_versions('$P2', 12, '$key', 1, false)")"
+row=$(probe_value ingest "SELECT * FROM dmpremb.purge_closed_claims('$P2', 90, 3, NULL, 1, true)")
+key=${row%%|*}
+check "purge_closed_claims: the key after one dossier is sealed (hex)" \
+	sh -c "printf '%s' '$key' | grep -Eq '^[0-9a-f]{32,}$'"
+check_eq "... no INS-C of a dossier in what it returns" 0 \
+	"$(sql "SELECT count(*) FROM dossier WHERE strpos('$row', ins_c) > 0")"
+check_eq "... and the next slice starts from it" ok \
+	"$(probe ingest "SELECT * FROM dmpremb.purge_closed_claims('$P2', 90, 3, '$key', 1, true)")"
+check_eq "a key made up by the caller is refused (22023)" 22023 \
+	"$(probe ingest "SELECT * FROM dmpremb.purge_versions('$P2', 12, '00112233445566778899aabbccddeeff', 1, true)")"
+
 # --- roles: purge's work is done by the functions, not by the role's rights
 sqlstate() { # sqlstate ROLE SQL: the SQLSTATE of SQL run as ROLE, or ok
 	psql -X -q -v VERBOSITY=verbose -c "SET ROLE $1" -c "$2" >/dev/null 2>"$TMP/psql.err"
@@ -323,14 +346,14 @@ check_eq "dmpremb_ingest cannot DELETE FROM document_version (42501)" 42501 \
 	"$(sqlstate dmpremb_ingest "DELETE FROM dmpremb.document_version")"
 check_eq "dmpremb_ingest may run the purge functions" ok \
 	"$(sqlstate dmpremb_ingest "SELECT dmpremb.purge_old_stays(now(), 3, 10, true),
-	   dmpremb.purge_versions(now(), 12, NULL, NULL, NULL, 10, true), dmpremb.purge_rejects(now(), 90, 10, true)")"
+	   dmpremb.purge_versions(now(), 12, NULL, 10, true), dmpremb.purge_rejects(now(), 90, 10, true)")"
 calls="purge_cutoff(now(), 3)
 purge_partitions(now(), 3)
 purge_drop_partition('$part', now(), 3)
 purge_old_stays(now(), 3, 10, false)
 purge_claim_stat(now(), 3, false)
 purge_closed_claims(now(), 90, 3, NULL, 10, false)
-purge_versions(now(), 12, NULL, NULL, NULL, 10, false)
+purge_versions(now(), 12, NULL, 10, false)
 purge_rejects(now(), 90, 10, false)
 purge_backfill_lists(now(), 30, 10, false)"
 for role in dmpremb_feed dmpremb_analyst dmpremb_ops; do

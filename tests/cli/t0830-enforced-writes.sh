@@ -65,11 +65,35 @@ check_eq "feed: version 2 (the next) is stored; the refused one beside it is not
 check_eq "... now versions 1 and 2, two traces, one current document, all for the open dossier" "1 2 2" "$(kept)"
 check_eq "feed: a refused row does not stop the others of its chunk" "1 1 1 1 2" \
 	"$(probe_value feed "$stage; $(staged "7, 5, 6" 1); $store")"
-check_eq "feed: a too-large refusal is recorded by the function (the feed no longer writes dossier)" \
-	"document above --max-document-mb 16 (123 claim lines)" \
+check_eq "feed: a too-large refusal is recorded by the function (the feed no longer writes dossier), as a code and sizes" \
+	"too_large|16|123" \
 	"$(probe_value feed "$stage; SELECT refused FROM document_store_staged('2024-11-01', '2026-11-01', now(), NULL,
 	        '{9900000000000000000001}', '{123}', 16, NULL, NULL)" >/dev/null
-	   sql "SELECT feed_refusal FROM dossier WHERE ins_c = '9900000000000000000001'")"
+	   sql "SELECT feed_refusal, feed_refusal_limit_mb, feed_refusal_claim_lines FROM dossier
+	        WHERE ins_c = '9900000000000000000001'")"
+check_eq "a refusal is a code of the list, not text, whoever writes it (23514)" 23514 \
+	"$(psql -X -q -v VERBOSITY=sqlstate -c "UPDATE dmpremb.dossier SET feed_refusal = 'any text'
+	        WHERE ins_c = '9900000000000000000001'" 2>&1 | sed -n 's/.*ERROR: *\([0-9A-Z]\{5\}\).*/\1/p')"
+# two sessions store the same dossier's next version at once: the second
+# waits for the first (the feed's advisory lock, taken by the function), then
+# sees its version and refuses its own; no 23505, whose DETAIL would quote
+# the INS-C into the server log (issue 17, B1)
+sql "INSERT INTO dossier (ins_c, state, opposition, created_at, due_at)
+     VALUES ('9900000000000000000008', 'open', false, now(), now())" >/dev/null
+printf 'SET search_path TO dmpremb;\nBEGIN;\n%s;\n%s;\n%s;\nSELECT pg_sleep(4);\nCOMMIT;\n' \
+	"$stage" "$(staged 8 1)" "$store" | PGUSER=dmpremb_t_feed psql -X -q -tA -f - >/dev/null 2>&1 &
+first=$!
+n=0
+until [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND state = 'active'
+                 AND pid <> pg_backend_pid()")" = 1 ] || [ $n -ge 100 ]; do
+	sleep 0.1; n=$((n + 1))
+done
+check_eq "feed: a store racing another of the same dossier waits, then refuses its version (no error)" "0 0 0 0 1" \
+	"$(probe_value feed "$stage; $(staged 8 1); $store")"
+wait $first
+check_eq "... the first one's version is stored, once" "1 1" \
+	"$(sql "SELECT (SELECT count(*) FROM document WHERE ins_c = '9900000000000000000008') || ' ' ||
+	               (SELECT count(*) FROM document_version WHERE ins_c = '9900000000000000000008')")"
 denied feed "UPDATE dossier SET feed_refused_at = now() WHERE false"
 denied feed "UPDATE dossier SET feed_refusal = 'x' WHERE false"
 check_eq "feed: the unchecked document_store_staged(4 arguments) is gone" "" \
