@@ -196,9 +196,25 @@ static void print_text(const struct status *s, PGresult *runs, PGresult *unlabel
 		       PQgetvalue(runs, i, 4), PQgetvalue(runs, i, 5));
 }
 
+/* A timestamptz as the server writes it (DateStyle ISO: "2026-11-16
+ * 12:00:00+01") in ISO 8601 for JSON: "2026-11-16T12:00:00+01:00". */
+static void iso_8601(const char *in, char *out, size_t cap)
+{
+	size_t n = strlen(in);
+
+	snprintf(out, cap, "%s", in);
+	if (n > 10 && out[10] == ' ')
+		out[10] = 'T';
+	if (n >= 3 && (out[n - 3] == '+' || out[n - 3] == '-') && n + 3 < cap)
+		memcpy(out + n, ":00", 4);   /* an offset of whole hours: +01 -> +01:00 */
+}
+
 static void print_json(const struct status *s, PGresult *runs, bool broken)
 {
-	printf("{\"as_of\": \"%s\", \"promises_kept\": %s,\n", s->as_of, broken ? "false" : "true");
+	char as_of[80];
+
+	iso_8601(s->as_of, as_of, sizeof(as_of));
+	printf("{\"as_of\": \"%s\", \"promises_kept\": %s,\n", as_of, broken ? "false" : "true");
 	printf(" \"first_feed\": {\"hours\": %ld, \"due\": %lld, \"overdue\": %lld, \"overdue_no_identity\": %lld,"
 	       " \"oldest_overdue_hours\": ", s->first_hours, s->first_due, s->first_overdue,
 	       s->first_overdue_no_identity);

@@ -12,6 +12,7 @@
 #include "lib/err.h"
 #include "lib/interrupt.h"
 #include "lib/log.h"
+#include "lib/text.h"
 #include "load/db.h"
 #include "load/run.h"
 
@@ -79,6 +80,22 @@ static void usage(FILE *out)
 		"69 database unavailable, 70 internal error, 74 I/O error,\n"
 		"75 temporary failure (retry), 78 configuration: schema missing\n"
 		"or out of date (run 'dmpremb db migrate'), or the login lacks the command's role.\n");
+}
+
+/*
+ * The command's final error line: plain text, or under --log-format json one
+ * more JSON line (command.failed), so that every line of stderr is JSON.
+ */
+static void cli_say_failure(const char *cmd, int rc)
+{
+	if (dr_log_get_format() == DR_LOG_JSON) {
+		char msg[TEXT_ESCAPE_MAX(1024)];
+		text_escape(dr_errmsg(), TEXT_ESC_QUOTED, msg, sizeof(msg));
+		dr_log(DR_LOG_ERROR, "command.failed", "command=%s exit=%d message=\"%s\"", cmd,
+		       dr_exit_code(rc), msg);
+	} else {
+		fprintf(stderr, "dmpremb %s: %s\n", cmd, dr_errmsg());
+	}
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -287,7 +304,7 @@ int main(int argc, char **argv)
 	if (fflush(stdout) != 0 && rc == DR_OK)
 		rc = dr_error(DR_E_IO, "write failure on standard output: %s", strerror(errno));
 	if (rc != DR_OK)
-		fprintf(stderr, "dmpremb %s: %s\n", cmd->name, dr_errmsg());
+		cli_say_failure(cmd->name, rc);
 	db_close(cli.conn);
 	return dr_exit_code(rc);
 }

@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -70,7 +71,33 @@ static size_t json_escape(char *out, size_t len, size_t cap, const char *s, size
 	return len;
 }
 
-/* Writes logfmt pairs of `in` as JSON members into out. Returns new length. */
+/* A logfmt value written bare in JSON: a number as JSON spells one (no
+ * leading zero: "007" stays a string), true or false. */
+static bool json_bare(const char *v, size_t n)
+{
+	size_t i = 0;
+
+	if ((n == 4 && memcmp(v, "true", 4) == 0) || (n == 5 && memcmp(v, "false", 5) == 0))
+		return true;
+	if (i < n && v[i] == '-')
+		i++;
+	if (i == n || v[i] < '0' || v[i] > '9')
+		return false;
+	if (v[i] == '0' && i + 1 < n && v[i + 1] >= '0' && v[i + 1] <= '9')
+		return false;
+	while (i < n && v[i] >= '0' && v[i] <= '9')
+		i++;
+	if (i < n && v[i] == '.') {
+		if (++i == n || v[i] < '0' || v[i] > '9')
+			return false;
+		while (i < n && v[i] >= '0' && v[i] <= '9')
+			i++;
+	}
+	return i == n;
+}
+
+/* Writes logfmt pairs of `in` as JSON members into out: a quoted value as a
+ * string, a bare one as a number or boolean when it is one. Returns new length. */
 static size_t logfmt_to_json(char *out, size_t len, size_t cap, const char *in)
 {
 	const char *p = in;
@@ -86,9 +113,11 @@ static size_t logfmt_to_json(char *out, size_t len, size_t cap, const char *in)
 		size_t klen = (size_t)(p - k);
 		const char *v = p;
 		size_t vlen = 0;
+		bool quoted = false;
 		if (*p == '=') {
 			p++;
 			if (*p == '"') {
+				quoted = true;
 				v = ++p;
 				while (*p && *p != '"') {
 					if (*p == '\\' && p[1])
@@ -112,8 +141,21 @@ static size_t logfmt_to_json(char *out, size_t len, size_t cap, const char *in)
 		len = json_escape(out, len, cap, k, klen);
 		out[len++] = '"';
 		out[len++] = ':';
+		if (!quoted && json_bare(v, vlen)) {
+			memcpy(out + len, v, vlen);
+			len += vlen;
+			continue;
+		}
+		/* a quoted value's \" \\ \' stand for the character itself */
+		char plain[4096];
+		size_t pn = 0;
+		for (size_t i = 0; i < vlen && pn < sizeof(plain); i++) {
+			if (quoted && v[i] == '\\' && i + 1 < vlen && strchr("\"\\'", v[i + 1]))
+				i++;
+			plain[pn++] = v[i];
+		}
 		out[len++] = '"';
-		len = json_escape(out, len, cap, v, vlen);
+		len = json_escape(out, len, cap, plain, pn);
 		out[len++] = '"';
 	}
 	return len;

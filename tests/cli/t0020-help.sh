@@ -41,6 +41,16 @@ check_grep "... naming the accepted forms" "ISO 8601 date or date-time: 2026-11-
 for cmd in status purge backfill render; do
 	check_exit 64 "$cmd --as-of epoch is refused too" sh -c "'$bin' $cmd --as-of epoch --all 2>&1 | grep -q 'ISO 8601' && exit 64"
 done
+# --log-format json: every line of stderr is JSON, the final error line too, numbers as numbers
+check_exit 75 "a failed command under --log-format json" "$bin" --log-format json feed --db "host=$TMP/nosocket"
+cp "$TMP/err" "$TMP/json.err"
+check "... every stderr line is a JSON object, the last one command.failed with its exit as a number" python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines and lines[-1]["event"] == "command.failed", lines
+assert lines[-1]["exit"] == 75 and lines[-1]["command"] == "feed", lines[-1]
+assert "cannot connect" in lines[-1]["message"], lines[-1]
+' "$TMP/json.err"
 check_eq "insc --help offers no --db (it connects to nothing)" 0 "$("$bin" insc --help | grep -c -- '--db')"
 check_exit 64 "insc --db is a usage error" "$bin" insc --db x </dev/null
 finish

@@ -125,9 +125,16 @@ new_db ingest_logs
 "$DMPREMB" ingest "$demo" --force --log-format json >"$TMP/log.out" 2>"$TMP/log.err"
 check "every stderr line is a JSON object with ts, level, event" python3 -c '
 import json, sys
+done = 0
 for line in open(sys.argv[1]):
     o = json.loads(line)
     assert {"ts", "level", "event"} <= o.keys(), line
+    if o["event"] == "ingest.done":
+        # counts are JSON numbers, not strings
+        assert isinstance(o["read"], int) and isinstance(o["loaded"], int), line
+        assert isinstance(o["seconds"], float), line
+        done += 1
+assert done == 1, done
 ' "$TMP/log.err"
 # NIRs and names of the fixture persons (taken from the file, never printed)
 awk -F';' 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}

@@ -32,6 +32,16 @@ check_grep "the overdue count and the oldest wait" "overdue *$all  (oldest waits
 check_grep "the one without identity is named as such" "of which no identity *1 " "$TMP/out"
 check_grep "stderr says why the exit is 1" "promise broken: $all first feed" "$TMP/err"
 check_exit 1 "status --json at +73 h" "$DMPREMB" status --as-of 2026-11-19T10:00:00+01:00 --json
+cp "$TMP/out" "$TMP/status.json"
+check "status --json: its timestamps are ISO 8601 with an offset" python3 -c '
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+iso = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$")
+assert iso.match(d["as_of"]), d["as_of"]
+for r in d["last_runs"].values():
+    assert iso.match(r["started_at"]), r["started_at"]
+' "$TMP/status.json"
+cp "$TMP/status.json" "$TMP/out"
 check_eq "the JSON parses and says the promise is broken" "False $all" \
 	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["promises_kept"], d["first_feed"]["overdue"])' "$TMP/out")"
 check_exit 1 "status --prometheus at +73 h" "$DMPREMB" status --as-of 2026-11-19T10:00:00+01:00 --prometheus
