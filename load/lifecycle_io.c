@@ -170,15 +170,6 @@ static int apply_slice(PGconn *c, struct slice *s, const char *const *params, st
 		return rc;
 	if ((rc = db_query_long(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(" LC_LOCK ")) x",
 				0, NULL, 0, n)) != 0
-	    || (rc = db_exec(c,
-		"CREATE TEMP TABLE IF NOT EXISTS lc_slice (ins_c text PRIMARY KEY) ON COMMIT DELETE ROWS;"
-		"CREATE TEMP TABLE IF NOT EXISTS lc_event_out (ins_c text, event_at timestamptz, evenement text,"
-		"  outcome text) ON COMMIT DELETE ROWS;"
-		"CREATE TEMP TABLE IF NOT EXISTS lc_dossier_out (ins_c text PRIMARY KEY, state text,"
-		"  opposition boolean, created_at timestamptz, due_at timestamptz, last_event_at timestamptz)"
-		"  ON COMMIT DELETE ROWS;"
-		/* lifecycle_store() runs as the owner and reads them */
-		"GRANT SELECT ON pg_temp.lc_event_out, pg_temp.lc_dossier_out TO dmpremb_owner")) != 0
 	    || (rc = db_query_long(c,
 		"WITH ins AS (INSERT INTO lc_slice SELECT DISTINCT ins_c FROM dossier_event"
 		"             WHERE applied_at IS NULL ORDER BY ins_c LIMIT $1::int"
@@ -206,6 +197,18 @@ int lifecycle_apply(PGconn *c, struct lifecycle_report *r)
 
 	snprintf(slice_size, sizeof(slice_size), "%d", LC_SLICE);
 	memset(r, 0, sizeof(*r));
+	/* the session's staging tables, once: emptied by each slice's commit */
+	rc = db_exec(c,
+		"CREATE TEMP TABLE IF NOT EXISTS lc_slice (ins_c text PRIMARY KEY) ON COMMIT DELETE ROWS;"
+		"CREATE TEMP TABLE IF NOT EXISTS lc_event_out (ins_c text, event_at timestamptz, evenement text,"
+		"  outcome text) ON COMMIT DELETE ROWS;"
+		"CREATE TEMP TABLE IF NOT EXISTS lc_dossier_out (ins_c text PRIMARY KEY, state text,"
+		"  opposition boolean, created_at timestamptz, due_at timestamptz, last_event_at timestamptz)"
+		"  ON COMMIT DELETE ROWS;"
+		/* lifecycle_store() runs as the owner and reads them */
+		"GRANT SELECT ON pg_temp.lc_event_out, pg_temp.lc_dossier_out TO dmpremb_owner");
+	if (rc != 0)
+		return rc;
 	do
 		rc = apply_slice(c, &s, params, r, &n);
 	while (rc == 0 && n == LC_SLICE);
