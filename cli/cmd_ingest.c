@@ -146,12 +146,18 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		rc = cli_run_start(cli, "ingest", options);
 		if (rc == 0)
 			rc = cli_connect_another(cli, &side);
+		/* Ctrl-C cancels the running statement, not only the next one */
+		if (rc == 0)
+			rc = db_cancel_on_interrupt(cli->conn);
+		if (rc == 0)
+			rc = db_cancel_on_interrupt(side);
 		if (rc) {
 			db_close(side);
 			return rc;
 		}
 	}
 	rc = ingest_batch(cli->conn, side, cli->run_id, &o, &rep);
+	db_cancel_forget(cli->conn);
 	db_close(side);
 	if (rc == 0 && !o.dry_run)
 		dr_killpoint("ingest-after-commit");
@@ -179,6 +185,9 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		}
 	}
 	long t[5] = { 0 };
+	if (rep.rolled_back)  /* what was read, and nothing written: not the counts it would have had */
+		for (int i = 0; i < rep.nfiles; i++)
+			rep.f[i].loaded = rep.f[i].filtered = rep.f[i].rejected = rep.f[i].duplicate = 0;
 	for (int i = 0; i < rep.nfiles; i++) {
 		t[0] += rep.f[i].read; t[1] += rep.f[i].loaded; t[2] += rep.f[i].filtered;
 		t[3] += rep.f[i].rejected; t[4] += rep.f[i].duplicate;
@@ -191,10 +200,14 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		 " \"duplicate\": %ld, \"seconds\": %.3f}", rep.batch_id, t[0], t[1], t[2], t[3], t[4], rep.seconds);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
+	char batch_field[48] = "";   /* no batch row: a dry run, or one rolled back */
+	if (rep.batch_id > 0 && !rep.rolled_back)
+		snprintf(batch_field, sizeof(batch_field), "batch_id=%lld ", rep.batch_id);
 	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, "ingest.done",
-	       "batch_id=%lld status=%s read=%ld loaded=%ld filtered=%ld rejected=%ld duplicate=%ld"
+	       "%sstatus=%s rolled_back=%s read=%ld loaded=%ld filtered=%ld rejected=%ld duplicate=%ld"
 	       " seconds=%.2f lines_per_s=%.0f max_rss_kb=%ld",
-	       rep.batch_id, dr_status_name(rc), t[0], t[1], t[2], t[3], t[4], rep.seconds,
+	       batch_field, dr_status_name(rc), rep.rolled_back ? "true" : "false",
+	       t[0], t[1], t[2], t[3], t[4], rep.seconds,
 	       rep.seconds > 0 ? (double)t[0] / rep.seconds : 0.0, ru.ru_maxrss);
 	if (!o.dry_run)
 		cli_run_finish(cli, rc, counts, dr_errmsg());

@@ -273,10 +273,13 @@ int ingest_batch(PGconn *conn, PGconn *side, long long run_id, const struct inge
 	}
 	dr_killpoint("ingest-before-merge");
 
-	/* 5. classify, count, decide */
+	/* 5. classify, count, decide: long statements, announced as steps */
+	progress_step(&cs.prog, 1, 4, "creating the monthly partitions");
 	rc = merge_partitions(conn, side);
-	if (rc == 0)
+	if (rc == 0) {
+		progress_step(&cs.prog, 2, 4, "classifying the lines");
 		rc = merge_classify(conn, names, n);
+	}
 	if (rc == 0)
 		rc = merge_counts(conn, mc, n);
 	if (rc)
@@ -298,11 +301,14 @@ int ingest_batch(PGconn *conn, PGconn *side, long long run_id, const struct inge
 
 	/* 6. write */
 	if (!rep->refused) {
+		progress_step(&cs.prog, 3, 4, "writing the lines");
 		rc = merge_apply(conn, rep->batch_id);
 		dr_killpoint("ingest-after-apply");
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		progress_step(&cs.prog, 4, 4, "recording the rejects and counts");
 		rc = merge_store_rejects(conn, rep->batch_id);
+	}
 	if (rc == 0)
 		rc = store_file_reports(conn, rep);
 	if (rc == 0) {
@@ -323,15 +329,20 @@ int ingest_batch(PGconn *conn, PGconn *side, long long run_id, const struct inge
 	if (rc == 0) {
 		rc = db_commit(conn);
 		in_tx = false;
+		rep->rolled_back = rc != 0;   /* a COMMIT that fails rolls back */
 	}
 
 out:
+	progress_end(&cs.prog);
 	if (in_copy)
 		copy_abort(&cs.cp, "aborted");
 	if (in_tx) {
+		db_rollback(conn);
+		rep->rolled_back = true;
+	}
+	if (rep->rolled_back) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", dr_errmsg());
-		db_rollback(conn);
 		if (rc == DR_E_INTERRUPTED)
 			dr_error(rc, "%s: batch rolled back, nothing of it written; run the same ingest again", msg);
 		else

@@ -43,6 +43,7 @@ struct ingest_report {
 	long long batch_id;
 	char label[256];
 	bool already_applied;      /* nothing done: the batch was applied before */
+	bool rolled_back;          /* the transaction was rolled back: nothing of the batch written */
 	bool refused;              /* reject threshold exceeded, not applied */
 	char refused_file[64];
 	double refused_ratio;

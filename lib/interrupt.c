@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t got_signal;
+static void (*volatile on_first_signal)(void);
 
 static void on_signal(int sig)
 {
@@ -17,6 +18,14 @@ static void on_signal(int sig)
 		raise(sig);
 	}
 	got_signal = sig;
+	void (*fn)(void) = on_first_signal;
+	if (fn != NULL)
+		fn();
+}
+
+void dr_interrupt_hook(void (*fn)(void))
+{
+	on_first_signal = fn;
 }
 
 void dr_interrupt_install(void)

@@ -13,6 +13,13 @@
 
 void dr_interrupt_install(void);
 bool dr_interrupted(void);
+
+/*
+ * Registers fn to be called from the signal handler at the first signal, to
+ * stop work the process is waiting on (a statement running on the server:
+ * load/db.c cancels it). fn must be async-signal-safe; NULL removes it.
+ */
+void dr_interrupt_hook(void (*fn)(void));
 /*
  * Test hook: DMPREMB_KILL_AT=point:n[:SIG] sends the process SIGKILL (or SIG:
  * TERM, INT or STOP) at the n-th pass of point. STOP lets a test act while

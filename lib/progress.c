@@ -60,3 +60,20 @@ void progress_end(struct progress *p)
 		p->drawn = false;
 	}
 }
+
+void progress_step(struct progress *p, int step, int steps, const char *what)
+{
+	double elapsed = progress_now() - p->started;
+	char event[64];
+
+	if (p->quiet)
+		return;
+	if (p->tty) {
+		fprintf(stderr, "\r%s  step %d/%d  %s  (%.0f s so far)%*s", p->name, step, steps, what, elapsed, 8, "");
+		fflush(stderr);
+		p->drawn = true;
+		return;
+	}
+	snprintf(event, sizeof(event), "%s.step", p->name);
+	dr_log(DR_LOG_INFO, event, "step=%d steps=%d what=\"%s\" elapsed_s=%.0f", step, steps, what, elapsed);
+}

@@ -26,6 +26,15 @@ void progress_init(struct progress *p, const char *name, const char *unit, long 
 void progress_update(struct progress *p, long long done);
 void progress_end(struct progress *p);
 
+/*
+ * Work measured in steps, not units: a phase of long SQL statements, where
+ * nothing can be counted while the server works. Each step is announced as
+ * it starts: on a terminal, the live line "ingest  step 2/5  classifying the
+ * lines  (14 s so far)"; otherwise a log line NAME.step (step, steps, what,
+ * elapsed_s), so a log shows which statement a long run is in.
+ */
+void progress_step(struct progress *p, int step, int steps, const char *what);
+
 /* Monotonic clock, in seconds. */
 double progress_now(void);
 

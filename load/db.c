@@ -3,6 +3,7 @@
  */
 #include "load/db.h"
 #include "lib/err.h"
+#include "lib/interrupt.h"
 #include "lib/log.h"
 
 #include <stdio.h>
@@ -81,6 +82,8 @@ int db_fail(PGconn *c, PGresult *r, const char *what)
 	if (strncmp(st, "22", 2) == 0 || strncmp(st, "23", 2) == 0)
 		snprintf(msg, sizeof(msg), "the server refused a value (message withheld: it may quote data)");
 	code = classify(st, c);
+	if (code == DR_E_INTERRUPTED && dr_interrupted())  /* our own cancel: load/db_cancel.c */
+		return dr_error(code, "interrupted while %s (statement cancelled)", what);
 	if (code == DR_E_CONFIG)
 		return dr_error(code, "%s: database schema is missing or out of date (SQLSTATE %s: %s); run 'dmpremb db migrate'",
 				what, st, msg);
@@ -169,8 +172,10 @@ int db_set_role(PGconn *c, const char *role)
 
 void db_close(PGconn *c)
 {
-	if (c)
+	if (c) {
+		db_cancel_forget(c);
 		PQfinish(c);
+	}
 }
 
 int db_execp(PGconn *c, const char *sql, int n, const char *const *params)

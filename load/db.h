@@ -72,6 +72,14 @@ int db_begin(PGconn *c);
 int db_commit(PGconn *c);
 void db_rollback(PGconn *c);   /* best effort, ignores errors */
 
+/*
+ * From now until db_cancel_forget(c) (or db_close), SIGINT/SIGTERM cancels
+ * the statement running on c (load/db_cancel.c): it then fails as
+ * DR_E_INTERRUPTED instead of running to its end.
+ */
+int db_cancel_on_interrupt(PGconn *c);
+void db_cancel_forget(PGconn *c);
+
 /* SQLSTATE of a result, or "" */
 const char *db_sqlstate(const PGresult *r);
 

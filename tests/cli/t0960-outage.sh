@@ -117,6 +117,49 @@ check_eq "  no batch was applied" "0 0" "$(sql "SELECT count(*) FROM batch WHERE
 check_exit 0 "  the re-run applies it" stage 2
 same "  and the database equals the uninterrupted run's" "$TMP/ref.2"
 
+# a signal while the server runs one long statement: the statement is
+# cancelled (PQcancel), not waited for. Another session holds claim_line
+# locked, so the batch's merge waits on it until the signal comes; the ingest
+# must end while that lock is still held.
+scenario_from 2
+psql -qX -c "BEGIN" -c "LOCK TABLE dmpremb.claim_line IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(900)" \
+	>/dev/null 2>&1 &
+locker=$!
+stage 2 >"$TMP/out" 2>"$TMP/err" &
+job=$!
+waiting=no
+i=0
+while [ $i -lt 600 ] && kill -0 "$job" 2>/dev/null; do
+	if [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+		AND application_name LIKE 'dmpremb%' AND wait_event_type = 'Lock'")" -gt 0 ]; then
+		waiting=yes; break
+	fi
+	i=$((i + 1)); sleep 0.1
+done
+check_eq "ingest reaches a statement that waits on the locked claim_line" yes "$waiting"
+kill -INT $(pgrep -P "$job") "$job" 2>/dev/null
+i=0
+while [ $i -lt 600 ] && kill -0 "$job" 2>/dev/null; do i=$((i + 1)); sleep 0.1; done
+if kill -0 "$job" 2>/dev/null; then
+	_tally fail "  SIGINT ends the ingest while the statement still waits (still running 60 s later)"
+	kill -KILL $(pgrep -P "$job") 2>/dev/null
+	wait "$job"
+else
+	wait "$job"; rc=$?
+	check_eq "  SIGINT cancels the waiting statement: exit 75" 75 "$rc"
+	kill -0 "$locker" 2>/dev/null && held=yes || held=no
+	check_grep "  the message says the batch was rolled back" "interrupted while .* (statement cancelled): batch rolled back, nothing of it written; run the same ingest again" "$TMP/err"
+	check_grep "  the log says rolled back, with nothing loaded" "ingest.done .*status=interrupted rolled_back=true read=[1-9][0-9]* loaded=0 filtered=0 rejected=0 duplicate=0" "$TMP/err"
+	check_grep "  and it showed the step it was in" 'ingest.step .*step=[12] steps=4 what=' "$TMP/err"
+	no_secret
+	check_eq "  ... while the other session still holds its lock" yes "$held"
+fi
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(900)%' AND pid <> pg_backend_pid()" >/dev/null
+wait "$locker" 2>/dev/null
+check_eq "  no batch was applied" "0 0" "$(sql "SELECT count(*) FROM batch") $(sql "SELECT count(*) FROM claim_line")"
+check_exit 0 "  the re-run applies it" stage 2
+same "  and the database equals the uninterrupted run's" "$TMP/ref.2"
+
 signalled 3 dossiers-before-commit:1 INT
 check_grep "  the import says nothing was imported" "interrupted before commit: nothing imported" "$TMP/err"
 check_eq "  no event was stored" "0" "$(sql "SELECT count(*) FROM dossier_event")"
