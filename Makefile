@@ -15,6 +15,8 @@
 #   make memcheck   valgrind memcheck over a small scenario on a private cluster
 #   make bench      the benchmark table of docs/bench.md (bench/run.sh; BENCH_PERSONS,
 #                   BENCH_SCALE10, BENCH_OUT, ...): a few minutes, never part of make test
+#   make check-layers  the C layers go one way and only load/ calls libpq (make test
+#                   runs it first); prints the include graph between folders
 #   make citus      builds Citus from $(SHARED)/vendor/citus and installs it into
 #                   Debian's PostgreSQL 15 (root; once: skipped when that version is
 #                   installed); make test runs it for the Citus tests
@@ -67,7 +69,7 @@ else
 Q := @
 endif
 
-.PHONY: all asan deps demo test unit integration db-start db-stop install clean check-shared \
+.PHONY: all asan deps demo test unit integration db-start db-stop install clean check-shared check-layers \
         fuzz fuzz-build fuzz-replay memcheck bench citus
 
 all: bin/dmpremb
@@ -213,9 +215,14 @@ bench: bin/dmpremb build/bench/csv_baseline
 
 # --- tests -----------------------------------------------------------------
 # make test = unit + integration, each under the release and the ASan build.
-test: bin/dmpremb bin/dmpremb-asan build/rel/unit-tests build/asan/unit-tests build/bench/csv_baseline
+test: check-layers bin/dmpremb bin/dmpremb-asan build/rel/unit-tests build/asan/unit-tests build/bench/csv_baseline
 	@$(MAKE) -s citus || echo "make test: Citus is not installed: the Citus tests will be SKIPPED"
 	@SHARED=$(SHARED) tests/run-all.sh
+
+# the layers go one way (cli -> jobs -> transform, ingest -> load -> lib) and
+# only load/ calls libpq: docs/architecture.md; prints the include graph
+check-layers:
+	@python3 tests/tools/check_layers.py . --graph
 
 unit: build/rel/unit-tests build/asan/unit-tests
 	@SHARED=$(SHARED) CK_FORK=yes build/rel/unit-tests
