@@ -11,7 +11,8 @@ demo="$FIXTURES/batch-demo"
 # settings come from the env files below, not from whoever runs the tests
 unset DMPREMB_BIN DMPREMB_DB DMPREMB_INBOX DMPREMB_DONE DMPREMB_FAILED DMPREMB_EVENTS_INBOX \
 	DMPREMB_EVENTS_DONE DMPREMB_EVENTS_FAILED DMPREMB_INGEST_OPTS DMPREMB_FEED_OPTS \
-	DMPREMB_PURGE_OPTS DMPREMB_RETRIES DMPREMB_RETRY_DELAY DMPREMB_LOCK DMPREMB_METRICS_FILE
+	DMPREMB_PURGE_OPTS DMPREMB_RETRIES DMPREMB_RETRY_DELAY DMPREMB_LOCK DMPREMB_METRICS_FILE \
+	DMPREMB_MAX_TRIES DMPREMB_KEEP_DAYS
 
 # keep_output: after a run, its stderr in $TMP/run.err (check and check_exit
 # overwrite $TMP/err), and every output for the leak check at the end
@@ -20,7 +21,8 @@ keep_output() {
 	cat "$TMP/out" "$TMP/err" >>"$TMP/all-output"
 }
 
-# A fake dmpremb: with FAKE_INGEST_FAILS=N its first N `ingest` exit
+# A fake dmpremb: with FAKE_INGEST_STUCK=NAME the ingest of a batch named NAME
+# exits 75 every time; with FAKE_INGEST_FAILS=N its first N `ingest` exit
 # FAKE_INGEST_EXIT (75); with FAKE_INGEST_WAIT=FILE `ingest` waits for FILE
 # (60 s at most) and exits 0; with FAKE_STATUS=1 `status` prints a gauge and
 # exits 1 (a promise broken). Everything else goes to the real dmpremb.
@@ -30,6 +32,10 @@ cat >"$fake" <<EOF
 #!/bin/sh
 case "\$1" in
 ingest)
+	if [ -n "\${FAKE_INGEST_STUCK:-}" ] && [ "\${2##*/}" = "\$FAKE_INGEST_STUCK" ]; then
+		echo "fake dmpremb: the ingest of \$FAKE_INGEST_STUCK exits 75 every time" >&2
+		exit 75
+	fi
 	n=\$((\$(cat "$count" 2>/dev/null || echo 0) + 1))
 	echo "\$n" >"$count"
 	if [ "\$n" -le "\${FAKE_INGEST_FAILS:-0}" ]; then
@@ -252,6 +258,46 @@ check "the batch stays in the inbox for the next run" test -f "$d/batches/inbox/
 check_grep "logged as left" "event=batch.left batch=batch-cp1252 exit=75" "$TMP/run.err"
 check_eq "metrics: one batch left" 1 "$(metric 'dmpremb_run_batches{task="ingest",outcome="left"}')"
 
+# --- 3b. a batch that fails temporarily run after run is given up, and the
+# batches behind it and the feed go on; a run in which the database does not
+# answer (an outage) counts against no batch
+new_db cron_tries
+layout tries
+cp -r "$FIXTURES/batch-cp1252" "$d/batches/inbox/a-stuck"
+cp -r "$demo" "$d/batches/inbox/b-demo"
+printf 'DMPREMB_MAX_TRIES=3\nDMPREMB_RETRIES=0\n' >>"$d/env"
+tries="$d/batches/inbox/.dmpremb-tries/a-stuck"
+for k in 1 2; do
+	check_exit 75 "run $k: the batch's ingest exits 75 while the database answers: exit 75" \
+		env DMPREMB_BIN="$fake" FAKE_INGEST_STUCK=a-stuck "$RUN" --env "$d/env" hourly
+	keep_output
+	check_grep "... counted against the batch: try $k of 3" \
+		"event=batch.left batch=a-stuck exit=75 tries=$k of=3 reason=\"failed temporarily while the database answers" "$TMP/run.err"
+	check "... it stays in the inbox, and the batch behind it waits (order kept)" \
+		test -d "$d/batches/inbox/a-stuck" -a -d "$d/batches/inbox/b-demo"
+	check_grep "... the feed is skipped" "event=feed.skipped" "$TMP/run.err"
+done
+check_eq "the count is a number and a time, nothing of the batch" 1 "$(grep -cE '^2 [0-9T:-]+Z$' "$tries")"
+check_exit 75 "an outage (no server where DMPREMB_DB points): exit 75" \
+	env DMPREMB_DB="port=1" "$RUN" --env "$d/env" hourly
+keep_output
+check_grep "... counted against no batch" \
+	'event=batch.left batch=a-stuck exit=75 reason="the database does not answer either: not counted against it"' "$TMP/run.err"
+check_eq "... the count stays at 2" 2 "$(cut -d' ' -f1 "$tries")"
+check_exit 65 "run 3 with the database answering: the batch is given up, exit 65" \
+	env DMPREMB_BIN="$fake" FAKE_INGEST_STUCK=a-stuck "$RUN" --env "$d/env" hourly
+keep_output
+check "the stuck batch is in failed/" test -f "$d/batches/failed/a-stuck/manifest.csv"
+check_grep "its log says why" "exited 75 (temporary failure) in 3 runs in a row" "$d/batches/failed/a-stuck.log"
+check_grep "logged as given up" "event=batch.given-up batch=a-stuck exit=75 tries=3 moved_to=" "$TMP/run.err"
+check "the batch behind it went on, to done/" test -d "$d/batches/done/b-demo"
+check_eq "... and is applied" applied "$(sql "SELECT status FROM batch WHERE label = 'b-demo'")"
+check_grep "the feed ran" "event=feed.done" "$TMP/run.err"
+check "the count left with the batch" test ! -e "$tries"
+check_eq "metrics: one batch given up" 1 "$(metric 'dmpremb_run_batches{task="hourly",outcome="given_up"}')"
+check_eq "metrics: and waiting in failed/" 1 "$(metric 'dmpremb_failed_waiting{kind="batches"}')"
+cat "$d/batches/failed/a-stuck.log" >>"$TMP/all-output"
+
 layout stop
 cp -r "$FIXTURES/batch-cp1252" "$d/batches/inbox/a"
 cp -r "$FIXTURES/batch-late" "$d/batches/inbox/b"
@@ -262,6 +308,7 @@ check_eq "one ingest attempt only: no retry, no second batch" 1 "$(cat "$count")
 check "both batches stay in the inbox" test -d "$d/batches/inbox/a" -a -d "$d/batches/inbox/b"
 check "nothing in failed/" test ! -e "$d/batches/failed"
 check_grep "feed is skipped" "event=feed.skipped" "$TMP/run.err"
+
 
 # --- 4. usage and settings
 check_exit 0 "--help exits 0" "$RUN" --help
