@@ -2,9 +2,11 @@
 # t0900-cron: cron/dmpremb-run, the scheduled runs. The lock (a second run
 # exits 75 at once and says which run holds it); the inbox (complete batches
 # to done/ or failed/, incomplete ones left, never a name overwritten); the
-# dossier events inbox; retries on exit 75, and a run stopped by exit 69; the
-# node_exporter metrics, checked against the database; usage errors. Output
-# shows counts only: never an INS-C, a NIR or a name.
+# dossier events inbox; retries on exit 75, and a run stopped by exit 69; a
+# batch failing with 75 run after run given up to failed/ (an outage counts
+# against none); done/ and failed/ made 0750 and aged out after
+# DMPREMB_KEEP_DAYS; the node_exporter metrics, checked against the database;
+# usage errors. Output shows counts only: never an INS-C, a NIR or a name.
 . "$TESTLIB"
 RUN="$TOP/cron/dmpremb-run"
 demo="$FIXTURES/batch-demo"
@@ -341,6 +343,57 @@ keep_output
 check_exit 0 "--dry-run runs nothing" "$RUN" --env "$d/env" --dry-run hourly
 keep_output
 check_grep "and says what it would do" "event=batch.would-ingest batch=a" "$TMP/run.err"
+
+# --- 5. done/ and failed/: private (0750), aged out after DMPREMB_KEEP_DAYS
+layout keep
+b="$d/batches" e="$d/events"
+mkdir -p "$b/done/old" "$b/done/recent" "$b/failed/old" "$e/done"
+for f in "$b/done/old/pharmacie.csv" "$b/failed/old/pharmacie.csv" "$b/failed/old.log" "$e/done/old.csv"; do
+	echo x >"$f"
+done
+touch -d '31 days ago' "$b/done/old" "$b/failed/old" "$b/failed/old.log" "$e/done/old.csv"
+touch -d '29 days ago' "$b/done/recent"
+chmod 755 "$b/done"
+cp -r "$demo" "$b/inbox/fresh"          # applied already: to done/
+touch -d '60 days ago' "$b/inbox/fresh"  # its own date is old: its age counts from the move
+printf 'INS_C;EVENEMENT;HORODATAGE\n0000;NAISSANCE;hier\n' >"$e/inbox/bad.csv"   # refused: events/failed/ made
+check_exit 0 "--dry-run says what it would remove, and removes nothing" "$RUN" --env "$d/env" --dry-run hourly
+keep_output
+check_grep "... retention.would-remove, a count" "event=retention.would-remove dir=$b/done entries=1 days=30" "$TMP/run.err"
+check "... the old entry is still there" test -d "$b/done/old"
+check_exit 65 "an hourly run under umask 022, with 30 days kept (the default): exit 65 (bad events file)" \
+	sh -c 'umask 022; exec "$@"' sh "$RUN" --env "$d/env" hourly
+keep_output
+check "entries moved to done/ over 30 days ago are removed" test ! -e "$b/done/old"
+check "... and in failed/, with their NAME.log" test ! -e "$b/failed/old" -a ! -e "$b/failed/old.log"
+check "... and an events file in events/done/" test ! -e "$e/done/old.csv"
+check "an entry of 29 days is kept" test -d "$b/done/recent"
+check "a batch moved to done/ now is kept, whatever its own date" test -f "$b/done/fresh/manifest.csv"
+check "... it is dated by its move" test "$(stat -c %Y "$b/done/fresh")" -gt "$(($(date +%s) - 86400))"
+check_grep "removals are logged as counts" "event=retention.removed dir=$b/failed entries=2 days=30" "$TMP/run.err"
+check_eq "events/failed/, made by this run, is 0750 whatever the umask" 750 "$(stat -c %a "$e/failed")"
+check_eq "done/, found 0755, is made 0750" 750 "$(stat -c %a "$b/done")"
+check_grep "... and says so" "event=dir.mode-fixed dir=$b/done was=755 now=750" "$TMP/run.err"
+mkdir "$b/done/old"
+touch -d '400 days ago' "$b/done/old"
+check_exit 0 "DMPREMB_KEEP_DAYS=0 keeps everything" env DMPREMB_KEEP_DAYS=0 "$RUN" --env "$d/env" ingest
+keep_output
+check "... an entry of 400 days is still there" test -d "$b/done/old"
+check_exit 0 "DMPREMB_KEEP_DAYS=500 keeps it too" env DMPREMB_KEEP_DAYS=500 "$RUN" --env "$d/env" ingest
+check "... still there" test -d "$b/done/old"
+check_exit 0 "DMPREMB_KEEP_DAYS=365 removes it, at a run of any job" env DMPREMB_KEEP_DAYS=365 "$RUN" --env "$d/env" feed
+keep_output
+check "... gone" test ! -e "$b/done/old"
+check "... the batch moved there at the run before is kept" test -d "$b/done/fresh"
+check_exit 78 "DMPREMB_KEEP_DAYS that is not a number of days: exit 78" env DMPREMB_KEEP_DAYS=30d "$RUN" --env "$d/env" ingest
+keep_output
+mkdir "$b/inbox/waiting"
+touch -d '3 days ago' "$b/inbox/waiting"
+check_exit 78 "a done/ that is the inbox itself: exit 78" \
+	env DMPREMB_DONE="$b/inbox" DMPREMB_KEEP_DAYS=1 "$RUN" --env "$d/env" ingest
+keep_output
+check_grep "... saying why" 'reason="a done/ or failed/ directory is an inbox or /"' "$TMP/run.err"
+check "... and nothing of the inbox is removed" test -d "$b/inbox/waiting"
 
 # --- never an identifier or a name in the wrapper's output, logs or metrics
 check "the leak check has identifiers to look for" test "$(wc -l <"$TMP/secrets")" -ge 40
