@@ -103,6 +103,17 @@ prom_ok() {
 	END { if (samples == 0) { print "no samples"; bad = 1 }; exit bad }' "$1"
 }
 
+# promtool_ok DESC FILE: `promtool check metrics` (Debian's package prometheus,
+# which make deps installs) finds nothing in FILE: names, units (seconds, not
+# hours), types, help. A loud SKIP where promtool is missing.
+promtool_ok() {
+	if command -v promtool >/dev/null 2>&1; then
+		check "$1" sh -c 'promtool check metrics <"$1"' sh "$2"
+	else
+		skip "$1" "promtool not found (Debian package prometheus; make deps installs it)"
+	fi
+}
+
 # applied NAME: the sum of column NAME of batch_file over the applied batches
 applied() {
 	sql "SELECT coalesce(sum(f.$1), 0) FROM batch_file f JOIN batch b USING (batch_id) WHERE b.status = 'applied'"
@@ -185,6 +196,9 @@ check_eq "metrics: what waits in failed/ (one batch, one event file)" "1 1" \
 	"$(metric 'dmpremb_failed_waiting{kind="batches"}') $(metric 'dmpremb_failed_waiting{kind="event_files"}')"
 check_eq "metrics: no success timestamp after a run that did not end with 0" "" \
 	"$(metric 'dmpremb_run_last_success_timestamp_seconds{task="hourly"}')"
+check_grep "the file has dmpremb status's gauges, ages in whole seconds" \
+	"^dmpremb_first_feed_oldest_overdue_seconds [0-9]*$" "$prom"
+promtool_ok "promtool check metrics finds nothing in it, dmpremb status's gauges included" "$prom"
 
 # the same batch again: already applied, moved beside the first without overwriting it
 cp -r "$demo" "$d/batches/inbox/batch-demo"
@@ -227,6 +241,7 @@ check_exit 0 "feed with a status command that exits 1: exit 0" env DMPREMB_BIN="
 keep_output
 check_eq "the status gauges are appended" 2 "$(metric dmpremb_first_feeds_overdue)"
 check "the file with them parses" prom_ok "$prom"
+promtool_ok "... and promtool finds nothing in it" "$prom"
 
 # identifiers to look for in every output, taken from the files (never printed)
 awk -F';' 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
@@ -298,6 +313,7 @@ check_grep "the feed ran" "event=feed.done" "$TMP/run.err"
 check "the count left with the batch" test ! -e "$tries"
 check_eq "metrics: one batch given up" 1 "$(metric 'dmpremb_run_batches{task="hourly",outcome="given_up"}')"
 check_eq "metrics: and waiting in failed/" 1 "$(metric 'dmpremb_failed_waiting{kind="batches"}')"
+promtool_ok "promtool check metrics finds nothing in them" "$prom"
 cat "$d/batches/failed/a-stuck.log" >>"$TMP/all-output"
 
 layout stop
