@@ -23,8 +23,8 @@ keep_output() {
 	cat "$TMP/out" "$TMP/err" >>"$TMP/all-output"
 }
 
-# A fake dmpremb: with FAKE_INGEST_STUCK=NAME the ingest of a batch named NAME
-# exits 75 every time; with FAKE_INGEST_FAILS=N its first N `ingest` exit
+# A fake dmpremb: with FAKE_INGEST_STUCK=NAME the ingest of a batch named NAME,
+# or the import of an events file named NAME, exits 75 every time; with FAKE_INGEST_FAILS=N its first N `ingest` exit
 # FAKE_INGEST_EXIT (75); with FAKE_INGEST_WAIT=FILE `ingest` waits for FILE
 # (60 s at most) and exits 0; with FAKE_STATUS=1 `status` prints a gauge and
 # exits 1 (a promise broken). Everything else goes to the real dmpremb.
@@ -48,6 +48,11 @@ ingest)
 		i=0
 		while [ ! -e "\$FAKE_INGEST_WAIT" ] && [ "\$i" -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done
 		exit 0
+	fi ;;
+dossiers)
+	if [ -n "\${FAKE_INGEST_STUCK:-}" ] && [ "\${3##*/}" = "\$FAKE_INGEST_STUCK" ]; then
+		echo "fake dmpremb: the import of \$FAKE_INGEST_STUCK exits 75 every time" >&2
+		exit 75
 	fi ;;
 status)
 	if [ -n "\${FAKE_STATUS:-}" ]; then
@@ -315,6 +320,14 @@ check_eq "metrics: one batch given up" 1 "$(metric 'dmpremb_run_batches{task="ho
 check_eq "metrics: and waiting in failed/" 1 "$(metric 'dmpremb_failed_waiting{kind="batches"}')"
 promtool_ok "promtool check metrics finds nothing in them" "$prom"
 cat "$d/batches/failed/a-stuck.log" >>"$TMP/all-output"
+cp "$FIXTURES/dossiers.csv" "$d/events/inbox/stuck.csv"
+check_exit 65 "an events file whose import exits 75, with DMPREMB_MAX_TRIES=1: given up at once, exit 65" \
+	env DMPREMB_BIN="$fake" FAKE_INGEST_STUCK=stuck.csv DMPREMB_MAX_TRIES=1 "$RUN" --env "$d/env" hourly
+keep_output
+check "... it is in events/failed/, with its log" test -f "$d/events/failed/stuck.csv" -a -f "$d/events/failed/stuck.csv.log"
+check_grep "... logged as given up" "event=events.given-up file=stuck.csv exit=75 tries=1 " "$TMP/run.err"
+check_grep "... and the feed ran" "event=feed.done" "$TMP/run.err"
+check_eq "metrics: one events file given up" 1 "$(metric 'dmpremb_run_event_files{task="hourly",outcome="given_up"}')"
 
 layout stop
 cp -r "$FIXTURES/batch-cp1252" "$d/batches/inbox/a"
