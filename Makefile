@@ -31,10 +31,13 @@ RELEASE  := 0.9.0
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Debian packages: build, run, test, cda-validate, and the private cluster.
+# prometheus is for its promtool only (t0900 lints the metrics file); where
+# systemd runs, installing it also starts a Prometheus server on :9090
+# (systemctl disable --now prometheus); in containers policy-rc.d denies it.
 DEB_PKGS := gcc make libc6-dev pkg-config libpq-dev libcsv-dev libxml2-dev libssl-dev \
             check postgresql-15 postgresql-client-15 \
             default-jre-headless libsaxonhe-java libxml2-utils python3 \
-            procps util-linux valgrind clang
+            procps util-linux valgrind clang prometheus
 # Citus's build (make citus): its source is in $(SHARED)/vendor/citus.
 CITUS_PKGS := postgresql-server-dev-15 libcurl4-openssl-dev liblz4-dev libzstd-dev libkrb5-dev \
             libselinux1-dev libxslt1-dev autoconf flex patch

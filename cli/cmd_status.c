@@ -251,6 +251,13 @@ static void gauge(const char *name, const char *help, const char *labels, double
 	       labels, v);
 }
 
+/* Prometheus wants base units: an age in hours (0.1 h steps) as whole
+ * seconds; none (< 0) as 0. */
+static double hours_to_seconds(double h)
+{
+	return h > 0 ? (double)(long long)(h * 3600 + 0.5) : 0;
+}
+
 static void print_prometheus(const struct status *s, PGresult *runs, bool broken)
 {
 	gauge("promises_kept", "1 when no first feed nor refresh is overdue", "", broken ? 0 : 1);
@@ -258,12 +265,12 @@ static void print_prometheus(const struct status *s, PGresult *runs, bool broken
 	      (double)(s->first_due + s->refresh_due));
 	gauge("first_feeds_due", "dossiers waiting for their first feed", "", (double)s->first_due);
 	gauge("first_feeds_overdue", "first feeds waiting longer than the promise", "", (double)s->first_overdue);
-	gauge("first_feed_oldest_overdue_hours", "age of the oldest overdue first feed (0: none)", "",
-	      s->first_oldest_h > 0 ? s->first_oldest_h : 0);
+	gauge("first_feed_oldest_overdue_seconds", "age of the oldest overdue first feed, in seconds (0: none)", "",
+	      hours_to_seconds(s->first_oldest_h));
 	gauge("refreshes_due", "fed dossiers due for their refresh", "", (double)s->refresh_due);
 	gauge("refreshes_overdue", "refreshes later than the promise plus grace", "", (double)s->refresh_overdue);
-	gauge("refresh_oldest_overdue_hours", "hours since the oldest overdue dossier was fed (0: none)", "",
-	      s->refresh_oldest_h > 0 ? s->refresh_oldest_h : 0);
+	gauge("refresh_oldest_overdue_seconds", "seconds since the oldest overdue dossier was fed (0: none)", "",
+	      hours_to_seconds(s->refresh_oldest_h));
 	gauge("events_pending", "lifecycle events recorded but not applied", "", (double)s->events_pending);
 	gauge("feed_refused", "open dossiers whose document the last feed refused (too large)", "",
 	      (double)s->refused);

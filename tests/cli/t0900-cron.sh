@@ -2,16 +2,19 @@
 # t0900-cron: cron/dmpremb-run, the scheduled runs. The lock (a second run
 # exits 75 at once and says which run holds it); the inbox (complete batches
 # to done/ or failed/, incomplete ones left, never a name overwritten); the
-# dossier events inbox; retries on exit 75, and a run stopped by exit 69; the
-# node_exporter metrics, checked against the database; usage errors. Output
-# shows counts only: never an INS-C, a NIR or a name.
+# dossier events inbox; retries on exit 75, and a run stopped by exit 69; a
+# batch failing with 75 run after run given up to failed/ (an outage counts
+# against none); done/ and failed/ made 0750 and aged out after
+# DMPREMB_KEEP_DAYS; the node_exporter metrics, checked against the database;
+# usage errors. Output shows counts only: never an INS-C, a NIR or a name.
 . "$TESTLIB"
 RUN="$TOP/cron/dmpremb-run"
 demo="$FIXTURES/batch-demo"
 # settings come from the env files below, not from whoever runs the tests
 unset DMPREMB_BIN DMPREMB_DB DMPREMB_INBOX DMPREMB_DONE DMPREMB_FAILED DMPREMB_EVENTS_INBOX \
 	DMPREMB_EVENTS_DONE DMPREMB_EVENTS_FAILED DMPREMB_INGEST_OPTS DMPREMB_FEED_OPTS \
-	DMPREMB_PURGE_OPTS DMPREMB_RETRIES DMPREMB_RETRY_DELAY DMPREMB_LOCK DMPREMB_METRICS_FILE
+	DMPREMB_PURGE_OPTS DMPREMB_RETRIES DMPREMB_RETRY_DELAY DMPREMB_LOCK DMPREMB_METRICS_FILE \
+	DMPREMB_MAX_TRIES DMPREMB_KEEP_DAYS
 
 # keep_output: after a run, its stderr in $TMP/run.err (check and check_exit
 # overwrite $TMP/err), and every output for the leak check at the end
@@ -20,7 +23,8 @@ keep_output() {
 	cat "$TMP/out" "$TMP/err" >>"$TMP/all-output"
 }
 
-# A fake dmpremb: with FAKE_INGEST_FAILS=N its first N `ingest` exit
+# A fake dmpremb: with FAKE_INGEST_STUCK=NAME the ingest of a batch named NAME,
+# or the import of an events file named NAME, exits 75 every time; with FAKE_INGEST_FAILS=N its first N `ingest` exit
 # FAKE_INGEST_EXIT (75); with FAKE_INGEST_WAIT=FILE `ingest` waits for FILE
 # (60 s at most) and exits 0; with FAKE_STATUS=1 `status` prints a gauge and
 # exits 1 (a promise broken). Everything else goes to the real dmpremb.
@@ -30,6 +34,10 @@ cat >"$fake" <<EOF
 #!/bin/sh
 case "\$1" in
 ingest)
+	if [ -n "\${FAKE_INGEST_STUCK:-}" ] && [ "\${2##*/}" = "\$FAKE_INGEST_STUCK" ]; then
+		echo "fake dmpremb: the ingest of \$FAKE_INGEST_STUCK exits 75 every time" >&2
+		exit 75
+	fi
 	n=\$((\$(cat "$count" 2>/dev/null || echo 0) + 1))
 	echo "\$n" >"$count"
 	if [ "\$n" -le "\${FAKE_INGEST_FAILS:-0}" ]; then
@@ -40,6 +48,11 @@ ingest)
 		i=0
 		while [ ! -e "\$FAKE_INGEST_WAIT" ] && [ "\$i" -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done
 		exit 0
+	fi ;;
+dossiers)
+	if [ -n "\${FAKE_INGEST_STUCK:-}" ] && [ "\${3##*/}" = "\$FAKE_INGEST_STUCK" ]; then
+		echo "fake dmpremb: the import of \$FAKE_INGEST_STUCK exits 75 every time" >&2
+		exit 75
 	fi ;;
 status)
 	if [ -n "\${FAKE_STATUS:-}" ]; then
@@ -93,6 +106,17 @@ prom_ok() {
 		samples++
 	}
 	END { if (samples == 0) { print "no samples"; bad = 1 }; exit bad }' "$1"
+}
+
+# promtool_ok DESC FILE: `promtool check metrics` (Debian's package prometheus,
+# which make deps installs) finds nothing in FILE: names, units (seconds, not
+# hours), types, help. A loud SKIP where promtool is missing.
+promtool_ok() {
+	if command -v promtool >/dev/null 2>&1; then
+		check "$1" sh -c 'promtool check metrics <"$1"' sh "$2"
+	else
+		skip "$1" "promtool not found (Debian package prometheus; make deps installs it)"
+	fi
 }
 
 # applied NAME: the sum of column NAME of batch_file over the applied batches
@@ -177,6 +201,9 @@ check_eq "metrics: what waits in failed/ (one batch, one event file)" "1 1" \
 	"$(metric 'dmpremb_failed_waiting{kind="batches"}') $(metric 'dmpremb_failed_waiting{kind="event_files"}')"
 check_eq "metrics: no success timestamp after a run that did not end with 0" "" \
 	"$(metric 'dmpremb_run_last_success_timestamp_seconds{task="hourly"}')"
+check_grep "the file has dmpremb status's gauges, ages in whole seconds" \
+	"^dmpremb_first_feed_oldest_overdue_seconds [0-9]*$" "$prom"
+promtool_ok "promtool check metrics finds nothing in it, dmpremb status's gauges included" "$prom"
 
 # the same batch again: already applied, moved beside the first without overwriting it
 cp -r "$demo" "$d/batches/inbox/batch-demo"
@@ -219,6 +246,7 @@ check_exit 0 "feed with a status command that exits 1: exit 0" env DMPREMB_BIN="
 keep_output
 check_eq "the status gauges are appended" 2 "$(metric dmpremb_first_feeds_overdue)"
 check "the file with them parses" prom_ok "$prom"
+promtool_ok "... and promtool finds nothing in it" "$prom"
 
 # identifiers to look for in every output, taken from the files (never printed)
 awk -F';' 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
@@ -252,6 +280,55 @@ check "the batch stays in the inbox for the next run" test -f "$d/batches/inbox/
 check_grep "logged as left" "event=batch.left batch=batch-cp1252 exit=75" "$TMP/run.err"
 check_eq "metrics: one batch left" 1 "$(metric 'dmpremb_run_batches{task="ingest",outcome="left"}')"
 
+# --- 3b. a batch that fails temporarily run after run is given up, and the
+# batches behind it and the feed go on; a run in which the database does not
+# answer (an outage) counts against no batch
+new_db cron_tries
+layout tries
+cp -r "$FIXTURES/batch-cp1252" "$d/batches/inbox/a-stuck"
+cp -r "$demo" "$d/batches/inbox/b-demo"
+printf 'DMPREMB_MAX_TRIES=3\nDMPREMB_RETRIES=0\n' >>"$d/env"
+tries="$d/batches/inbox/.dmpremb-tries/a-stuck"
+for k in 1 2; do
+	check_exit 75 "run $k: the batch's ingest exits 75 while the database answers: exit 75" \
+		env DMPREMB_BIN="$fake" FAKE_INGEST_STUCK=a-stuck "$RUN" --env "$d/env" hourly
+	keep_output
+	check_grep "... counted against the batch: try $k of 3" \
+		"event=batch.left batch=a-stuck exit=75 tries=$k of=3 reason=\"failed temporarily while the database answers" "$TMP/run.err"
+	check "... it stays in the inbox, and the batch behind it waits (order kept)" \
+		test -d "$d/batches/inbox/a-stuck" -a -d "$d/batches/inbox/b-demo"
+	check_grep "... the feed is skipped" "event=feed.skipped" "$TMP/run.err"
+done
+check_eq "the count is a number and a time, nothing of the batch" 1 "$(grep -cE '^2 [0-9T:-]+Z$' "$tries")"
+check_exit 75 "an outage (no server where DMPREMB_DB points): exit 75" \
+	env DMPREMB_DB="port=1" "$RUN" --env "$d/env" hourly
+keep_output
+check_grep "... counted against no batch" \
+	'event=batch.left batch=a-stuck exit=75 reason="the database does not answer either: not counted against it"' "$TMP/run.err"
+check_eq "... the count stays at 2" 2 "$(cut -d' ' -f1 "$tries")"
+check_exit 65 "run 3 with the database answering: the batch is given up, exit 65" \
+	env DMPREMB_BIN="$fake" FAKE_INGEST_STUCK=a-stuck "$RUN" --env "$d/env" hourly
+keep_output
+check "the stuck batch is in failed/" test -f "$d/batches/failed/a-stuck/manifest.csv"
+check_grep "its log says why" "exited 75 (temporary failure) in 3 runs in a row" "$d/batches/failed/a-stuck.log"
+check_grep "logged as given up" "event=batch.given-up batch=a-stuck exit=75 tries=3 moved_to=" "$TMP/run.err"
+check "the batch behind it went on, to done/" test -d "$d/batches/done/b-demo"
+check_eq "... and is applied" applied "$(sql "SELECT status FROM batch WHERE label = 'b-demo'")"
+check_grep "the feed ran" "event=feed.done" "$TMP/run.err"
+check "the count left with the batch" test ! -e "$tries"
+check_eq "metrics: one batch given up" 1 "$(metric 'dmpremb_run_batches{task="hourly",outcome="given_up"}')"
+check_eq "metrics: and waiting in failed/" 1 "$(metric 'dmpremb_failed_waiting{kind="batches"}')"
+promtool_ok "promtool check metrics finds nothing in them" "$prom"
+cat "$d/batches/failed/a-stuck.log" >>"$TMP/all-output"
+cp "$FIXTURES/dossiers.csv" "$d/events/inbox/stuck.csv"
+check_exit 65 "an events file whose import exits 75, with DMPREMB_MAX_TRIES=1: given up at once, exit 65" \
+	env DMPREMB_BIN="$fake" FAKE_INGEST_STUCK=stuck.csv DMPREMB_MAX_TRIES=1 "$RUN" --env "$d/env" hourly
+keep_output
+check "... it is in events/failed/, with its log" test -f "$d/events/failed/stuck.csv" -a -f "$d/events/failed/stuck.csv.log"
+check_grep "... logged as given up" "event=events.given-up file=stuck.csv exit=75 tries=1 " "$TMP/run.err"
+check_grep "... and the feed ran" "event=feed.done" "$TMP/run.err"
+check_eq "metrics: one events file given up" 1 "$(metric 'dmpremb_run_event_files{task="hourly",outcome="given_up"}')"
+
 layout stop
 cp -r "$FIXTURES/batch-cp1252" "$d/batches/inbox/a"
 cp -r "$FIXTURES/batch-late" "$d/batches/inbox/b"
@@ -262,6 +339,7 @@ check_eq "one ingest attempt only: no retry, no second batch" 1 "$(cat "$count")
 check "both batches stay in the inbox" test -d "$d/batches/inbox/a" -a -d "$d/batches/inbox/b"
 check "nothing in failed/" test ! -e "$d/batches/failed"
 check_grep "feed is skipped" "event=feed.skipped" "$TMP/run.err"
+
 
 # --- 4. usage and settings
 check_exit 0 "--help exits 0" "$RUN" --help
@@ -294,6 +372,57 @@ keep_output
 check_exit 0 "--dry-run runs nothing" "$RUN" --env "$d/env" --dry-run hourly
 keep_output
 check_grep "and says what it would do" "event=batch.would-ingest batch=a" "$TMP/run.err"
+
+# --- 5. done/ and failed/: private (0750), aged out after DMPREMB_KEEP_DAYS
+layout keep
+b="$d/batches" e="$d/events"
+mkdir -p "$b/done/old" "$b/done/recent" "$b/failed/old" "$e/done"
+for f in "$b/done/old/pharmacie.csv" "$b/failed/old/pharmacie.csv" "$b/failed/old.log" "$e/done/old.csv"; do
+	echo x >"$f"
+done
+touch -d '31 days ago' "$b/done/old" "$b/failed/old" "$b/failed/old.log" "$e/done/old.csv"
+touch -d '29 days ago' "$b/done/recent"
+chmod 755 "$b/done"
+cp -r "$demo" "$b/inbox/fresh"          # applied already: to done/
+touch -d '60 days ago' "$b/inbox/fresh"  # its own date is old: its age counts from the move
+printf 'INS_C;EVENEMENT;HORODATAGE\n0000;NAISSANCE;hier\n' >"$e/inbox/bad.csv"   # refused: events/failed/ made
+check_exit 0 "--dry-run says what it would remove, and removes nothing" "$RUN" --env "$d/env" --dry-run hourly
+keep_output
+check_grep "... retention.would-remove, a count" "event=retention.would-remove dir=$b/done entries=1 days=30" "$TMP/run.err"
+check "... the old entry is still there" test -d "$b/done/old"
+check_exit 65 "an hourly run under umask 022, with 30 days kept (the default): exit 65 (bad events file)" \
+	sh -c 'umask 022; exec "$@"' sh "$RUN" --env "$d/env" hourly
+keep_output
+check "entries moved to done/ over 30 days ago are removed" test ! -e "$b/done/old"
+check "... and in failed/, with their NAME.log" test ! -e "$b/failed/old" -a ! -e "$b/failed/old.log"
+check "... and an events file in events/done/" test ! -e "$e/done/old.csv"
+check "an entry of 29 days is kept" test -d "$b/done/recent"
+check "a batch moved to done/ now is kept, whatever its own date" test -f "$b/done/fresh/manifest.csv"
+check "... it is dated by its move" test "$(stat -c %Y "$b/done/fresh")" -gt "$(($(date +%s) - 86400))"
+check_grep "removals are logged as counts" "event=retention.removed dir=$b/failed entries=2 days=30" "$TMP/run.err"
+check_eq "events/failed/, made by this run, is 0750 whatever the umask" 750 "$(stat -c %a "$e/failed")"
+check_eq "done/, found 0755, is made 0750" 750 "$(stat -c %a "$b/done")"
+check_grep "... and says so" "event=dir.mode-fixed dir=$b/done was=755 now=750" "$TMP/run.err"
+mkdir "$b/done/old"
+touch -d '400 days ago' "$b/done/old"
+check_exit 0 "DMPREMB_KEEP_DAYS=0 keeps everything" env DMPREMB_KEEP_DAYS=0 "$RUN" --env "$d/env" ingest
+keep_output
+check "... an entry of 400 days is still there" test -d "$b/done/old"
+check_exit 0 "DMPREMB_KEEP_DAYS=500 keeps it too" env DMPREMB_KEEP_DAYS=500 "$RUN" --env "$d/env" ingest
+check "... still there" test -d "$b/done/old"
+check_exit 0 "DMPREMB_KEEP_DAYS=365 removes it, at a run of any job" env DMPREMB_KEEP_DAYS=365 "$RUN" --env "$d/env" feed
+keep_output
+check "... gone" test ! -e "$b/done/old"
+check "... the batch moved there at the run before is kept" test -d "$b/done/fresh"
+check_exit 78 "DMPREMB_KEEP_DAYS that is not a number of days: exit 78" env DMPREMB_KEEP_DAYS=30d "$RUN" --env "$d/env" ingest
+keep_output
+mkdir "$b/inbox/waiting"
+touch -d '3 days ago' "$b/inbox/waiting"
+check_exit 78 "a done/ that is the inbox itself: exit 78" \
+	env DMPREMB_DONE="$b/inbox" DMPREMB_KEEP_DAYS=1 "$RUN" --env "$d/env" ingest
+keep_output
+check_grep "... saying why" 'reason="a done/ or failed/ directory is an inbox or /"' "$TMP/run.err"
+check "... and nothing of the inbox is removed" test -d "$b/inbox/waiting"
 
 # --- never an identifier or a name in the wrapper's output, logs or metrics
 check "the leak check has identifiers to look for" test "$(wc -l <"$TMP/secrets")" -ge 40
