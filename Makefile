@@ -17,6 +17,7 @@
 #                   BENCH_SCALE10, BENCH_OUT, ...): a few minutes, never part of make test
 #   make check-layers  the C layers go one way and only load/ calls libpq (make test
 #                   runs it first); prints the include graph between folders
+#   make lint       banned C constructs (tests/tools/checksrc.py; make test runs it)
 #   make citus      builds Citus from $(SHARED)/vendor/citus and installs it into
 #                   Debian's PostgreSQL 15 (root; once: skipped when that version is
 #                   installed); make test runs it for the Citus tests
@@ -55,7 +56,7 @@ BASEFLAGS = -std=c11 -D_GNU_SOURCE -fopenmp -I. -Ibuild/gen $(PKG_CFLAGS) $(WARN
 REL_FLAGS  := -O2 -g
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-LIB_SRC  := $(wildcard lib/*.c ingest/*.c transform/*.c load/*.c) build/gen/migrations.c
+LIB_SRC  := $(wildcard lib/*.c ingest/*.c transform/*.c load/*.c jobs/*.c) build/gen/migrations.c
 CLI_SRC  := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 SQL      := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
@@ -72,7 +73,7 @@ else
 Q := @
 endif
 
-.PHONY: all asan deps demo test unit integration db-start db-stop install clean check-shared check-layers \
+.PHONY: all asan deps demo test unit integration db-start db-stop install clean check-shared check-layers lint \
         fuzz fuzz-build fuzz-replay memcheck bench citus
 
 all: bin/dmpremb
@@ -218,7 +219,7 @@ bench: bin/dmpremb build/bench/csv_baseline
 
 # --- tests -----------------------------------------------------------------
 # make test = unit + integration, each under the release and the ASan build.
-test: check-layers bin/dmpremb bin/dmpremb-asan build/rel/unit-tests build/asan/unit-tests build/bench/csv_baseline
+test: check-layers lint bin/dmpremb bin/dmpremb-asan build/rel/unit-tests build/asan/unit-tests build/bench/csv_baseline
 	@$(MAKE) -s citus || echo "make test: Citus is not installed: the Citus tests will be SKIPPED"
 	@SHARED=$(SHARED) tests/run-all.sh
 
@@ -226,6 +227,11 @@ test: check-layers bin/dmpremb bin/dmpremb-asan build/rel/unit-tests build/asan/
 # only load/ calls libpq: docs/architecture.md; prints the include graph
 check-layers:
 	@python3 tests/tools/check_layers.py . --graph
+
+# banned C constructs (ato*, sscanf, sprintf, strcpy, SQL in fixed arrays...):
+# tests/tools/checksrc.py says which and why
+lint:
+	@python3 tests/tools/checksrc.py .
 
 unit: build/rel/unit-tests build/asan/unit-tests
 	@SHARED=$(SHARED) CK_FORK=yes build/rel/unit-tests

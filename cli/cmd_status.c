@@ -13,9 +13,9 @@
  * applies nothing and records no run. Never prints an identifier.
  */
 #include "cli/cli.h"
+#include "jobs/status.h"
 #include "lib/err.h"
-#include "load/db.h"
-#include "load/feed_io.h"
+#include "lib/reports.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,118 +48,31 @@ static const char status_usage[] =
 enum { OPT_JSON = OPT_FEED_END + 10, OPT_PROM, OPT_FIRST_HOURS, OPT_GRACE };
 enum format { FMT_TEXT, FMT_JSON, FMT_PROM };
 
-struct status {
-	char as_of[64];
-	long first_hours, refresh_days, grace_hours;
-	long long first_due, first_overdue, first_overdue_no_identity;
-	double first_oldest_h;          /* < 0: none overdue */
-	long long refresh_due, refresh_overdue;
-	double refresh_oldest_h;        /* < 0: none overdue */
-	long long by_state[5], objection;
-	long long events_pending;
-	long long refused;              /* open dossiers whose last feed refused their document */
-	long long backfills_open, backfill_items_left;
+static const char *const states[STATUS_NSTATES] = {
+#define STATUS_STATE_NAME(name) #name,
+	STATUS_STATES(STATUS_STATE_NAME)
+#undef STATUS_STATE_NAME
 };
 
-static const char *const states[5] = { "unknown", "open", "closed", "deceased", "deleted" };
-
-/* $1 as-of, $2 first-feed hours, $3 refresh days, $4 grace hours. The
- * functions (sql/010_citus.sql) run as the owner, ops sees only their
- * figures; their predicates are the feed's (load/feed_io.h). */
-static int query_promises(PGconn *c, const char *const *params, struct status *s)
+static void print_unlabelled_text(const struct status *s)
 {
-	PGresult *r;
-	int rc = db_query_text(c, "measuring first feeds",
-		"SELECT * FROM sla_first_feeds($1::timestamptz, $2::int)", 4, params, &r);
-	if (rc != 0)
-		return rc;
-	s->first_due = atoll(PQgetvalue(r, 0, 0));
-	s->first_overdue = atoll(PQgetvalue(r, 0, 1));
-	s->first_overdue_no_identity = atoll(PQgetvalue(r, 0, 2));
-	s->first_oldest_h = PQgetisnull(r, 0, 3) ? -1 : atof(PQgetvalue(r, 0, 3));
-	PQclear(r);
-	rc = db_query_text(c, "measuring refreshes",
-		"SELECT * FROM sla_refreshes($1::timestamptz, $3::int, $4::int)", 4, params, &r);
-	if (rc != 0)
-		return rc;
-	s->refresh_due = atoll(PQgetvalue(r, 0, 0));
-	s->refresh_overdue = atoll(PQgetvalue(r, 0, 1));
-	s->refresh_oldest_h = PQgetisnull(r, 0, 2) ? -1 : atof(PQgetvalue(r, 0, 2));
-	PQclear(r);
-	return 0;
+	for (int i = 0; i < s->nunlabelled; i++)
+		if (s->unlabelled[i].lines != 0)
+			printf("  last feed, unlabelled  %10lld  %s lines shown with a neutral label"
+			       " (referentials: docs/referentials.md)\n", s->unlabelled[i].lines, s->unlabelled[i].kind);
 }
 
-static int query_state(PGconn *c, struct status *s)
-{
-	PGresult *r;
-	int rc = db_query(c, "counting dossiers by state", "SELECT * FROM sla_states()", 0, NULL, &r);
-	if (rc != 0)
-		return rc;
-	for (int i = 0; i < PQntuples(r); i++)
-		for (int k = 0; k < 5; k++)
-			if (strcmp(PQgetvalue(r, i, 0), states[k]) == 0) {
-				s->by_state[k] = atoll(PQgetvalue(r, i, 1));
-				if (k == 1) {
-					s->objection = atoll(PQgetvalue(r, i, 2));
-					s->refused = atoll(PQgetvalue(r, i, 3));
-				}
-			}
-	PQclear(r);
-	if ((rc = db_query_long(c, "SELECT count(*) FROM dossier_event WHERE applied_at IS NULL", 0, NULL, 0,
-				&s->events_pending)) != 0
-	    || (rc = db_query(c, "counting open backfills",
-			      "SELECT count(DISTINCT run_id), count(*) FROM backfill_item WHERE done_at IS NULL",
-			      0, NULL, &r)) != 0)
-		return rc;
-	s->backfills_open = atoll(PQgetvalue(r, 0, 0));
-	s->backfill_items_left = atoll(PQgetvalue(r, 0, 1));
-	PQclear(r);
-	return 0;
-}
-
-/* The latest run of each command: run_id, command, start, outcome, exit code, seconds, counts. */
-static int query_runs(PGconn *c, PGresult **r)
-{
-	return db_query(c, "reading the last runs",
-		"SELECT x.command, x.run_id, to_char(x.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-		"       x.outcome, coalesce(x.exit_code::text, ''),"
-		"       round(extract(epoch FROM coalesce(x.ended_at, clock_timestamp()) - x.started_at)::numeric, 1),"
-		"       x.counts::text"
-		"  FROM unnest(ARRAY['ingest', 'dossiers-import', 'feed', 'backfill', 'purge']) AS k(command)"
-		"  CROSS JOIN LATERAL (SELECT * FROM run WHERE run.command = k.command"
-		"                      ORDER BY started_at DESC LIMIT 1) x", 0, NULL, r);
-}
-
-/* The claim lines the last feed showed with a neutral label, by kind of
- * code (its run's counts, cli/cmd_feed.c): a referential missing or out of
- * date shows here the same hour. */
-static int query_unlabelled(PGconn *c, PGresult **r)
-{
-	return db_query(c, "reading the last feed's unlabelled lines",
-		"SELECT e.key, e.value FROM (SELECT counts FROM run WHERE command = 'feed' AND ended_at IS NOT NULL"
-		"                            ORDER BY started_at DESC LIMIT 1) x"
-		" CROSS JOIN LATERAL jsonb_each_text(coalesce(x.counts -> 'unlabelled', '{}')) e ORDER BY 1",
-		0, NULL, r);
-}
-
-static void print_unlabelled_text(PGresult *u)
-{
-	for (int i = 0; i < PQntuples(u); i++)
-		if (strcmp(PQgetvalue(u, i, 1), "0") != 0)
-			printf("  last feed, unlabelled  %10s  %s lines shown with a neutral label"
-			       " (referentials: docs/referentials.md)\n", PQgetvalue(u, i, 1), PQgetvalue(u, i, 0));
-}
-
-static void print_unlabelled_prometheus(PGresult *u)
+static void print_unlabelled_prometheus(const struct status *s)
 {
 	printf("# HELP dmpremb_feed_unlabelled_lines claim lines the last feed showed with a neutral label,"
 	       " by kind of unknown code (a referential missing or out of date)\n"
 	       "# TYPE dmpremb_feed_unlabelled_lines gauge\n");
-	for (int i = 0; i < PQntuples(u); i++)
-		printf("dmpremb_feed_unlabelled_lines{kind=\"%s\"} %s\n", PQgetvalue(u, i, 0), PQgetvalue(u, i, 1));
+	for (int i = 0; i < s->nunlabelled; i++)
+		printf("dmpremb_feed_unlabelled_lines{kind=\"%s\"} %lld\n", s->unlabelled[i].kind,
+		       s->unlabelled[i].lines);
 }
 
-static void print_text(const struct status *s, PGresult *runs, PGresult *unlabelled, bool broken)
+static void print_text(const struct status *s, bool broken)
 {
 	printf("status as of %s: %s\n\n", s->as_of, broken ? "PROMISE BROKEN" : "promises kept");
 	printf("first feeds (within %ld h)\n", s->first_hours);
@@ -178,7 +91,7 @@ static void print_text(const struct status *s, PGresult *runs, PGresult *unlabel
 		printf("  (oldest fed %.1f h ago)", s->refresh_oldest_h);
 	printf("\n");
 	printf("dossiers\n");
-	for (int k = 0; k < 5; k++)
+	for (int k = 0; k < STATUS_NSTATES; k++)
 		printf("  %-22s %10lld\n", states[k], s->by_state[k]);
 	printf("  open under objection   %10lld\n", s->objection);
 	printf("  events not applied     %10lld\n", s->events_pending);
@@ -188,12 +101,15 @@ static void print_text(const struct status *s, PGresult *runs, PGresult *unlabel
 	if (s->backfills_open)
 		printf("  backfills not finished %10lld  (%lld dossiers left: dmpremb backfill --resume RUN_ID)\n",
 		       s->backfills_open, s->backfill_items_left);
-	print_unlabelled_text(unlabelled);
+	print_unlabelled_text(s);
 	printf("last runs\n");
-	for (int i = 0; i < PQntuples(runs); i++)
-		printf("  %-16s run %-8s %s  %-11s exit %-3s %8s s\n", PQgetvalue(runs, i, 0),
-		       PQgetvalue(runs, i, 1), PQgetvalue(runs, i, 2), PQgetvalue(runs, i, 3),
-		       PQgetvalue(runs, i, 4), PQgetvalue(runs, i, 5));
+	for (int i = 0; i < s->nruns; i++) {
+		const struct status_run *u = &s->runs[i];
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", u->run_id);
+		printf("  %-16s run %-8s %s  %-11s exit %-3s %8s s\n", u->command, id, u->started_at, u->outcome,
+		       u->exit_code, u->seconds);
+	}
 }
 
 /* A timestamptz as the server writes it (DateStyle ISO: "2026-11-16
@@ -209,7 +125,7 @@ static void iso_8601(const char *in, char *out, size_t cap)
 		memcpy(out + n, ":00", 4);   /* an offset of whole hours: +01 -> +01:00 */
 }
 
-static void print_json(const struct status *s, PGresult *runs, bool broken)
+static void print_json(const struct status *s, bool broken)
 {
 	char as_of[80];
 
@@ -229,19 +145,19 @@ static void print_json(const struct status *s, PGresult *runs, bool broken)
 	else
 		printf("null},\n");
 	printf(" \"dossiers\": {");
-	for (int k = 0; k < 5; k++)
+	for (int k = 0; k < STATUS_NSTATES; k++)
 		printf("\"%s\": %lld, ", states[k], s->by_state[k]);
 	printf("\"objection\": %lld},\n", s->objection);
 	printf(" \"events_pending\": %lld, \"feed_refused\": %lld, \"backfills_open\": %lld,"
 	       " \"backfill_items_left\": %lld,\n", s->events_pending, s->refused, s->backfills_open,
 	       s->backfill_items_left);
 	printf(" \"last_runs\": {");
-	for (int i = 0; i < PQntuples(runs); i++)
-		printf("%s\n  \"%s\": {\"run_id\": %s, \"started_at\": \"%s\", \"outcome\": \"%s\", \"exit_code\": %s,"
-		       " \"seconds\": %s, \"counts\": %s}", i ? "," : "", PQgetvalue(runs, i, 0), PQgetvalue(runs, i, 1),
-		       PQgetvalue(runs, i, 2), PQgetvalue(runs, i, 3),
-		       PQgetvalue(runs, i, 4)[0] ? PQgetvalue(runs, i, 4) : "null", PQgetvalue(runs, i, 5),
-		       PQgetvalue(runs, i, 6));
+	for (int i = 0; i < s->nruns; i++) {
+		const struct status_run *u = &s->runs[i];
+		printf("%s\n  \"%s\": {\"run_id\": %lld, \"started_at\": \"%s\", \"outcome\": \"%s\", \"exit_code\": %s,"
+		       " \"seconds\": %s, \"counts\": %s}", i ? "," : "", u->command, u->run_id, u->started_at, u->outcome,
+		       u->exit_code[0] ? u->exit_code : "null", u->seconds, u->counts);
+	}
 	printf("}}\n");
 }
 
@@ -258,7 +174,7 @@ static double hours_to_seconds(double h)
 	return h > 0 ? (double)(long long)(h * 3600 + 0.5) : 0;
 }
 
-static void print_prometheus(const struct status *s, PGresult *runs, bool broken)
+static void print_prometheus(const struct status *s, bool broken)
 {
 	gauge("promises_kept", "1 when no first feed nor refresh is overdue", "", broken ? 0 : 1);
 	gauge("dossiers_due", "dossiers due now (first feeds and refreshes)", "",
@@ -276,13 +192,13 @@ static void print_prometheus(const struct status *s, PGresult *runs, bool broken
 	      (double)s->refused);
 	gauge("backfill_items_left", "dossiers of unfinished backfills", "", (double)s->backfill_items_left);
 	printf("# HELP dmpremb_dossiers dossiers by state\n# TYPE dmpremb_dossiers gauge\n");
-	for (int k = 0; k < 5; k++)
+	for (int k = 0; k < STATUS_NSTATES; k++)
 		printf("dmpremb_dossiers{state=\"%s\"} %lld\n", states[k], s->by_state[k]);
 	printf("# HELP dmpremb_last_run_seconds duration of the latest run of each command\n"
 	       "# TYPE dmpremb_last_run_seconds gauge\n");
-	for (int i = 0; i < PQntuples(runs); i++)
-		printf("dmpremb_last_run_seconds{command=\"%s\",outcome=\"%s\"} %s\n", PQgetvalue(runs, i, 0),
-		       PQgetvalue(runs, i, 3), PQgetvalue(runs, i, 5));
+	for (int i = 0; i < s->nruns; i++)
+		printf("dmpremb_last_run_seconds{command=\"%s\",outcome=\"%s\"} %s\n", s->runs[i].command,
+		       s->runs[i].outcome, s->runs[i].seconds);
 }
 
 int cmd_status(struct cli *cli, int argc, char **argv)
@@ -300,8 +216,6 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 			    .first_oldest_h = -1, .refresh_oldest_h = -1 };
 	enum format fmt = FMT_TEXT;
 	const char *as_of = NULL;
-	char h[16], d[16], g[16];
-	PGresult *runs = NULL, *unlabelled = NULL;
 	int opt, rc;
 
 	optind = 1;
@@ -340,39 +254,21 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("status", "unexpected argument");
 	if ((rc = cli_connect(cli)) != 0)
 		return rc;
-
-	/* the as-of as feed reads it (same checks, same message) */
-	struct feed_window w;
-	if ((rc = feed_window(cli->conn, as_of, &w)) != 0)
-		return rc;
-	snprintf(s.as_of, sizeof(s.as_of), "%s", w.as_of);
-	snprintf(h, sizeof(h), "%ld", s.first_hours);
-	snprintf(d, sizeof(d), "%ld", s.refresh_days);
-	snprintf(g, sizeof(g), "%ld", s.grace_hours);
-	const char *params[4] = { s.as_of, h, d, g };
-	/* one snapshot for every figure */
-	if ((rc = db_exec(cli->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")) != 0)
-		return rc;
-	if ((rc = query_promises(cli->conn, params, &s)) == 0 && (rc = query_state(cli->conn, &s)) == 0
-	    && (rc = query_runs(cli->conn, &runs)) == 0)
-		rc = query_unlabelled(cli->conn, &unlabelled);
-	db_rollback(cli->conn);
-	if (rc != 0) {
-		PQclear(runs);
+	if ((rc = jobs_status(cli->conn, as_of, &s)) != 0) {
+		jobs_status_free(&s);
 		return rc;
 	}
 
 	bool broken = s.first_overdue > 0 || s.refresh_overdue > 0;
 	if (fmt == FMT_JSON) {
-		print_json(&s, runs, broken);      /* the feed's counts carry "unlabelled" */
+		print_json(&s, broken);      /* the feed's counts carry "unlabelled" */
 	} else if (fmt == FMT_PROM) {
-		print_prometheus(&s, runs, broken);
-		print_unlabelled_prometheus(unlabelled);
+		print_prometheus(&s, broken);
+		print_unlabelled_prometheus(&s);
 	} else {
-		print_text(&s, runs, unlabelled, broken);
+		print_text(&s, broken);
 	}
-	PQclear(runs);
-	PQclear(unlabelled);
+	jobs_status_free(&s);
 	if (broken)
 		return dr_error(DR_E_PROMISE, "promise broken: %lld first feed(s) waiting over %ld h, %lld refresh(es)"
 				" overdue", s.first_overdue, s.first_hours, s.refresh_overdue);

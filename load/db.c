@@ -5,6 +5,7 @@
 #include "lib/err.h"
 #include "lib/interrupt.h"
 #include "lib/log.h"
+#include "lib/num.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,17 +251,50 @@ int db_query_long(PGconn *c, const char *sql, int n, const char *const *params,
 
 	if (rc)
 		return rc;
-	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
-		*out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	else
-		*out = def;
+	rc = PQntuples(r) > 0 ? db_get_long(r, 0, 0, def, out) : (*out = def, 0);
 	PQclear(r);
+	return rc;
+}
+
+int db_get_long(const PGresult *r, int row, int col, long long def, long long *out)
+{
+	if (PQgetisnull(r, row, col)) {
+		*out = def;
+		return 0;
+	}
+	if (num_parse_ll(PQgetvalue(r, row, col), out) != 0)
+		return dr_error(DR_E_INTERNAL, "column %s of the server's answer is not an integer",
+				PQfname(r, col) ? PQfname(r, col) : "?");
+	return 0;
+}
+
+int db_get_double(const PGresult *r, int row, int col, double def, double *out)
+{
+	if (PQgetisnull(r, row, col)) {
+		*out = def;
+		return 0;
+	}
+	if (num_parse_double(PQgetvalue(r, row, col), out) != 0)
+		return dr_error(DR_E_INTERNAL, "column %s of the server's answer is not a number",
+				PQfname(r, col) ? PQfname(r, col) : "?");
+	return 0;
+}
+
+int db_cmd_rows(const PGresult *r, long long *out)
+{
+	if (num_parse_ll(PQcmdTuples((PGresult *)r), out) != 0)
+		return dr_error(DR_E_INTERNAL, "the server's answer gives no row count");
 	return 0;
 }
 
 int db_begin(PGconn *c)
 {
 	return db_exec(c, "BEGIN");
+}
+
+int db_begin_snapshot(PGconn *c)
+{
+	return db_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 
 int db_commit(PGconn *c)

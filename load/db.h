@@ -68,7 +68,18 @@ int db_query_option(PGconn *c, const char *what, const char *sql, int n,
 int db_query_long(PGconn *c, const char *sql, int n, const char *const *params,
 		  long long def, long long *out);
 
+/*
+ * Values read back, strictly (lib/num.h): a NULL gives def; a value that is
+ * not a whole number is DR_E_INTERNAL naming the column. db_cmd_rows: the
+ * row count of an INSERT/UPDATE/DELETE/COPY result.
+ */
+int db_get_long(const PGresult *r, int row, int col, long long def, long long *out);
+int db_get_double(const PGresult *r, int row, int col, double def, double *out);
+int db_cmd_rows(const PGresult *r, long long *out);
+
 int db_begin(PGconn *c);
+/* a read-only transaction in which every query sees the same snapshot */
+int db_begin_snapshot(PGconn *c);
 int db_commit(PGconn *c);
 void db_rollback(PGconn *c);   /* best effort, ignores errors */
 

@@ -14,6 +14,7 @@
 	X(err) \
 	X(text) \
 	X(buf) \
+	X(num) \
 	X(csvr) \
 	X(fields) \
 	X(insc) \

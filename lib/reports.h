@@ -1,0 +1,51 @@
+/*
+ * lib/reports.h — what a job hands back to its command: plain structs.
+ *
+ * A job (jobs/) fills one through load/, and its command (cli/) prints it as
+ * text, JSON or Prometheus lines. Both layers include this header, so it
+ * depends on nothing of the project (docs/architecture.md, "Layers").
+ */
+#ifndef DR_REPORTS_H
+#define DR_REPORTS_H
+
+/* the dossier states, in the order status prints them */
+#define STATUS_STATES(X) X(unknown) X(open) X(closed) X(deceased) X(deleted)
+enum status_state {
+#define STATUS_STATE_ENUM(name) STATUS_##name,
+	STATUS_STATES(STATUS_STATE_ENUM)
+#undef STATUS_STATE_ENUM
+	STATUS_NSTATES
+};
+
+enum { STATUS_MAX_RUNS = 8, STATUS_MAX_KINDS = 16 };
+
+/* the latest run of a command, as the run table has it (text as stored) */
+struct status_run {
+	char command[24];
+	long long run_id;
+	char started_at[32];       /* ISO 8601, UTC */
+	char outcome[24];
+	char exit_code[8];         /* "" while running */
+	char seconds[24];
+	char *counts;              /* the run's counts, JSON text (owned: status_free) */
+};
+
+/* `dmpremb status`: the promises at an as-of (docs/scheduling.md) */
+struct status {
+	char as_of[64];
+	long first_hours, refresh_days, grace_hours;
+	long long first_due, first_overdue, first_overdue_no_identity;
+	double first_oldest_h;          /* < 0: none overdue */
+	long long refresh_due, refresh_overdue;
+	double refresh_oldest_h;        /* < 0: none overdue */
+	long long by_state[STATUS_NSTATES], objection;
+	long long events_pending;
+	long long refused;              /* open dossiers whose last feed refused their document */
+	long long backfills_open, backfill_items_left;
+	struct status_run runs[STATUS_MAX_RUNS];
+	int nruns;
+	struct { char kind[32]; long long lines; } unlabelled[STATUS_MAX_KINDS];
+	int nunlabelled;                /* the last feed's unlabelled lines by kind of code */
+};
+
+#endif
