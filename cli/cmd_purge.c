@@ -3,7 +3,7 @@
  *
  *   lock    a session advisory lock: one purge at a time (exit 75 when busy)
  *   run     a run row 'purge' with the as-of, the ages and, at the end, counts
- *   steps   load/purge_io.c: partitions and old stays, closed dossiers'
+ *   steps   jobs/purge.c: partitions and old stays, closed dossiers'
  *           claims, version rows, rejects and backfill lists; one slice per
  *           transaction, so an interrupted purge is finished by the next
  *
@@ -12,16 +12,14 @@
  * Prints counts and partition names only, never an identifier.
  */
 #include "cli/cli.h"
+#include "jobs/purge.h"
+#include "jobs/run.h"
 #include "lib/err.h"
 #include "lib/log.h"
-#include "load/db.h"
-#include "load/analytics.h"
-#include "load/purge_io.h"
+#include "lib/reports.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-
-#define PURGE_LOCK "7368210933"     /* advisory lock key of purges */
 
 static const char purge_usage[] =
 	"usage: dmpremb purge [--as-of TIMESTAMP] [--dry-run] [--margin-months N]\n"
@@ -118,17 +116,6 @@ static void counts_json(char *out, size_t size, const struct purge_report *r)
 		 r->backfill_items, r->seconds);
 }
 
-/* Takes the purge lock for this session; DR_E_RETRY when another purge has it. */
-static int lock_purge(struct cli *cli)
-{
-	long long got;
-	int rc = db_query_long(cli->conn, "SELECT pg_try_advisory_lock(" PURGE_LOCK ")::int", 0, NULL, 0, &got);
-
-	if (rc != 0)
-		return rc;
-	return got ? 0 : dr_error(DR_E_RETRY, "another purge is running; this one did nothing (run it later)");
-}
-
 static int parse_option(struct purge_opts *o, int opt, const char *arg)
 {
 	switch (opt) {
@@ -180,9 +167,8 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("purge", "unexpected argument");
 	if ((rc = cli_connect(cli)) != 0)
 		return rc;
-	/* the as-of checked first: a usage error is one even while a purge runs */
-	if ((rc = purge_prepare(cli->conn, &o, &r)) != 0 || (!o.dry_run && (rc = lock_purge(cli)) != 0)) {
-		purge_report_free(&r);
+	if ((rc = jobs_purge_prepare(cli->conn, &o, &r)) != 0) {
+		jobs_purge_free(&r);
 		return rc;
 	}
 	if (!o.dry_run) {
@@ -196,7 +182,7 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	if (rc == 0) {
 		dr_log(DR_LOG_INFO, "purge.start", "as_of=\"%s\" cutoff=%s partitions=%zu dry_run=%s", r.as_of,
 		       r.cutoff, r.n_parts, o.dry_run ? "true" : "false");
-		rc = purge_execute(cli->conn, &o, &r);
+		rc = jobs_purge_run(cli->conn, &o, &r);
 		print_report(&o, &r);
 	}
 	counts_json(counts, sizeof(counts), &r);
@@ -210,7 +196,7 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	cli_run_finish(cli, rc, counts, dr_errmsg());
 	/* the top codes are summed from claim_stat, which lost the purged months */
 	if (!o.dry_run && r.claim_stat_rows > 0)
-		analytics_refresh(cli->conn, ANALYTICS_CLAIMS, NULL);
-	purge_report_free(&r);
+		jobs_refresh_figures(cli->conn, ANALYTICS_CLAIMS, NULL);
+	jobs_purge_free(&r);
 	return rc;
 }

@@ -13,8 +13,7 @@
 #include "lib/interrupt.h"
 #include "lib/log.h"
 #include "lib/text.h"
-#include "load/db.h"
-#include "load/run.h"
+#include "jobs/run.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -211,13 +210,19 @@ int cli_parse_double(const char *flag, const char *arg, double min, double max, 
 	return 0;
 }
 
+/* the command's session, as jobs/run.h sees it (struct cli keeps its fields
+ * until every command reaches the database through a job) */
+static struct job_session session_of(const struct cli *cli)
+{
+	return (struct job_session){ .conninfo = cli->conninfo, .role = cli->role, .conn = cli->conn,
+				     .run_id = cli->run_id };
+}
+
 int cli_connect_another(const struct cli *cli, PGconn **out)
 {
-	int rc = db_connect(cli->conninfo, "dmpremb", out);
+	struct job_session s = session_of(cli);
 
-	if (rc == 0 && cli->role)
-		rc = db_set_role(*out, cli->role);
-	return rc;
+	return jobs_connect_another(&s, out);
 }
 
 int cli_connect(struct cli *cli)
@@ -227,29 +232,19 @@ int cli_connect(struct cli *cli)
 
 int cli_run_start(struct cli *cli, const char *command, const char *options_json)
 {
-	int rc = cli_connect(cli);
-	char ctx[48];
+	struct job_session s = session_of(cli);
+	int rc = jobs_run_start(&s, command, options_json);
 
-	if (rc == 0)
-		rc = run_start(cli->conn, command, options_json, &cli->run_id);
-	if (rc == 0) {
-		snprintf(ctx, sizeof(ctx), "run=%lld", cli->run_id);
-		dr_log_context(ctx);
-	}
+	cli->conn = s.conn;
+	cli->run_id = s.run_id;
 	return rc;
 }
 
 void cli_run_finish(struct cli *cli, int rc, const char *counts_json, const char *message)
 {
-	const char *outcome = rc == DR_OK ? "ok"
-		: rc == DR_E_DATA ? "refused"
-		: rc == DR_E_INTERRUPTED ? "interrupted" : "failed";
+	struct job_session s = session_of(cli);
 
-	if (cli->run_id <= 0)
-		return;
-	if (run_finish(cli->conn, cli->run_id, outcome, dr_exit_code(rc), counts_json,
-		       rc ? message : NULL) != 0)
-		dr_log(DR_LOG_WARN, "run.unrecorded", "outcome=%s", outcome);
+	jobs_run_finish(&s, rc, counts_json, message);
 }
 
 int main(int argc, char **argv)
@@ -305,6 +300,7 @@ int main(int argc, char **argv)
 		rc = dr_error(DR_E_IO, "write failure on standard output: %s", strerror(errno));
 	if (rc != DR_OK)
 		cli_say_failure(cmd->name, rc);
-	db_close(cli.conn);
+	struct job_session s = session_of(&cli);
+	jobs_disconnect(&s);
 	return dr_exit_code(rc);
 }

@@ -8,6 +8,9 @@
 #ifndef DR_REPORTS_H
 #define DR_REPORTS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* the dossier states, in the order status prints them */
 #define STATUS_STATES(X) X(unknown) X(open) X(closed) X(deceased) X(deleted)
 enum status_state {
@@ -46,6 +49,37 @@ struct status {
 	int nruns;
 	struct { char kind[32]; long long lines; } unlabelled[STATUS_MAX_KINDS];
 	int nunlabelled;                /* the last feed's unlabelled lines by kind of code */
+};
+
+/* `dmpremb purge`: what the retention rules remove (docs/retention.md) */
+struct purge_opts {
+	const char *as_of;        /* NULL: now */
+	long margin_months;       /* claims are kept 24 months + this */
+	long grace_days;          /* a closed dossier keeps its claims that long */
+	long version_months;      /* version rows kept that long (the current one always) */
+	long reject_days;         /* rejects of batches received that long ago go */
+	long backfill_days;       /* lists of backfills inactive that long go */
+	long slice;               /* dossiers or rows per transaction */
+	long lock_timeout_s;      /* longest wait for a lock (the DROP's above all) */
+	bool dry_run;
+};
+
+struct purge_partition {
+	char name[64];
+	char from[11], to[11];    /* range [from, to) */
+	long long rows;           /* estimate */
+	bool dropped;
+};
+
+struct purge_report {
+	char as_of[64];           /* the as-of every step uses, timestamptz text */
+	char cutoff[11];          /* claims processed before this day go */
+	struct purge_partition *parts;
+	size_t n_parts;
+	long long partitions_dropped, partition_rows, claim_stat_rows, old_stays;
+	long long closed_dossiers, closed_first, closed_lines, closed_stays;
+	long long versions, rejects, backfill_items;
+	double seconds;
 };
 
 #endif

@@ -1,17 +1,16 @@
 /*
- * load/purge_io.c — the steps of `purge`, each slice one call of a
- * retention function of sql/006_retention.sql in its own transaction.
+ * load/purge_io.c — the calls of `purge`, each one statement of a retention
+ * function of sql/006_retention.sql (see purge_io.h).
  */
 #include "load/purge_io.h"
 #include "lib/err.h"
-#include "lib/interrupt.h"
-#include "lib/log.h"
 #include "load/db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#define PURGE_LOCK "7368210933"     /* advisory lock key of purges */
 
 /* Up to 4 numbers as text parameters of one call. */
 struct nums {
@@ -24,13 +23,7 @@ static const char *num(struct nums *n, int k, long long v)
 	return n->v[k];
 }
 
-static int interrupted(const char *step)
-{
-	return dr_error(DR_E_INTERRUPTED, "interrupted during %s: what was removed stays removed;"
-			" run purge again to finish", step);
-}
-
-/* One bigint from a call, with a message naming the step. */
+/* One bigint from a call (NULL: 0), with a message naming the step. */
 static int call_long(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
 		     long long *out)
 {
@@ -39,16 +32,17 @@ static int call_long(PGconn *c, const char *what, const char *sql, int n, const 
 
 	if (rc != 0)
 		return rc;
-	*out = PQgetisnull(r, 0, 0) ? 0 : atoll(PQgetvalue(r, 0, 0));
+	rc = db_get_long(r, 0, 0, 0, out);
 	PQclear(r);
-	return 0;
+	return rc;
 }
 
-int purge_prepare(PGconn *c, const struct purge_opts *o, struct purge_report *r)
+int purge_read_plan(PGconn *c, const struct purge_opts *o, struct purge_report *r)
 {
 	struct nums n;
 	const char *params[2] = { o->as_of, NULL };
 	PGresult *res;
+	long long future = 0;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -57,8 +51,10 @@ int purge_prepare(PGconn *c, const struct purge_opts *o, struct purge_report *r)
 				  DB_AS_OF_USAGE, &res)) != 0)
 		return rc;
 	snprintf(r->as_of, sizeof(r->as_of), "%s", PQgetvalue(res, 0, 0));
-	bool future = atoi(PQgetvalue(res, 0, 1)) != 0;
+	rc = db_get_long(res, 0, 1, 0, &future);
 	PQclear(res);
+	if (rc != 0)
+		return rc;
 	if (future)
 		return dr_error(DR_E_USAGE, "--as-of is in the future: a purge only looks back");
 
@@ -81,186 +77,158 @@ int purge_prepare(PGconn *c, const struct purge_opts *o, struct purge_report *r)
 		PQclear(res);
 		return dr_error(DR_E_NOMEM, "out of memory listing partitions");
 	}
-	for (size_t i = 0; i < r->n_parts; i++) {
+	for (size_t i = 0; rc == 0 && i < r->n_parts; i++) {
 		struct purge_partition *p = &r->parts[i];
 		snprintf(p->name, sizeof(p->name), "%s", PQgetvalue(res, (int)i, 0));
 		snprintf(p->from, sizeof(p->from), "%s", PQgetvalue(res, (int)i, 1));
 		snprintf(p->to, sizeof(p->to), "%s", PQgetvalue(res, (int)i, 2));
-		p->rows = atoll(PQgetvalue(res, (int)i, 3));
+		rc = db_get_long(res, (int)i, 3, 0, &p->rows);
 	}
 	PQclear(res);
-	return 0;
+	return rc;
 }
 
-/* Step 1: one DROP per partition, each its own transaction under the
- * session's lock_timeout; then the claim_stat rows of those months. A DROP
- * that times out leaves that partition, the later ones and the claim_stat
- * rows to the next purge (*busy = true), and the other steps go on. */
-static int drop_partitions(PGconn *c, const struct purge_opts *o, struct purge_report *r, bool *busy)
+int purge_lock(PGconn *c)
+{
+	long long got;
+	int rc = db_query_long(c, "SELECT pg_try_advisory_lock(" PURGE_LOCK ")::int", 0, NULL, 0, &got);
+
+	if (rc != 0)
+		return rc;
+	return got ? 0 : dr_error(DR_E_RETRY, "another purge is running; this one did nothing (run it later)");
+}
+
+int purge_set_lock_timeout(PGconn *c, long seconds)
 {
 	struct nums n;
-	const char *params[3] = { NULL, r->as_of, num(&n, 0, o->margin_months) };
-	PGresult *res;
-	int rc;
+	const char *params[1] = { num(&n, 0, seconds) };
 
-	for (size_t i = 0; i < r->n_parts && !*busy; i++) {
-		struct purge_partition *p = &r->parts[i];
-		if (o->dry_run) {
-			r->partition_rows += p->rows;
-			continue;
-		}
-		if (dr_interrupted())
-			return interrupted("the partition drops");
-		params[0] = p->name;
-		res = PQexecParams(c, "SELECT purge_drop_partition($1, $2::timestamptz, $3::int)", 3, NULL, params,
-				   NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			*busy = strcmp(db_sqlstate(res), "55P03") == 0;     /* lock_not_available */
-			rc = db_fail(c, res, "dropping an old claim_line partition");
-			PQclear(res);
-			if (!*busy)
-				return rc;
-			dr_log(DR_LOG_WARN, "purge.busy", "partition=%s lock_timeout_s=%ld reason=\"claim_line in use"
-			       " by another transaction; left to the next purge\"", p->name, o->lock_timeout_s);
-			break;
-		}
-		bool gone_before = PQgetisnull(res, 0, 0);    /* by another purge meanwhile */
-		long long rows = gone_before ? 0 : atoll(PQgetvalue(res, 0, 0));
+	/* set_config: the value as a parameter, not spliced into the statement */
+	return db_execp(c, "SELECT set_config('lock_timeout', $1 || 's', false)", 1, params);
+}
+
+int purge_drop_partition(PGconn *c, const struct purge_opts *o, const struct purge_report *r,
+			 struct purge_partition *p, long long *rows, bool *busy)
+{
+	struct nums n;
+	const char *params[3] = { p->name, r->as_of, num(&n, 0, o->margin_months) };
+	PGresult *res = PQexecParams(c, "SELECT purge_drop_partition($1, $2::timestamptz, $3::int)", 3, NULL,
+				     params, NULL, NULL, 0);
+	int rc = 0;
+
+	*rows = 0;
+	*busy = false;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		*busy = strcmp(db_sqlstate(res), "55P03") == 0;     /* lock_not_available */
+		rc = db_fail(c, res, "dropping an old claim_line partition");
 		PQclear(res);
-		if (gone_before)
-			continue;
-		p->dropped = true;
-		r->partitions_dropped++;
-		r->partition_rows += rows;
-		dr_log(DR_LOG_INFO, "purge.partition", "partition=%s from=%s to=%s rows=%lld",
-		       p->name, p->from, p->to, rows);
-		dr_killpoint("purge-slice");
+		return *busy ? 0 : rc;
 	}
-	if (*busy)          /* their counts go with the partitions, next time */
-		return 0;
-	const char *sp[3] = { r->as_of, params[2], o->dry_run ? "true" : "false" };
+	p->dropped = !PQgetisnull(res, 0, 0);    /* NULL: dropped by another purge meanwhile */
+	if (p->dropped)
+		rc = db_get_long(res, 0, 0, 0, rows);
+	PQclear(res);
+	return rc;
+}
+
+int purge_claim_stat(PGconn *c, const struct purge_opts *o, struct purge_report *r)
+{
+	struct nums n;
+	const char *params[3] = { r->as_of, num(&n, 0, o->margin_months), o->dry_run ? "true" : "false" };
+
 	return call_long(c, "removing old claim_stat rows",
-			 "SELECT purge_claim_stat($1::timestamptz, $2::int, $3::boolean)", 3, sp, &r->claim_stat_rows);
+			 "SELECT purge_claim_stat($1::timestamptz, $2::int, $3::boolean)", 3, params,
+			 &r->claim_stat_rows);
 }
 
 /*
- * Calls fn($1 as-of, $2 age, $3 slice, $4 dry) -> bigint until a slice
- * comes back short (a dry run counts everything in one call).
+ * The sliced steps. An aged step calls fn($1 as-of, $2 age, $3 slice, $4 dry)
+ * -> bigint until a slice comes back short (a dry run counts everything in
+ * one call). A keyset step's result row starts with the sealed key where the
+ * next slice starts (NULL when there is none), passed back in the next call,
+ * then its counts.
  */
-static int drain(PGconn *c, const struct purge_opts *o, const char *as_of, const char *step,
-		 const char *sql, long age, long long *total)
+struct step {
+	const char *name, *sql;
+	int nparams, ncounts;
+};
+
+static const struct step steps[PURGE_NSTEPS] = {
+	[PURGE_OLD_STAYS] = { "removing hospital stays that ended before the cutoff",
+		"SELECT purge_old_stays($1::timestamptz, $2::int, $3::int, $4::boolean)", 4, 1 },
+	[PURGE_CLOSED_CLAIMS] = { "purging the claims of closed and deceased dossiers",
+		"SELECT next_key, dossiers, first_purges, claim_lines, stays FROM"
+		" purge_closed_claims($1::timestamptz, $2::int, $3::int, $4, $5::int, $6::boolean)", 6, 4 },
+	[PURGE_VERSIONS] = { "removing old version rows",
+		"SELECT next_key, deleted FROM purge_versions($1::timestamptz, $2::int, $3, $4::int, $5::boolean)",
+		5, 1 },
+	[PURGE_REJECTS] = { "removing the rejects of old batches",
+		"SELECT purge_rejects($1::timestamptz, $2::int, $3::int, $4::boolean)", 4, 1 },
+	[PURGE_BACKFILL_LISTS] = { "removing the lists of old backfills",
+		"SELECT purge_backfill_lists($1::timestamptz, $2::int, $3::int, $4::boolean)", 4, 1 },
+};
+
+const char *purge_step_name(enum purge_step step)
 {
+	return steps[step].name;
+}
+
+int purge_slice(PGconn *c, enum purge_step step, const struct purge_opts *o, struct purge_cursor *cur,
+		struct purge_report *r)
+{
+	const struct step *st = &steps[step];
+	const char *dry = o->dry_run ? "true" : "false";
+	const char *key = cur->started ? cur->key : NULL;
+	long long *counts[4] = { NULL };
+	const char *params[6];
 	struct nums n;
-	const char *params[4] = { as_of, num(&n, 0, age), num(&n, 1, o->slice), o->dry_run ? "true" : "false" };
-	long long got;
+	PGresult *res;
 	int rc;
 
-	for (;;) {
-		if (dr_interrupted())
-			return interrupted(step);
-		if ((rc = call_long(c, step, sql, 4, params, &got)) != 0)
+	switch (step) {
+	case PURGE_OLD_STAYS:
+	case PURGE_REJECTS:
+	case PURGE_BACKFILL_LISTS: {
+		long age = step == PURGE_OLD_STAYS ? o->margin_months
+			 : step == PURGE_REJECTS ? o->reject_days : o->backfill_days;
+		long long got;
+		const char *p[4] = { r->as_of, num(&n, 0, age), num(&n, 1, o->slice), dry };
+		long long *total = step == PURGE_OLD_STAYS ? &r->old_stays
+				 : step == PURGE_REJECTS ? &r->rejects : &r->backfill_items;
+		if ((rc = call_long(c, st->name, st->sql, st->nparams, p, &got)) != 0)
 			return rc;
 		*total += got;
-		if (o->dry_run || got < o->slice)
-			return 0;
-		dr_killpoint("purge-slice");
+		cur->started = true;
+		cur->done = o->dry_run || got < o->slice;
+		return 0;
 	}
-}
-
-/*
- * Calls a keyset-sliced function until it says it is done: its result row
- * starts with nkeys key columns (where the next slice starts; NULL when
- * there is none), passed back as parameters key_at.. of the next call, then
- * ncounts counts added to *counts[i]. The keys are sealed by the server
- * (sql/012_privacy.sql): opaque here, never an identifier.
- */
-static int keyset_slices(PGconn *c, const struct purge_opts *o, const char *step, const char *sql,
-			 const char **params, int nparams, int key_at, int nkeys, long long *const *counts,
-			 int ncounts)
-{
-	char keys[3][512];     /* a sealed key: 64 to 200 hex digits */
-	PGresult *res;
-	int rc;
-
-	for (;;) {
-		if (dr_interrupted())
-			return interrupted(step);
-		if ((rc = db_query_text(c, step, sql, nparams, params, &res)) != 0)
-			return rc;
-		bool done = PQgetisnull(res, 0, 0);
-		for (int k = 0; k < nkeys && !done; k++) {
-			snprintf(keys[k], sizeof(keys[k]), "%s", PQgetvalue(res, 0, k));
-			params[key_at + k] = keys[k];
-		}
-		for (int i = 0; i < ncounts; i++)
-			*counts[i] += atoll(PQgetvalue(res, 0, nkeys + i));
-		PQclear(res);
-		if (done)
-			return 0;
-		if (!o->dry_run)
-			dr_killpoint("purge-slice");
+	case PURGE_CLOSED_CLAIMS:
+		params[0] = r->as_of; params[1] = num(&n, 0, o->grace_days); params[2] = num(&n, 1, o->margin_months);
+		params[3] = key; params[4] = num(&n, 2, o->slice); params[5] = dry;
+		counts[0] = &r->closed_dossiers; counts[1] = &r->closed_first;
+		counts[2] = &r->closed_lines; counts[3] = &r->closed_stays;
+		break;
+	case PURGE_VERSIONS:
+		params[0] = r->as_of; params[1] = num(&n, 0, o->version_months); params[2] = key;
+		params[3] = num(&n, 1, o->slice); params[4] = dry;
+		counts[0] = &r->versions;
+		break;
+	default:
+		return dr_error(DR_E_INTERNAL, "purge step %d unknown", (int)step);
 	}
-}
-
-/* Step 2: slices of closed and deceased dossiers, in INS-C order (the
- * position comes back sealed). */
-static int closed_claims(PGconn *c, const struct purge_opts *o, struct purge_report *r)
-{
-	struct nums n;
-	const char *params[6] = { r->as_of, num(&n, 0, o->grace_days), num(&n, 1, o->margin_months), NULL,
-				  num(&n, 2, o->slice), o->dry_run ? "true" : "false" };
-	long long *const counts[4] = { &r->closed_dossiers, &r->closed_first, &r->closed_lines, &r->closed_stays };
-
-	return keyset_slices(c, o, "purging the claims of closed and deceased dossiers",
-			     "SELECT next_key, dossiers, first_purges, claim_lines, stays FROM"
-			     " purge_closed_claims($1::timestamptz, $2::int, $3::int, $4, $5::int, $6::boolean)",
-			     params, 6, 3, 1, counts, 4);
-}
-
-/* Step 3: version rows, keyset slices on (generated_at, ins_c, version),
- * the position sealed. */
-static int versions(PGconn *c, const struct purge_opts *o, struct purge_report *r)
-{
-	struct nums n;
-	const char *params[5] = { r->as_of, num(&n, 0, o->version_months), NULL, num(&n, 1, o->slice),
-				  o->dry_run ? "true" : "false" };
-	long long *const counts[1] = { &r->versions };
-
-	return keyset_slices(c, o, "removing old version rows",
-			     "SELECT next_key, deleted FROM purge_versions($1::timestamptz, $2::int, $3, $4::int,"
-			     " $5::boolean)", params, 5, 2, 1, counts, 1);
-}
-
-int purge_execute(PGconn *c, const struct purge_opts *o, struct purge_report *r)
-{
-	struct timespec t0, t1;
-	char sql[64];
-	bool busy = false;
-	int rc;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/* a DROP waits for every transaction using claim_line, and every later
-	 * reader would queue behind it: give up instead, after lock_timeout */
-	snprintf(sql, sizeof(sql), "SET lock_timeout = '%lds'", o->lock_timeout_s);
-	if ((rc = db_exec(c, sql)) == 0
-	    && (rc = drop_partitions(c, o, r, &busy)) == 0
-	    && (rc = drain(c, o, r->as_of, "removing hospital stays that ended before the cutoff",
-			   "SELECT purge_old_stays($1::timestamptz, $2::int, $3::int, $4::boolean)",
-			   o->margin_months, &r->old_stays)) == 0
-	    && (rc = closed_claims(c, o, r)) == 0
-	    && (rc = versions(c, o, r)) == 0
-	    && (rc = drain(c, o, r->as_of, "removing the rejects of old batches",
-			   "SELECT purge_rejects($1::timestamptz, $2::int, $3::int, $4::boolean)",
-			   o->reject_days, &r->rejects)) == 0)
-		rc = drain(c, o, r->as_of, "removing the lists of old backfills",
-			   "SELECT purge_backfill_lists($1::timestamptz, $2::int, $3::int, $4::boolean)",
-			   o->backfill_days, &r->backfill_items);
-	if (rc == 0 && busy)
-		rc = dr_error(DR_E_RETRY, "%zu partition(s) not dropped: claim_line was in use longer than the lock"
-			      " timeout (%ld s); the rest was done; run purge again later",
-			      r->n_parts - (size_t)r->partitions_dropped, o->lock_timeout_s);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	r->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if ((rc = db_query_text(c, st->name, st->sql, st->nparams, params, &res)) != 0)
+		return rc;
+	cur->done = PQgetisnull(res, 0, 0);
+	if (!cur->done && (size_t)snprintf(cur->key, sizeof(cur->key), "%s", PQgetvalue(res, 0, 0))
+			  >= sizeof(cur->key))
+		rc = dr_error(DR_E_INTERNAL, "%s: the next slice's key is too long", st->name);
+	for (int i = 0; rc == 0 && i < st->ncounts; i++) {
+		long long v;
+		if ((rc = db_get_long(res, 0, 1 + i, 0, &v)) == 0)
+			*counts[i] += v;
+	}
+	PQclear(res);
+	cur->started = true;
 	return rc;
 }
 

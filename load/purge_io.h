@@ -1,9 +1,10 @@
 /*
- * load/purge_io.h — what `purge` asks of the database, step by step.
+ * load/purge_io.h — what `purge` asks of the database, one call at a time.
  *
  * The rules live in sql/006_retention.sql (functions owned by dmpremb_owner,
- * executable by dmpremb_ingest alone); this side only calls them, one slice
- * per transaction, and adds up what they removed:
+ * executable by dmpremb_ingest alone); this side only calls them. Each call
+ * below is one statement, hence its own transaction; jobs/purge.c strings
+ * them into the purge:
  *   1. claim_line partitions processed before the cutoff (one DROP each,
  *      under lock_timeout), the claim_stat rows of those months, hospital
  *      stays that ended before the cutoff;
@@ -11,7 +12,7 @@
  *      slices of dossiers in INS-C order;
  *   3. document_version rows beyond their retention (never the current one);
  *   4. rejects of old batches and work lists of old backfills.
- * A dry run makes the same calls in counting mode: nothing is removed.
+ * With o->dry_run the same functions count instead of removing.
  * docs/retention.md gives the rules and why.
  */
 #ifndef DR_PURGE_IO_H
@@ -19,46 +20,40 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
-#include <stddef.h>
 
-struct purge_opts {
-	const char *as_of;        /* NULL: now */
-	long margin_months;       /* claims are kept 24 months + this */
-	long grace_days;          /* a closed dossier keeps its claims that long */
-	long version_months;      /* version rows kept that long (the current one always) */
-	long reject_days;         /* rejects of batches received that long ago go */
-	long backfill_days;       /* lists of backfills inactive that long go */
-	long slice;               /* dossiers or rows per transaction */
-	long lock_timeout_s;      /* longest wait for a lock (the DROP's above all) */
-	bool dry_run;
-};
-
-struct purge_partition {
-	char name[64];
-	char from[11], to[11];    /* range [from, to) */
-	long long rows;           /* estimate */
-	bool dropped;
-};
-
-struct purge_report {
-	char as_of[64];           /* the as-of every step uses, timestamptz text */
-	char cutoff[11];          /* claims processed before this day go */
-	struct purge_partition *parts;
-	size_t n_parts;
-	long long partitions_dropped, partition_rows, claim_stat_rows, old_stays;
-	long long closed_dossiers, closed_first, closed_lines, closed_stays;
-	long long versions, rejects, backfill_items;
-	double seconds;
-};
+#include "lib/reports.h"
 
 /* Fixes the as-of (DR_E_USAGE when it is not a timestamp or in the future),
- * the cutoff and the list of partitions to drop. */
-int purge_prepare(PGconn *c, const struct purge_opts *o, struct purge_report *r);
+ * the cutoff and the list of partitions to drop, into r. */
+int purge_read_plan(PGconn *c, const struct purge_opts *o, struct purge_report *r);
 
-/* Runs every step (counting only, with o->dry_run). Each slice is its own
- * transaction: interrupted (DR_E_INTERRUPTED) or failed, what was committed
- * stays done and running again finishes the job. */
-int purge_execute(PGconn *c, const struct purge_opts *o, struct purge_report *r);
+/* The purge's session lock; DR_E_RETRY when another purge holds it. */
+int purge_lock(PGconn *c);
+/* The session's lock_timeout: a DROP gives up instead of queueing every reader. */
+int purge_set_lock_timeout(PGconn *c, long seconds);
+
+/* DROPs partition p: *rows it held; *busy when the lock timeout came first
+ * (not an error: the next purge does it); p->dropped false when another
+ * purge dropped it meanwhile. */
+int purge_drop_partition(PGconn *c, const struct purge_opts *o, const struct purge_report *r,
+			 struct purge_partition *p, long long *rows, bool *busy);
+/* The claim_stat rows of the dropped months. */
+int purge_claim_stat(PGconn *c, const struct purge_opts *o, struct purge_report *r);
+
+/* The sliced steps, in the order they run. */
+enum purge_step { PURGE_OLD_STAYS, PURGE_CLOSED_CLAIMS, PURGE_VERSIONS, PURGE_REJECTS, PURGE_BACKFILL_LISTS,
+		  PURGE_NSTEPS };
+/* where the next slice of a step starts: sealed keys (sql/012_privacy.sql),
+ * opaque here, never an identifier */
+struct purge_cursor {
+	char key[512];            /* 64 to 200 hex digits */
+	bool started, done;
+};
+/* What the step does, for messages ("removing old version rows"). */
+const char *purge_step_name(enum purge_step step);
+/* One slice of step from cur, its counts added to r; cur->done after the last. */
+int purge_slice(PGconn *c, enum purge_step step, const struct purge_opts *o, struct purge_cursor *cur,
+		struct purge_report *r);
 
 void purge_report_free(struct purge_report *r);
 
