@@ -4,7 +4,7 @@
  * file gave.
  */
 #include "cli/cli.h"
-#include "ingest/referentials.h"
+#include "jobs/referentials.h"
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/log.h"
@@ -153,7 +153,7 @@ int cmd_referentials(struct cli *cli, int argc, char **argv)
 
 	rc = cli_run_start(cli, "referentials", opts.data);
 	if (rc == 0) {
-		rc = ref_load(cli->conn, snds, bdpm, cli->run_id, res, &nres);
+		rc = jobs_referentials_load(cli->conn, snds, bdpm, cli->run_id, res, &nres);
 		if (rc == 0)
 			print_report(res, nres);
 		snprintf(msg, sizeof(msg), "%s", dr_errmsg());
