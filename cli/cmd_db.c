@@ -5,8 +5,8 @@
 #include "cli/cli.h"
 #include "lib/err.h"
 #include "lib/log.h"
-#include "load/distribute.h"
-#include "load/migrate.h"
+#include "jobs/db.h"
+#include "lib/reports.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -87,7 +87,7 @@ int cmd_db(struct cli *cli, int argc, char **argv)
 	if (strcmp(sub, "distribute") == 0) {
 		struct distribute_report rep;
 
-		rc = distribute_apply(cli->conn, (int)shard_count, &rep);
+		rc = jobs_db_distribute(cli->conn, (int)shard_count, &rep);
 		if (rc == 0)
 			printf("distributed over %d worker%s, %d shards: %d reference and %d distributed tables"
 			       " made now, %d already in place; %d group role%s may now log in to the nodes\n",
@@ -96,13 +96,13 @@ int cmd_db(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	if (strcmp(sub, "version") == 0) {
-		rc = migrate_current(cli->conn, &current);
+		int carried;
+		rc = jobs_db_version(cli->conn, &current, &carried);
 		if (rc == 0)
-			printf("database schema version %d; this binary carries version %d\n",
-			       current, migrations[migrations_count - 1].version);
+			printf("database schema version %d; this binary carries version %d\n", current, carried);
 		return rc;
 	}
-	rc = migrate_apply(cli->conn, (int)upto, &applied, &current);
+	rc = jobs_db_migrate(cli->conn, (int)upto, &applied, &current);
 	if (rc == 0)
 		printf("schema at version %d (%d migration%s applied now)\n",
 		       current, applied, applied == 1 ? "" : "s");

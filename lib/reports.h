@@ -82,4 +82,14 @@ struct purge_report {
 	double seconds;
 };
 
+/* `dmpremb db distribute` (load/distribute.h) */
+struct distribute_report {
+	int workers;        /* active primary workers */
+	int reference;      /* reference tables made now */
+	int distributed;    /* distributed tables made now */
+	int already;        /* tables found already in place */
+	int roles;          /* group roles given LOGIN now */
+	int shard_count;    /* shards of the co-location group */
+};
+
 #endif

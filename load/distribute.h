@@ -20,17 +20,10 @@
 
 #include <libpq-fe.h>
 
+#include "lib/reports.h"   /* struct distribute_report */
+
 /* The first schema version that can be distributed (010 dropped the triggers on dossier). */
 #define DISTRIBUTE_MIN_VERSION 10
-
-struct distribute_report {
-	int workers;        /* active primary workers */
-	int reference;      /* reference tables made now */
-	int distributed;    /* distributed tables made now */
-	int already;        /* tables found already in place */
-	int roles;          /* group roles given LOGIN now */
-	int shard_count;    /* shards of the co-location group */
-};
 
 /*
  * Distributes the schema; shard_count is used when dossier is distributed

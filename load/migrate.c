@@ -5,9 +5,6 @@
 #include "load/db.h"
 #include "load/distribute.h"
 #include "lib/err.h"
-#include "lib/log.h"
-#include "lib/sha256.h"
-#include "lib/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +22,15 @@ static const char create_table_sql[] =
 
 int migrate_current(PGconn *c, int *current)
 {
-	long long v = 0;
-	int rc = db_query_long(c,
-		"SELECT CASE WHEN to_regclass('" DB_SCHEMA ".schema_migration') IS NULL THEN 0"
-		" ELSE (SELECT coalesce(max(version), 0) FROM " DB_SCHEMA ".schema_migration) END",
-		0, NULL, 0, &v);
+	long long exists = 0, v = 0;
+	/* two statements: one naming a table that does not exist fails at
+	 * planning, even in a branch never taken (a fresh database) */
+	int rc = db_query_long(c, "SELECT (to_regclass('" DB_SCHEMA ".schema_migration') IS NOT NULL)::int",
+			       0, NULL, 0, &exists);
 
+	if (rc == 0 && exists)
+		rc = db_query_long(c, "SELECT coalesce(max(version), 0) FROM " DB_SCHEMA ".schema_migration",
+				   0, NULL, 0, &v);
 	*current = (int)v;
 	return rc;
 }
@@ -54,14 +54,84 @@ int migrate_citus(PGconn *c, enum citus_state *out)
 	return rc;
 }
 
-static int apply_one(PGconn *c, const struct migration *m, const char *digest, enum citus_state citus)
+int migrate_lock(PGconn *c)
+{
+	return db_exec(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
+}
+
+void migrate_unlock(PGconn *c)
+{
+	PGresult *u = PQexec(c, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")");
+	PQclear(u);
+}
+
+int migrate_prepare(PGconn *c, enum citus_state citus)
+{
+	int rc;
+
+	if (citus == CITUS_LOCAL) {
+		/* the schema itself stays on the coordinator too (see migrate_run) */
+		rc = db_exec(c, "SET citus.enable_ddl_propagation = off");
+		if (rc == 0)
+			rc = db_exec(c, create_table_sql);
+		if (rc == 0)
+			rc = db_exec(c, "RESET citus.enable_ddl_propagation");
+		return rc;
+	}
+	rc = db_exec(c, create_table_sql);
+	if (rc == 0 && citus == CITUS_DISTRIBUTED)
+		rc = distribute_roles_ensure(c);
+	return rc;
+}
+
+int migrate_recorded_read(PGconn *c, struct migrate_recorded *rec)
+{
+	PGresult *r;
+	int rc = db_query(c, "reading applied migrations",
+			  "SELECT version, sha256 FROM " DB_SCHEMA ".schema_migration ORDER BY version", 0, NULL, &r);
+
+	memset(rec, 0, sizeof(*rec));
+	if (rc != 0)
+		return rc;
+	int n = PQntuples(r);
+	rec->version = calloc((size_t)n + 1, sizeof(*rec->version));
+	rec->sha256 = calloc((size_t)n + 1, sizeof(*rec->sha256));
+	if (rec->version == NULL || rec->sha256 == NULL)
+		rc = dr_error(DR_E_NOMEM, "out of memory");
+	for (int k = 0; rc == 0 && k < n; k++) {
+		long long v;
+		if ((rc = db_get_long(r, k, 0, 0, &v)) == 0) {
+			rec->version[k] = (int)v;
+			snprintf(rec->sha256[k], sizeof(rec->sha256[k]), "%s", PQgetvalue(r, k, 1));
+			rec->n = k + 1;
+		}
+	}
+	PQclear(r);
+	return rc;
+}
+
+const char *migrate_recorded_sha(const struct migrate_recorded *rec, int version)
+{
+	for (int k = 0; k < rec->n; k++)
+		if (rec->version[k] == version)
+			return rec->sha256[k];
+	return "";
+}
+
+void migrate_recorded_free(struct migrate_recorded *rec)
+{
+	free(rec->version);
+	free(rec->sha256);
+	memset(rec, 0, sizeof(*rec));
+}
+
+int migrate_run(PGconn *c, const struct migration *m, const char *digest, enum citus_state citus)
 {
 	char ver[16];
 	const char *params[3] = { ver, m->name, digest };
-	int rc;
+	int rc = 0;
 
 	snprintf(ver, sizeof(ver), "%d", m->version);
-	rc = db_begin(c);
 	/*
 	 * A Citus coordinator whose tables are not distributed yet is a single
 	 * node: its schema stays local until 'db distribute', which creates on
@@ -69,81 +139,12 @@ static int apply_one(PGconn *c, const struct migration *m, const char *digest, e
 	 * would reach the workers as roles this transaction has only just created
 	 * (docs/scale.md, "Migrations on Citus").
 	 */
-	if (rc == 0 && citus == CITUS_LOCAL)
+	if (citus == CITUS_LOCAL)
 		rc = db_exec(c, "SET LOCAL citus.enable_ddl_propagation = off");
 	if (rc == 0)
 		rc = db_exec(c, m->sql);
 	if (rc == 0)
 		rc = db_execp(c, "INSERT INTO " DB_SCHEMA ".schema_migration (version, name, sha256)"
 			      " VALUES ($1, $2, $3)", 3, params);
-	if (rc == 0)
-		rc = db_commit(c);
-	if (rc) {
-		char msg[1024];
-		snprintf(msg, sizeof(msg), "%s", dr_errmsg());
-		db_rollback(c);
-		return dr_error(rc, "migration %s: %s", m->name, msg);
-	}
-	return 0;
-}
-
-int migrate_apply(PGconn *c, int upto, int *applied, int *current)
-{
-	PGresult *r = NULL;
-	enum citus_state citus = CITUS_NONE;
-	int rc;
-
-	*applied = 0;
-	rc = db_exec(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
-	if (rc)
-		return rc;
-	rc = migrate_citus(c, &citus);
-	if (rc == 0 && citus == CITUS_LOCAL) {
-		/* the schema itself stays on the coordinator too (see apply_one) */
-		rc = db_exec(c, "SET citus.enable_ddl_propagation = off");
-		if (rc == 0)
-			rc = db_exec(c, create_table_sql);
-		if (rc == 0)
-			rc = db_exec(c, "RESET citus.enable_ddl_propagation");
-	} else if (rc == 0) {
-		rc = db_exec(c, create_table_sql);
-		if (rc == 0 && citus == CITUS_DISTRIBUTED)
-			rc = distribute_roles_ensure(c);
-	}
-	if (rc == 0)
-		rc = db_query(c, "reading applied migrations",
-			      "SELECT version, sha256, name FROM " DB_SCHEMA ".schema_migration ORDER BY version",
-			      0, NULL, &r);
-	for (int i = 0; rc == 0 && i < migrations_count; i++) {
-		const struct migration *m = &migrations[i];
-		unsigned char d[32];
-		char hex[65];
-		const char *have = NULL;
-
-		if (upto > 0 && m->version > upto)
-			break;
-		sha256_once(m->sql, strlen(m->sql), d);
-		text_hex(d, 32, hex);
-		for (int k = 0; k < PQntuples(r); k++)
-			if (atoi(PQgetvalue(r, k, 0)) == m->version)
-				have = PQgetvalue(r, k, 1);
-		if (have) {
-			if (strcmp(have, hex) != 0)
-				rc = dr_error(DR_E_CONFIG,
-					"migration %s was changed after it was applied; add a new migration instead",
-					m->name);
-			continue;
-		}
-		rc = apply_one(c, m, hex, citus);
-		if (rc == 0) {
-			(*applied)++;
-			dr_log(DR_LOG_INFO, "db.migrated", "version=%d name=%s", m->version, m->name);
-		}
-	}
-	PQclear(r);
-	if (rc == 0)
-		rc = migrate_current(c, current);
-	PGresult *u = PQexec(c, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")");
-	PQclear(u);
 	return rc;
 }

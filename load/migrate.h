@@ -7,6 +7,10 @@
  * recorded in dmpremb.schema_migration with its SHA-256; an advisory lock
  * serialises concurrent `db migrate` runs; an applied migration whose text
  * changed is an error (edit by adding a new migration, never in place).
+ * jobs/db.c strings the calls below into `db migrate`. On a Citus
+ * coordinator whose tables are not distributed yet, DDL is not propagated
+ * to the workers ('db distribute' makes the workers what the distributed
+ * tables need); once distributed, it is, like any DDL on a distributed table.
  */
 #ifndef DR_MIGRATE_H
 #define DR_MIGRATE_H
@@ -22,15 +26,6 @@ struct migration {
 extern const struct migration migrations[];
 extern const int migrations_count;
 
-/*
- * Applies pending migrations up to version upto (0: all); *applied gets how
- * many were applied now. On a Citus coordinator whose tables are not
- * distributed yet, DDL is not propagated to the workers ('db distribute'
- * makes the workers what the distributed tables need); once distributed, it
- * is, like any DDL on a distributed table.
- */
-int migrate_apply(PGconn *c, int upto, int *applied, int *current);
-
 /* What Citus makes of this database. */
 enum citus_state {
 	CITUS_NONE,         /* no citus extension: one PostgreSQL */
@@ -41,5 +36,30 @@ int migrate_citus(PGconn *c, enum citus_state *out);
 
 /* Highest applied version (0 when none) into *current. */
 int migrate_current(PGconn *c, int *current);
+
+/* The session's lock that serialises `db migrate` runs, and its release. */
+int migrate_lock(PGconn *c);
+void migrate_unlock(PGconn *c);
+
+/* Creates the schema and schema_migration when missing (on a Citus
+ * coordinator not distributed yet, without propagating the DDL); on a
+ * distributed database, first the group roles (distribute_roles_ensure). */
+int migrate_prepare(PGconn *c, enum citus_state citus);
+
+/* The SHA-256 recorded for version v into hex (65 bytes), "" when v is not
+ * applied; read once per run (migrate_recorded_read) into *rec. */
+struct migrate_recorded {
+	int n;
+	int *version;
+	char (*sha256)[65];
+};
+int migrate_recorded_read(PGconn *c, struct migrate_recorded *rec);
+const char *migrate_recorded_sha(const struct migrate_recorded *rec, int version);
+void migrate_recorded_free(struct migrate_recorded *rec);
+
+/* The statements of migration m, inside the caller's transaction: its SQL
+ * (DDL kept on a coordinator not distributed yet) and its schema_migration
+ * row with digest. */
+int migrate_run(PGconn *c, const struct migration *m, const char *digest, enum citus_state citus);
 
 #endif
