@@ -62,8 +62,12 @@ static size_t json_escape(char *out, size_t len, size_t cap, const char *s, size
 		if (c == '"' || c == '\\') {
 			out[len++] = '\\';
 			out[len++] = (char)c;
-		} else if (c < 0x20) {
-			len += (size_t)snprintf(out + len, cap - len, "\\u%04x", c);
+		} else if (c < 0x20) {   /* \u00XX: 6 bytes, within the 7 the loop keeps free */
+			static const char hex[] = "0123456789abcdef";
+			memcpy(out + len, "\\u00", 4);
+			out[len + 4] = hex[c >> 4];
+			out[len + 5] = hex[c & 15];
+			len += 6;
 		} else {
 			out[len++] = (char)c;
 		}

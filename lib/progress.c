@@ -3,6 +3,7 @@
  */
 #include "lib/progress.h"
 #include "lib/log.h"
+#include "lib/num.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,8 @@ void progress_init(struct progress *p, const char *name, const char *unit, long 
 	p->tty = isatty(STDERR_FILENO) == 1;
 	p->drawn = false;
 	p->started = p->last = progress_now();
-	p->period = period && atof(period) > 0 ? atof(period) : 60.0;
+	double v;
+	p->period = period && num_parse_double(period, &v) == 0 && v > 0 ? v : 60.0;
 }
 
 void progress_update(struct progress *p, long long done)

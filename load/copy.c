@@ -234,11 +234,11 @@ int copy_finish(struct copy *cp, long long *rows)
 		return rc;
 	}
 	if (rows)
-		*rows = strtoll(PQcmdTuples(r), NULL, 10);
+		rc = db_cmd_rows(r, rows);
 	PQclear(r);
 	while ((r = PQgetResult(cp->conn)) != NULL)
 		PQclear(r);
-	return 0;
+	return rc;
 }
 
 void copy_abort(struct copy *cp, const char *why)
