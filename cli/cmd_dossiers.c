@@ -16,7 +16,7 @@
  */
 #include "cli/cli.h"
 #include "ingest/dossier_events.h"
-#include "ingest/lines.h"
+#include "lib/lines.h"
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/interrupt.h"

@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "ingest/fields.h"
 #include "ingest/insc.h"
-#include "ingest/lines.h"
+#include "lib/lines.h"
 #include "lib/err.h"
 #include "lib/interrupt.h"
 #include "lib/text.h"

@@ -4,7 +4,7 @@
 #include "ingest/dossier_events.h"
 #include "ingest/fields.h"
 #include "ingest/insc.h"
-#include "ingest/lines.h"
+#include "lib/lines.h"
 #include "lib/text.h"
 
 #include <stdbool.h>

@@ -6,7 +6,7 @@
  *
  * Fields are taken as they are: a '"' is a character like any other (the
  * files hold names such as STEROGYL 15 "A"), so no CSV parser is used.
- * Lines end with CRLF in some files and LF in others; ingest/lines.c takes both.
+ * Lines end with CRLF in some files and LF in others; lib/lines.c takes both.
  * Lines often end with a TAB (an empty last field): empty fields beyond the
  * expected count are dropped. A few CIS_COMPO lines carry stray TABs right
  * after the substance name (empty fields inserted there); when the surplus

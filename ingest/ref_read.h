@@ -10,7 +10,7 @@
 #ifndef DR_REF_READ_H
 #define DR_REF_READ_H
 
-#include "ingest/lines.h"
+#include "lib/lines.h"
 
 #define REF_LINE_MAX (1024 * 1024)   /* longest physical line of a referential */
 #include "ingest/referentials.h"

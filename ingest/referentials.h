@@ -8,7 +8,7 @@
  *
  * ref_specs[] is the catalogue: for each known file, its table, the columns
  * we keep (by header name for SNDS, by position for BDPM) and how each value
- * is normalised (ref_value()). The readers stream the file (ingest/lines.c: fixed
+ * is normalised (ref_value()). The readers stream the file (lib/lines.c: fixed
  * chunks, one line at a time), so memory does not grow with the file; they
  * hand each data record to a callback as normalised UTF-8 strings.
  *

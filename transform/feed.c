@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/lines.h"
+#include "lib/lines.h"
 #include "lib/arena.h"
 #include "lib/err.h"
 #include "lib/interrupt.h"

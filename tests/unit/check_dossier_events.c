@@ -4,7 +4,7 @@
  */
 #include "tests/unit/unit.h"
 #include "ingest/dossier_events.h"
-#include "ingest/lines.h"
+#include "lib/lines.h"
 
 #include <string.h>
 

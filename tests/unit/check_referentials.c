@@ -5,7 +5,7 @@
  * errors that must name file, line and column.
  */
 #include "tests/unit/unit.h"
-#include "ingest/lines.h"
+#include "lib/lines.h"
 #include "ingest/referentials.h"
 #include "lib/err.h"
 #include "lib/log.h"

@@ -1,7 +1,7 @@
 /*
- * ingest/lines.c — chunked physical-line reader (LF, CRLF, CR), bounded.
+ * lib/lines.c — chunked physical-line reader (LF, CRLF, CR), bounded.
  */
-#include "ingest/lines.h"
+#include "lib/lines.h"
 #include "lib/err.h"
 #include "lib/text.h"
 

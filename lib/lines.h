@@ -1,5 +1,5 @@
 /*
- * ingest/lines.h — a text file or stream as physical lines, read in chunks.
+ * lib/lines.h — a text file or stream as physical lines, read in chunks.
  *
  *   file/stdin --fread 64 KiB--> chunk --split at LF, CRLF or CR--> line
  *
