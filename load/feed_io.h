@@ -1,7 +1,7 @@
 /*
  * load/feed_io.h — what `feed` and `render` read from and write to the database.
  *
- * A feed works chunk by chunk, one transaction each (docs/feed.md):
+ * A feed works chunk by chunk, one transaction each (docs/documents.md):
  *   feed_select()  puts the next dossiers to do into the temp table feed_chunk
  *                  (keyset pagination on INS-C; ON COMMIT DELETE ROWS);
  *   feed_fetch()   streams their identity, stays and claim lines with three

@@ -53,4 +53,13 @@ assert "cannot connect" in lines[-1]["message"], lines[-1]
 ' "$TMP/json.err"
 check_eq "insc --help offers no --db (it connects to nothing)" 0 "$("$bin" insc --help | grep -c -- '--db')"
 check_exit 64 "insc --db is a usage error" "$bin" insc --db x </dev/null
+# --- docs/README.md indexes every page of docs/, and every docs/X.md that the
+# README, the sources and the docs name exists (../shared/docs/ aside)
+ls "$TOP/docs" | grep '\.md$' | grep -v '^README\.md$' | sort >"$TMP/pages"
+sed -n 's/^| \[\([a-z-]*\.md\)\](.*/\1/p' "$TOP/docs/README.md" | sort >"$TMP/indexed"
+check_eq "docs/README.md lists every page of docs/, and only those" "$(cat "$TMP/pages")" "$(cat "$TMP/indexed")"
+grep -rhoE '(shared/)?docs/[a-z-]+\.md' "$TOP/README.md" "$TOP/docs" "$TOP/cli" "$TOP/jobs" "$TOP/lib" "$TOP/ingest" \
+	"$TOP/transform" "$TOP/load" "$TOP/cron" "$TOP/sql" 2>/dev/null | grep -v '^shared/' | sort -u >"$TMP/named"
+missing=$(while read -r d; do [ -f "$TOP/$d" ] || echo "$d"; done <"$TMP/named")
+check_eq "every docs/ page named in the README, the docs and the sources exists" "" "$missing"
 finish
