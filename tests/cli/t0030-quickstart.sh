@@ -31,7 +31,7 @@ if [ "$(id -u)" = 0 ]; then
 	check "... which the postgres user cannot traverse" sh -c "! runuser -u postgres -- test -x '$home'"
 fi
 # its own port on a Unix socket, so that it never meets another cluster
-demo_port=55499
+demo_port=$((PGPORT + 67))   # beside the harness's cluster: never another run's
 check "make demo (first command of the quick start)" \
 	sh -c "cd '$clone' && PGCLUSTER_PORT=$demo_port make -s demo >'$TMP/demo.out' 2>&1"
 [ "$T_FAIL" = 0 ] || tail -20 "$TMP/demo.out" | sed 's/^/    | /'

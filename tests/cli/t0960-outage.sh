@@ -15,7 +15,8 @@ SCENARIO_FEED_JOBS=1
 . "$TOP/tests/tools/scenario.sh"
 
 PG2="$TMP/pg"
-PGCLUSTER_PORT=55499 "$TOP/tests/pgcluster.sh" start "$PG2" >/dev/null || { echo "cannot start a cluster"; exit 1; }
+pg2_port=$((PGPORT + 67))   # beside the harness's cluster: never another run's
+PGCLUSTER_PORT=$pg2_port "$TOP/tests/pgcluster.sh" start "$PG2" >/dev/null || { echo "cannot start a cluster"; exit 1; }
 . "$PG2/env"
 TINY="$TMP/tiny"
 cleanup() {
@@ -24,7 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 pg_stop() { "$TOP/tests/pgcluster.sh" stop "$PG2" >/dev/null 2>&1; }
-pg_start() { PGCLUSTER_PORT=55499 "$TOP/tests/pgcluster.sh" start "$PG2" >/dev/null; }
+pg_start() { PGCLUSTER_PORT=$pg2_port "$TOP/tests/pgcluster.sh" start "$PG2" >/dev/null; }
 
 scenario_reference
 

@@ -16,7 +16,7 @@ fi
 
 out=$TMP/bench
 check "bench/run.sh completes at 40 persons, with its 10x point" \
-	env BENCH_PERSONS=40 BENCH_SCALE10=1 BENCH_PGLOADER=use BENCH_OUT="$out" BENCH_PGPORT=55474 \
+	env BENCH_PERSONS=40 BENCH_SCALE10=1 BENCH_PGLOADER=use BENCH_OUT="$out" BENCH_PGPORT=$((PGPORT + 42)) BENCH_CITUS_PORT=$((PGPORT + 43)) \
 	SHARED="$SHARED" "$TOP/bench/run.sh"
 cp "$TMP/out" "$TMP/table"
 
