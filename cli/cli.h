@@ -64,8 +64,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 
 /* Opens cli->conn (once) and sets it to cli->role. */
 int cli_connect(struct cli *cli);
-/* Opens one more connection, the same way (feed's lanes). */
+/* Opens one more connection, the same way (feed's lanes); cli_disconnect closes it. */
 int cli_connect_another(const struct cli *cli, PGconn **out);
+void cli_disconnect(PGconn *c);
 
 /* Records the start of a run; options_json describes the options (no identifiers). */
 int cli_run_start(struct cli *cli, const char *command, const char *options_json);

@@ -2,12 +2,12 @@
  * cli/cmd_ingest.c — `dmpremb ingest BATCH_DIR`: verify, validate, load a batch.
  */
 #include "cli/cli.h"
-#include "ingest/batch.h"
+#include "jobs/ingest.h"
+#include "jobs/run.h"
 #include "lib/err.h"
 #include "lib/interrupt.h"
 #include "lib/log.h"
-#include "load/analytics.h"
-#include "load/db.h"
+#include "lib/reports.h"
 
 #include <omp.h>
 #include <sys/resource.h>
@@ -44,30 +44,18 @@ static const char ingest_usage[] =
 /* What the operator needs to act, without any value from the data. */
 static void print_rejects(struct cli *cli, long long batch_id)
 {
-	char id[32];
-	const char *params[1] = { id };
-	PGresult *r;
+	struct ingest_rejects r;
 
-	snprintf(id, sizeof(id), "%lld", batch_id);
-	if (db_query(cli->conn, "listing rejects",
-		     "SELECT file_name, reason_code, count(*) FROM reject WHERE batch_id = $1::bigint"
-		     " GROUP BY 1, 2 ORDER BY 1, 2", 1, params, &r) != 0)
+	if (jobs_ingest_rejects(cli->conn, batch_id, &r) != 0)
 		return;
-	if (PQntuples(r) > 0)
+	if (r.ngroups > 0)
 		printf("\nrejects by reason:\n");
-	for (int i = 0; i < PQntuples(r); i++)
-		printf("  %-22s %-16s %8s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
-	PQclear(r);
-	if (db_query(cli->conn, "listing rejects",
-		     "SELECT file_name, line_no, coalesce(column_name, '-'), reason FROM reject"
-		     " WHERE batch_id = $1::bigint ORDER BY file_name, line_no LIMIT 20", 1, params, &r) != 0)
-		return;
-	if (PQntuples(r) > 0)
+	for (int i = 0; i < r.ngroups; i++)
+		printf("  %-22s %-16s %8lld\n", r.groups[i].file, r.groups[i].code, r.groups[i].n);
+	if (r.nfirst > 0)
 		printf("\nfirst rejects (all in dmpremb.reject, batch %lld):\n", batch_id);
-	for (int i = 0; i < PQntuples(r); i++)
-		printf("  %s:%s  %s  %s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
-		       PQgetvalue(r, i, 2), PQgetvalue(r, i, 3));
-	PQclear(r);
+	for (int i = 0; i < r.nfirst; i++)
+		printf("  %s:%lld  %s  %s\n", r.first[i].file, r.first[i].line, r.first[i].column, r.first[i].reason);
 }
 
 static void print_report(const struct ingest_report *rep, bool dry_run)
@@ -85,14 +73,15 @@ static void print_report(const struct ingest_report *rep, bool dry_run)
 	}
 	printf("  %-22s %10ld %10ld %10ld %10ld %10ld\n", "total", t[0], t[1], t[2], t[3], t[4]);
 	for (int i = 0; i < rep->nfiles; i++)
-		for (int k = 0; k < FR_COUNT; k++)
+		for (int k = 0; k < jobs_ingest_nrules(); k++)
 			if (rep->f[i].by_rule[k])
-				printf("  filtered %s %s: %ld\n", rep->f[i].name, rows_rule_name(k), rep->f[i].by_rule[k]);
+				printf("  filtered %s %s: %ld\n", rep->f[i].name, jobs_ingest_rule_name(k),
+				       rep->f[i].by_rule[k]);
 	if (dry_run)
 		for (int i = 0; i < rep->nfiles; i++)
-			for (int k = 0; k < RR_COUNT; k++)
+			for (int k = 0; k < jobs_ingest_nreasons(); k++)
 				if (rep->f[i].by_reason[k])
-					printf("  rejected %s %s: %ld\n", rep->f[i].name, rows_reason_name(k),
+					printf("  rejected %s %s: %ld\n", rep->f[i].name, jobs_ingest_reason_name(k),
 					       rep->f[i].by_reason[k]);
 }
 
@@ -146,19 +135,13 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		rc = cli_run_start(cli, "ingest", options);
 		if (rc == 0)
 			rc = cli_connect_another(cli, &side);
-		/* Ctrl-C cancels the running statement, not only the next one */
-		if (rc == 0)
-			rc = db_cancel_on_interrupt(cli->conn);
-		if (rc == 0)
-			rc = db_cancel_on_interrupt(side);
 		if (rc) {
-			db_close(side);
+			cli_disconnect(side);
 			return rc;
 		}
 	}
-	rc = ingest_batch(cli->conn, side, cli->run_id, &o, &rep);
-	db_cancel_forget(cli->conn);
-	db_close(side);
+	rc = jobs_ingest(cli->conn, side, cli->run_id, &o, &rep);
+	cli_disconnect(side);
 	if (rc == 0 && !o.dry_run)
 		dr_killpoint("ingest-after-commit");
 	if (rc == 0 && rep.already_applied) {
@@ -212,6 +195,6 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	if (!o.dry_run)
 		cli_run_finish(cli, rc, counts, dr_errmsg());
 	if (rc == 0 && !o.dry_run && !rep.already_applied)
-		analytics_refresh(cli->conn, ANALYTICS_CLAIMS, NULL);
+		jobs_refresh_figures(cli->conn, ANALYTICS_CLAIMS, NULL);
 	return rc;
 }

@@ -225,6 +225,11 @@ int cli_connect_another(const struct cli *cli, PGconn **out)
 	return jobs_connect_another(&s, out);
 }
 
+void cli_disconnect(PGconn *c)
+{
+	jobs_close(c);
+}
+
 int cli_connect(struct cli *cli)
 {
 	return cli->conn ? 0 : cli_connect_another(cli, &cli->conn);

@@ -1,60 +1,48 @@
 /*
- * ingest/batch.h — ingest one batch directory, all or nothing.
+ * ingest/batch.h — a batch directory as files: manifest, parse, counts.
  *
- *   manifest check (digests, file set)     -> refused: DR_E_DATA, nothing written
- *   BEGIN; lock the batch; COPY stg <- parallel parse of every file
- *   line counts vs manifest                -> refused: ROLLBACK
- *   classify in SQL; per-file counts; reject threshold
- *   apply (or record as refused); rejects; per-file report; COMMIT
+ *   manifest check (digests, file set)     -> refused: DR_E_DATA, nothing read
+ *   parallel parse of every file into a sink (a COPY, or nothing)
+ *   line counts vs manifest                -> refused: DR_E_DATA
+ *   reject threshold (per file)            -> refused unless --force
  *
- * A batch is identified by the SHA-256 of its manifest: ingesting an applied
- * batch again changes nothing and says so. With dry_run nothing touches the
- * database: files are checked and parsed, counts are syntax-only.
+ * No database here: jobs/ingest.c puts these steps and the merge
+ * (load/batch_merge.c) into the batch's one transaction.
  */
 #ifndef DR_BATCH_H
 #define DR_BATCH_H
 
-#include <libpq-fe.h>
-#include <stdbool.h>
-
 #include "ingest/manifest.h"
+#include "ingest/parse.h"
 #include "ingest/rows.h"
+#include "lib/buf.h"
+#include "lib/reports.h"
 
-struct ingest_opts {
-	const char *dir;
-	double max_reject_ratio;   /* per file, rejected / read */
-	bool force;                /* apply even above the ratio */
-	bool dry_run;
-	int jobs;                  /* parser threads */
-	bool quiet;                /* no progress line */
+struct ingest_batch {
+	struct manifest *m;
+	struct parse_file *pf;        /* one per file, in the manifest's order */
+	int n;
+	const char *names[INGEST_MAX_FILES];
+	long long lines;              /* data lines the manifest announces, all files */
 };
 
-struct ingest_file_report {
-	char name[64];
-	char encoding[8];
-	char sha256[65];
-	long long bytes;
-	long read, loaded, filtered, rejected, duplicate;
-	long by_rule[FR_COUNT];
-	long by_reason[RR_COUNT];  /* validation rejects only (SQL ones are in the database) */
-};
+/* Reads and verifies the manifest of o->dir (digests with o->jobs threads),
+ * maps each file to its kind; rep->label is the directory's name, escaped. */
+int ingest_batch_open(const struct ingest_opts *o, struct ingest_batch *b, struct ingest_report *rep);
+/* Parses every file into sink, the largest first. */
+int ingest_batch_parse(struct ingest_batch *b, int jobs, const struct parse_sink *sink);
+/* The parse's counts into rep; DR_E_DATA when a file's data lines differ from
+ * what the manifest says (a truncated or corrupted transfer). */
+int ingest_batch_count(const struct ingest_batch *b, struct ingest_report *rep);
+/* The first file whose rejects exceed the ratio refuses the batch, unless forced. */
+void ingest_batch_decide(const struct ingest_opts *o, struct ingest_report *rep);
+/* {"RULE": n, ...} of a file's filtered lines. */
+int ingest_rules_json(const struct ingest_file_report *f, struct buf *out);
+void ingest_batch_close(struct ingest_batch *b);
 
-struct ingest_report {
-	long long batch_id;
-	char label[256];
-	bool already_applied;      /* nothing done: the batch was applied before */
-	bool rolled_back;          /* the transaction was rolled back: nothing of the batch written */
-	bool refused;              /* reject threshold exceeded, not applied */
-	char refused_file[64];
-	double refused_ratio;
-	int nfiles;
-	struct ingest_file_report f[MANIFEST_MAX_FILES];
-	double seconds;
-};
-
-/* conn and side (batch_merge.h, merge_partitions) may be NULL with dry_run.
- * run_id links the batch to its run row. */
-int ingest_batch(PGconn *conn, PGconn *side, long long run_id, const struct ingest_opts *o,
-		 struct ingest_report *rep);
+/* Names of the report's rule and reason indexes (ingest/rows.h). */
+const char *ingest_rule_name(int k);
+const char *ingest_reason_name(int k);
+enum { INGEST_RULE_DOSSIER_SUPPRIME = FR_DOSSIER_SUPPRIME, INGEST_NRULES = FR_COUNT, INGEST_NREASONS = RR_COUNT };
 
 #endif

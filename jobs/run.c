@@ -24,6 +24,11 @@ int jobs_connect(struct job_session *s)
 	return s->conn ? 0 : jobs_connect_another(s, &s->conn);
 }
 
+void jobs_close(PGconn *c)
+{
+	db_close(c);
+}
+
 void jobs_disconnect(struct job_session *s)
 {
 	db_close(s->conn);

@@ -25,6 +25,8 @@ struct job_session {
 int jobs_connect(struct job_session *s);
 int jobs_connect_another(const struct job_session *s, PGconn **out);
 void jobs_disconnect(struct job_session *s);
+/* Closes a connection of jobs_connect_another (NULL: nothing). */
+void jobs_close(PGconn *c);
 
 /* Records the start of a run (connecting first); options_json holds no identifier. */
 int jobs_run_start(struct job_session *s, const char *command, const char *options_json);

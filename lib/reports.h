@@ -92,4 +92,51 @@ struct distribute_report {
 	int shard_count;    /* shards of the co-location group */
 };
 
+/* `dmpremb ingest`: one batch (jobs/ingest.c). The arrays are indexed by the
+ * enums of ingest/rows.h (filter_rule, reject_reason) and the manifest's
+ * order; ingest/batch.c checks at compile time that they fit. */
+enum { INGEST_MAX_FILES = 32, INGEST_MAX_RULES = 8, INGEST_MAX_REASONS = 32 };
+
+struct ingest_opts {
+	const char *dir;
+	double max_reject_ratio;   /* per file, rejected / read */
+	bool force;                /* apply even above the ratio */
+	bool dry_run;
+	int jobs;                  /* parser threads */
+	bool quiet;                /* no progress line */
+};
+
+struct ingest_file_report {
+	char name[64];
+	char encoding[8];
+	char sha256[65];
+	long long bytes;
+	long read, loaded, filtered, rejected, duplicate;
+	long by_rule[INGEST_MAX_RULES];
+	long by_reason[INGEST_MAX_REASONS];  /* validation rejects only (SQL ones are in the database) */
+};
+
+struct ingest_report {
+	long long batch_id;
+	char label[256];
+	bool already_applied;      /* nothing done: the batch was applied before */
+	bool rolled_back;          /* the transaction was rolled back: nothing of the batch written */
+	bool refused;              /* reject threshold exceeded, not applied */
+	char refused_file[64];
+	double refused_ratio;
+	int nfiles;
+	struct ingest_file_report f[INGEST_MAX_FILES];
+	double seconds;
+};
+
+/* what `ingest` prints of a batch's rejects: counts by file and reason, and
+ * the first ones with their position (never a value of the data) */
+enum { INGEST_REJECT_GROUPS = 64, INGEST_FIRST_REJECTS = 20 };
+struct ingest_rejects {
+	int ngroups;
+	struct { char file[64]; char code[32]; long long n; } groups[INGEST_REJECT_GROUPS];
+	int nfirst;
+	struct { char file[64]; long long line; char column[64]; char reason[512]; } first[INGEST_FIRST_REJECTS];
+};
+
 #endif
