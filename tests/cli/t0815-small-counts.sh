@@ -210,6 +210,11 @@ check_eq "document_size comes out smallest class first" \
 	"$(analyst "SELECT bytes_from FROM analytics.document_size" | tr '\n' ' ')"
 check "... over several classes" test "$(analyst "SELECT count(*) FROM analytics.document_size")" -gt 2
 
+check_eq "every relation of analytics is a view: \\dv analytics.* lists them all (the README says so)" "" \
+	"$(sql "SELECT string_agg(relname, ' ') FROM pg_class WHERE relnamespace = 'analytics'::regnamespace
+	         AND relkind NOT IN ('v', 'i')")"
+check_grep "... the README names \\dv+" 'Every relation of `analytics` is a view: `\\dv+ analytics.\*` lists' "$TMP/readme-analysts"
+
 # --- 7. refresh_compliance_week: one row per ISO week, the current one updated
 check_exit 0 "a feed a week later (week 48)" "$DMPREMB" feed --as-of 2026-11-24T10:00:00+01:00
 check_exit 0 "... and two days after, the same week" "$DMPREMB" feed --as-of 2026-11-26T10:00:00+01:00
