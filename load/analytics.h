@@ -1,10 +1,11 @@
 /*
  * load/analytics.h — bringing the analysts' figures up to date after a run.
  *
- * The materialised views of schema analytics (sql/005_analytics.sql) are
- * recomputed by dmpremb.analytics_refresh(what, as_of), which runs as their
- * owner; ingest, dossiers import, feed and backfill call it when their work
- * is committed. The figures are a by-product: a refresh that fails is a
+ * The materialised figures behind the analysts' views (sql/005_analytics.sql,
+ * in analytics_private since sql/015_small_counts.sql) are recomputed by
+ * dmpremb.analytics_refresh(what, as_of), which runs as their owner and also
+ * keeps the weekly refresh compliance per ISO week; ingest, dossiers import,
+ * feed and backfill call it when their work is committed. The figures are a by-product: a refresh that fails is a
  * warning in the log, never a failed run.
  */
 #ifndef DR_ANALYTICS_H

@@ -17,5 +17,6 @@ REFERENCE="dmpremb.ref_ir_act_cod dmpremb.ref_ir_bio_r dmpremb.ref_ir_ccam dmpre
 # the analysts' counts and materialised views
 LOCAL="dmpremb.schema_migration dmpremb.run dmpremb.batch dmpremb.batch_file dmpremb.reject
 	dmpremb.referential_file dmpremb.claim_stat analytics_private.refreshed
-	analytics_private.refresh_group analytics.first_feed_sla analytics.refresh_compliance
-	analytics.document_section analytics.document_size analytics.top_code"
+	analytics_private.refresh_group analytics_private.first_feed_sla analytics_private.refresh_compliance
+	analytics_private.document_section analytics_private.document_size analytics_private.top_code
+	analytics_private.refresh_compliance_week"
