@@ -20,9 +20,12 @@
 -- every relation of analytics is a view (`\dv analytics.*` lists them all)
 -- and each returns its rows in order.
 --
--- dossier_feed, one row per dossier, loses what could single a person out
--- or tell of them: the exact size of the document (document_size's class of
--- one) and the state 'deceased' (shown as closed).
+-- dossier_feed, one row per dossier, goes: any row per person lets the
+-- analyst count, and undo the rule (GROUP BY due_day gave first_feed_sla's
+-- days, small ones included; state and days since the last feed gave
+-- refresh_compliance's cells). Analysts get aggregates only; the service of
+-- one dossier is the operators' (dossier_sla). The pseudonyms stay, for
+-- the render audit (016).
 
 SET LOCAL ROLE dmpremb_owner;
 SET LOCAL search_path TO dmpremb;
@@ -357,12 +360,9 @@ SELECT bytes_from, bytes_below, analytics_private.suppress(documents, hidden) AS
   FROM s
  ORDER BY bytes_from;
 
--- dossier_feed: no document size, no death.
+-- dossier_feed: no rows per person for analysts (header).
 DROP VIEW analytics.dossier_feed;
-CREATE VIEW analytics.dossier_feed WITH (security_barrier) AS
-SELECT pseudonym, CASE WHEN state = 'deceased' THEN 'closed' ELSE state END AS state, objection, due_day,
-       hours_to_first_feed, days_since_last_feed, document_version
-  FROM analytics_private.dossier_feed_rows();
+DROP FUNCTION analytics_private.dossier_feed_rows();
 
 -- freshness: the views over refreshed figures are 'refreshed'.
 CREATE OR REPLACE VIEW analytics.freshness AS
@@ -375,7 +375,7 @@ SELECT c.relname::text AS relation,
  ORDER BY 1;
 
 GRANT SELECT ON analytics.claim_volume, analytics.top_code, analytics.first_feed_sla, analytics.refresh_compliance,
-    analytics.refresh_compliance_week, analytics.document_section, analytics.document_size, analytics.dossier_feed
+    analytics.refresh_compliance_week, analytics.document_section, analytics.document_size
     TO dmpremb_analyst;
 
 -- ---- 5. what each view and column says ------------------------------------
@@ -457,12 +457,3 @@ COMMENT ON COLUMN document_size.bytes_below IS 'Upper bound of the size class, i
 COMMENT ON COLUMN document_size.documents IS 'Current documents in this size class, as of the last feed or backfill. NULL: small-count rule.';
 COMMENT ON COLUMN document_size.total_bytes IS 'Their XML bytes added up (before compression: about 10 times what is stored); NULL when documents is.';
 
-COMMENT ON VIEW dossier_feed IS
-'How is each dossier served? Each dossier not deleted, under a pseudonym (stable, keyed HMAC of its identifier: it can follow a dossier over time, never name it): state (open, closed, unknown: a death is shown as closed), objection, Europe/Paris day of due_at (latest creation / reactivation / objection lifting), hours from due_at to its first feed since then, whole days since its last feed (now), its current document''s version. No size of document, no death: nothing that would single a dossier out in the other views. Live. Not a count: the small-count rule is for the other views; a count made from these rows must keep it before it leaves the analyst''s hands.';
-COMMENT ON COLUMN dossier_feed.pseudonym IS 'Keyed HMAC-SHA256 of the dossier''s INS-C: follows a dossier over time, never names it; another database has other pseudonyms.';
-COMMENT ON COLUMN dossier_feed.state IS 'Dossier state: unknown (no CREATION yet), open or closed (closed by the person or on a death, not told apart); deleted dossiers are not listed. Live.';
-COMMENT ON COLUMN dossier_feed.objection IS 'true: the person objects to the feeding; nothing is fed while it holds.';
-COMMENT ON COLUMN dossier_feed.due_day IS 'Europe/Paris day the 72-hour clock last started: creation, reactivation or lifting of an objection.';
-COMMENT ON COLUMN dossier_feed.hours_to_first_feed IS 'Hours from due_day''s instant to the first document stored since (one decimal); NULL: not fed since.';
-COMMENT ON COLUMN dossier_feed.days_since_last_feed IS 'Whole days from the last stored document to now (when the view is read); NULL: never fed.';
-COMMENT ON COLUMN dossier_feed.document_version IS 'Version number of the current document (1 for the first); NULL: no document.';

@@ -75,9 +75,6 @@ run_scenario() {
 			echo "$v $(PGUSER=dmpremb_t_analyst psql -X -q -tA -c "SELECT md5(coalesce(string_agg(x::text, '|'
 			         ORDER BY x::text), '')) FROM analytics.$v x")"
 		done
-		echo "dossier_feed $(PGUSER=dmpremb_t_analyst psql -X -q -tA -c "SELECT md5(string_agg(concat_ws(' ',
-		       pseudonym IS NOT NULL, state, objection, due_day, hours_to_first_feed, document_version),
-		       '|' ORDER BY state, due_day, hours_to_first_feed, document_version)) FROM analytics.dossier_feed")"
 	} >"$TMP/$1.seen" 2>&1
 }
 
