@@ -19,6 +19,8 @@
 #include <string.h>
 
 #define MERGE_LOCK "7368210934"     /* advisory lock key of the batch merges */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static const char classify_setup_sql[] =
 	"CREATE TEMP TABLE res ("
@@ -150,16 +152,25 @@ static int exec_fmt(PGconn *c, const char *what, const char *sql)
 	return 0;
 }
 
+/* Partitions created per transaction of the side connection: each takes a
+ * few locks (table, indexes, TOAST), held to its commit; a batch of many
+ * processing months must not exhaust max_locks_per_transaction. */
+#define PARTITIONS_PER_TX 12
+
 /* see batch_merge.h */
 int merge_partitions(PGconn *c, PGconn *side)
 {
 	PGresult *r = NULL;
 	int rc = db_query(c, "listing the months of the staged claims",
-			  "SELECT coalesce(array_agg(DISTINCT date_trunc('month', flx_trt_dtd)::date)::text, '{}')"
-			  " FROM stg WHERE line_key IS NOT NULL AND rej_code IS NULL", 0, NULL, &r);
+			  "SELECT array_agg(m ORDER BY m)::text FROM ("
+			  " SELECT m, (row_number() OVER (ORDER BY m) - 1) / " STR(PARTITIONS_PER_TX) " AS g FROM ("
+			  "  SELECT DISTINCT date_trunc('month', flx_trt_dtd)::date AS m"
+			  "  FROM stg WHERE line_key IS NOT NULL AND rej_code IS NULL) d) x"
+			  " GROUP BY g ORDER BY g", 0, NULL, &r);
 
-	if (rc == 0) {
-		const char *params[1] = { PQgetvalue(r, 0, 0) };
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		const char *params[1] = { PQgetvalue(r, i, 0) };
+		/* one statement, one transaction: autocommit */
 		rc = db_execp(side, "SELECT claim_line_partition(m) FROM unnest($1::date[]) m", 1, params);
 		if (rc)
 			rc = dr_error(rc, "creating the monthly claim partitions: %s", dr_errmsg());
