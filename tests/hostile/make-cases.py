@@ -654,6 +654,21 @@ b.sql = [('1', "SELECT count(*) FROM reject r JOIN batch b USING (batch_id) WHER
                " AND r.reason LIKE '%loaded by batch ' || (SELECT batch_id FROM batch WHERE label = 'base') || ' %'"),
          ('1', "SELECT count(*) FROM claim_line WHERE act_qsn = 2")]
 
+b = case('identity-other-person', 'base again, one claim line and the stay re-sent under another person (same DCIR'
+         ' keys, same ETA_NUM + RSA_NUM): conflicts, not second lines')
+lenient(b)
+b.before = 'base'
+b.replace('pharmacie.csv', pha(2), pha(2, nir=P1))
+b.replace('hospitalisation.csv', ';%s;' % P3, ';%s;' % P1)
+b.outcome('pharmacie.csv', rejected=1, duplicate=-1)
+b.outcome('hospitalisation.csv', rejected=1, duplicate=-1)
+b.reject('pharmacie.csv', 4, '-', 'conflict')
+b.reject('hospitalisation.csv', 2, '-', 'conflict')
+b.sql = [('2', "SELECT count(*) FROM reject r JOIN batch b USING (batch_id) WHERE b.label = 'identity-other-person'"
+               " AND r.reason LIKE '%already loaded by batch ' || (SELECT batch_id FROM batch WHERE label = 'base')"
+               " || ' for another person'"),
+         ('1', "SELECT count(*) FROM hospital_stay")]
+
 b = case('resent-with-new-line', 'base again with one new biologie line: the rest are duplicates')
 b.before = 'base'
 b.append('biologie.csv', '%s;09/12/2024;1104;1;4;5000000008;01012025;164;0;1;19122024;011671000;1;1;1;0;60800003;38;;83100008;1;' % P4)

@@ -1,0 +1,31 @@
+#!/bin/sh
+# t0340-ingest-citus: issue 17's ingest guarantees on a distributed Citus
+# database (claim tables distributed by INS-C), with hostile batches of
+# tests/hostile/: the same claim identity, or the same ETA_NUM + RSA_NUM stay,
+# under another person in a later batch is a conflict (the probe on the
+# identity alone reaches every shard), and processing dates outside the window
+# are rejects. t0400 runs the same cases on one PostgreSQL.
+. "$TESTLIB"
+hostile="$TOP/tests/hostile"
+TEST_ON_CITUS=1 new_db ingest_citus
+
+check_exit 0 "the base batch loads" "$DMPREMB" ingest "$hostile/base"
+check_eq "... its 11 claim lines and its stay" "11 1" \
+	"$(sql "SELECT (SELECT count(*) FROM claim_line) || ' ' || (SELECT count(*) FROM hospital_stay)")"
+
+check_exit 0 "a claim line and the stay re-sent under another person: applied" \
+	"$DMPREMB" ingest "$hostile/identity-other-person" --max-reject-ratio 1
+check_eq "... both are conflicts naming the first batch and another person" \
+	"hospitalisation.csv conflict|pharmacie.csv conflict" \
+	"$(sql "SELECT string_agg(r.file_name || ' ' || r.reason_code, '|' ORDER BY r.file_name)
+	        FROM reject r JOIN batch b USING (batch_id)
+	        WHERE b.label = 'identity-other-person' AND r.reason LIKE '% by batch 1 for another person'")"
+check_eq "... and no second line was stored" "11 1" \
+	"$(sql "SELECT (SELECT count(*) FROM claim_line) || ' ' || (SELECT count(*) FROM hospital_stay)")"
+
+check_exit 0 "processing dates out of the window: applied" \
+	"$DMPREMB" ingest "$hostile/processing-out-of-window" --max-reject-ratio 1
+check_eq "... the two lines out of the window are rejects, the first day of the window loads" "2 12" \
+	"$(sql "SELECT (SELECT count(*) FROM reject WHERE reason_code = 'processing_out_of_window')
+	        || ' ' || (SELECT count(*) FROM claim_line)")"
+finish
