@@ -745,6 +745,10 @@ static int line_values(struct line *l)
 				return reject_named(l, RR_encoding, source_names[c],
 					scratch_printf(l, "%s: %s at byte %ld of the field",
 						       source_names[c], why, bad + 1));
+			/* nothing but non-characters: no name a document could show
+			 * (it drops U+FFFF), so no value: missing when required */
+			if (text_noncharacters_only(s, n))
+				continue;
 			l->v[c] = s;
 			l->n[c] = n;
 		}

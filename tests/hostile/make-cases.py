@@ -514,6 +514,19 @@ b.append('beneficiaires.csv', ben(P_ABSENT, 'LEROY', 'PAUL', '12/05/1969', 1).re
 b.outcome('beneficiaires.csv', rejected=1)
 b.reject('beneficiaires.csv', 6, 'BEN_NOM_USU', 'encoding')
 
+b = case('name-noncharacters', 'names made only of Unicode non-characters (U+FFFF, U+FFFE, U+FDD0) are missing names:'
+         ' a required BEN_NOM_NAI is rejected, an optional BEN_NOM_USU, PFS_NOM, PFS_PRN stored empty'
+         ' (a document drops U+FFFF: an empty name fails the structuration minimale)')
+lenient(b)
+b.append('beneficiaires.csv', ben(P_ABSENT, '\uffff', 'PAUL', '12/05/1969', 1),
+         ben(P_ABSENT[:10] + '061', 'LEROY', 'PAUL', '12/05/1969', 1).replace(';1;LEROY;;', ';1;LEROY;\ufffe \uffff;'))
+b.append('professionnels.csv', '31100007;\uffff;\ufdd0;')
+b.outcome('beneficiaires.csv', loaded=1, rejected=1)
+b.outcome('professionnels.csv', loaded=1)
+b.reject('beneficiaires.csv', 6, 'BEN_NOM_NAI', 'missing')
+b.sql = [('1', "SELECT count(*) FROM professional WHERE pfs_num = '31100007' AND pfs_nom IS NULL AND pfs_prn IS NULL"),
+         ('1', "SELECT count(*) FROM beneficiary WHERE ben_nom_nai = 'LEROY' AND ben_nom_usu IS NULL")]
+
 # ---------------------------------------------------------------- dates
 b = case('bad-dates', 'EXE_SOI_DTD 31/02/2024, 29/02/2023, 00/00/0000, 2024-13-01, 1/2/2024; 29/02/2024 is fine')
 lenient(b)
