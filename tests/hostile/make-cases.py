@@ -6,8 +6,9 @@
                                 this script writes (the fixtures are its output)
   make-cases.py --large DIR     writes the cases made at test time into DIR, never
                                 committed: the large ones (a 10 MB field, a line of
-                                100,000 fields) and those git cannot hold (a named
-                                pipe, a directory where a file is expected)
+                                100,000 fields, a line per processing month of two
+                                centuries) and those git cannot hold (a named pipe,
+                                a directory where a file is expected)
 
 Every case starts from BASE, a small valid batch (made up: 4 persons, every
 file), applies one defect and writes the batch, its manifest (right counts and
