@@ -4,7 +4,8 @@
 # tests/hostile/: the same claim identity, or the same ETA_NUM + RSA_NUM stay,
 # under another person in a later batch is a conflict (the probe on the
 # identity alone reaches every shard), and processing dates outside the window
-# are rejects. t0400 runs the same cases on one PostgreSQL.
+# are rejects; the coordinator's pg_statistic keeps no NIR, INS-C or name of
+# them (t0330 on one PostgreSQL). t0400 runs the same cases on one PostgreSQL.
 . "$TESTLIB"
 hostile="$TOP/tests/hostile"
 TEST_ON_CITUS=1 new_db ingest_citus
@@ -28,4 +29,13 @@ check_exit 0 "processing dates out of the window: applied" \
 check_eq "... the two lines out of the window are rejects, the first day of the window loads" "2 12" \
 	"$(sql "SELECT (SELECT count(*) FROM reject WHERE reason_code = 'processing_out_of_window')
 	        || ' ' || (SELECT count(*) FROM claim_line)")"
+
+# the merge's statistics: no identifier in pg_statistic's file, dead rows included
+{ awk -F';' 'NR > 1 {print $1; print $4}' "$hostile/base/beneficiaires.csv"
+  sql "SELECT ins_c FROM beneficiary"; } | sort -u >"$TMP/secrets"
+sql "CHECKPOINT" >/dev/null
+file="$(sql "SELECT current_setting('data_directory') || '/' || pg_relation_filepath('pg_catalog.pg_statistic')")"
+check "the coordinator's pg_statistic file can be read" test -r "$file"
+check_eq "... and holds no NIR, INS-C or birth name of the batches ($(wc -l <"$TMP/secrets") looked for)" 0 \
+	"$(grep -a -c -F -f "$TMP/secrets" "$file")"
 finish
