@@ -18,7 +18,10 @@
  * Both ways give the record libcsv alone gives (tests/unit/check_csvr.c and
  * tests/fuzz/fuzz_csvr.c compare them on every input): libcsv, with our
  * space function, keeps spaces, takes '\r' and '\n' each as a line end,
- * skips empty lines and ends the last line at the end of the file.
+ * skips empty lines and ends the last line at the end of the file. A CR
+ * without its LF is turned into CSVR_LONE_CR as the bytes are read (before
+ * either way sees them), so only LF and CRLF end a line; line numbers count
+ * the LFs passed.
  */
 #include "ingest/csvr.h"
 #include "ingest/infile.h"
@@ -54,6 +57,9 @@ struct csvr_state {
 	bool too_long;
 	bool unterminated;
 	long record_no;
+	long lf_seen;             /* LFs before the parse position: physical line - 1 */
+	long rec_line;            /* physical line the record being read starts on */
+	bool any_lf;              /* an LF was read: a lone CR is then a byte of a field */
 	int stop;                 /* callback's error code, 0 to continue */
 	int buf_error;
 	unsigned char cls[256];   /* B_* of every byte, for the fast scan */
@@ -90,6 +96,7 @@ static void deliver(struct csvr_state *st, int nfields, bool too_long)
 		st->fields[i] = (struct csvr_field){ "", 0, false };
 	st->prev_stored = stored;
 	rec.record_no = st->record_no;
+	rec.line_no = st->rec_line;
 	rec.nfields = nfields;
 	rec.stored = stored;
 	rec.too_long = too_long;
@@ -173,6 +180,7 @@ static enum scan fast_line(struct csvr_state *st, const unsigned char *b, size_t
 	bool too_long = false;
 	unsigned char c;
 
+	st->rec_line = st->lf_seen + 1;
 	for (;;) {
 		while ((c = cls[*p]) == B_PLAIN)
 			p++;
@@ -192,6 +200,8 @@ static enum scan fast_line(struct csvr_state *st, const unsigned char *b, size_t
 		if (c == B_END) {
 			*next = (size_t)(p - b) + (p < e);
 			deliver(st, k, too_long);
+			if (p < e && *p == '\n')
+				st->lf_seen++;
 			return SCAN_RECORD;
 		}
 		fs = ++p;
@@ -212,27 +222,32 @@ struct window {
  * Returns 0, or DR_E_DATA when libcsv fails; the callback's code is st->stop.
  */
 static int parse_window(struct csvr_state *st, struct csv_parser *p, struct window *w, bool *in_libcsv,
-			const char *path)
+			bool libcsv_only, const char *path)
 {
 	const unsigned char *b = w->win;
 	size_t pos = w->start, end = w->end, next;
 
 	while (pos < end && !st->stop) {
-		if (*in_libcsv) {
+		if (*in_libcsv || libcsv_only) {
 			/* one line at a time, so as to leave libcsv between records */
 			size_t t = pos;
 			while (t < end && b[t] != '\n' && b[t] != '\r')
 				t++;
 			next = t < end ? t + 1 : end;
+			if (p->pstate == LIBCSV_ROW_NOT_BEGUN)
+				st->rec_line = st->lf_seen + 1;
 			if (libcsv_feed(st, p, b + pos, next - pos, path) != 0)
 				return DR_E_DATA;
+			if (t < end && b[t] == '\n')
+				st->lf_seen++;
 			pos = next;
 			if (t < end && p->pstate == LIBCSV_ROW_NOT_BEGUN)
 				*in_libcsv = false;
 			continue;
 		}
 		if (b[pos] == '\n' || b[pos] == '\r') {
-			pos++;          /* an empty line, or the LF of a CRLF */
+			st->lf_seen += b[pos] == '\n';
+			pos++;          /* an empty line, or the CR of a CRLF */
 			continue;
 		}
 		switch (fast_line(st, b, pos, end, w->eof, &next)) {
@@ -256,11 +271,44 @@ static int parse_window(struct csvr_state *st, struct csv_parser *p, struct wind
 }
 
 /*
- * Moves the unparsed bytes to the front and reads after them (parse_window
- * never leaves the window full). Skips a UTF-8 BOM at the start of the file.
- * Returns 0 or DR_E_IO; w->eof once a read gives nothing.
+ * Turns every CR of b[from, to) that no LF follows into CSVR_LONE_CR (the
+ * byte after the last one is peeked from f). Returns 0, or DR_E_DATA when a
+ * lone CR comes before any LF of the file: its line ends are CR-only.
  */
-static int fill_window(struct window *w, FILE *f, bool first, const char *path)
+static int mark_lone_cr(struct csvr_state *st, unsigned char *b, size_t from, size_t to, FILE *f,
+			const char *path)
+{
+	unsigned char *p = memchr(b + from, '\r', to - from);
+
+	for (; p != NULL; p = memchr(p + 1, '\r', (size_t)(b + to - (p + 1)))) {
+		int next;
+		if (p + 1 < b + to) {
+			next = p[1];
+		} else if ((next = getc(f)) != EOF) {
+			ungetc(next, f);
+		}
+		if (next == '\n')
+			continue;
+		if (!st->any_lf && memchr(b + from, '\n', (size_t)(p - (b + from))) == NULL) {
+			char q[1024];
+			return dr_error(DR_E_DATA, "'%s' has CR-only line ends (line 1 ends with a carriage return"
+					" and no line feed): the contract allows LF or CRLF: refused",
+					text_escape(path, TEXT_ESC_QUOTED, q, sizeof(q)));
+		}
+		*p = CSVR_LONE_CR;
+	}
+	if (!st->any_lf)
+		st->any_lf = memchr(b + from, '\n', to - from) != NULL;
+	return 0;
+}
+
+/*
+ * Moves the unparsed bytes to the front and reads after them (parse_window
+ * never leaves the window full). Skips a UTF-8 BOM at the start of the file;
+ * marks lone CRs (mark_lone_cr). Returns 0, DR_E_IO or DR_E_DATA; w->eof once
+ * a read gives nothing.
+ */
+static int fill_window(struct csvr_state *st, struct window *w, FILE *f, bool first, const char *path)
 {
 	size_t keep = w->end - w->start, n;
 
@@ -281,17 +329,7 @@ static int fill_window(struct window *w, FILE *f, bool first, const char *path)
 		w->start = 3;
 	w->end += n;
 	w->win[w->end] = '\n';
-	return 0;
-}
-
-/* The tests' reference: every byte through libcsv, a read at a time. */
-static int parse_all_libcsv(struct csvr_state *st, struct csv_parser *p, struct window *w,
-			    const char *path)
-{
-	int rc = libcsv_feed(st, p, w->win + w->start, w->end - w->start, path);
-
-	w->start = w->end;
-	return rc;
+	return mark_lone_cr(st, w->win, w->end - n, w->end, f, path);
 }
 
 int csvr_read_mode(const char *path, char delim, csvr_cb cb, void *ctx, long *records,
@@ -334,11 +372,10 @@ int csvr_read_mode(const char *path, char delim, csvr_cb cb, void *ctx, long *re
 	csv_set_blk_size(&p, 4096);
 
 	while (rc == 0 && !w.eof) {
-		rc = fill_window(&w, f, first, path);
+		rc = fill_window(st, &w, f, first, path);
 		first = false;
 		if (rc == 0)
-			rc = libcsv_only ? parse_all_libcsv(st, &p, &w, path)
-				: parse_window(st, &p, &w, &in_libcsv, path);
+			rc = parse_window(st, &p, &w, &in_libcsv, libcsv_only, path);
 		if (rc == 0 && st->stop)
 			rc = st->stop;
 	}

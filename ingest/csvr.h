@@ -6,9 +6,14 @@
  *                          line with '"': libcsv --> record buffer --^
  *
  * Reads a file in fixed chunks (memory does not grow with file size), skips a
- * leading UTF-8 BOM, accepts LF, CRLF and CR-only line ends, RFC 4180 quotes,
- * and hands each record to the caller as an array of (pointer, length) fields
- * that stay valid until the callback returns. Blank lines are not records.
+ * leading UTF-8 BOM, accepts LF and CRLF line ends (the contract's), RFC 4180
+ * quotes, and hands each record to the caller as an array of (pointer, length)
+ * fields that stay valid until the callback returns, with the physical line
+ * it starts on. Blank lines are not records. A CR not followed by LF is not a
+ * line end but a byte of its field, handed over as CSVR_LONE_CR (a control
+ * character, so the line's validation rejects it when the column is read);
+ * a file whose first line ends with a lone CR (CR-only line ends, an old Mac
+ * export) is refused: read as one line, nothing of it would make sense.
  * Spaces are kept (libcsv trims by default; we do not). A field over
  * CSVR_FIELD_MAX is cut to that size and flagged (`too_long`), so the caller
  * can reject the line. A quote left open at the end of the file makes the last
@@ -22,6 +27,7 @@
 
 #define CSVR_FIELD_MAX 4096          /* longer fields make the line a reject */
 #define CSVR_MAX_FIELDS 1024         /* more fields make the line a reject */
+#define CSVR_LONE_CR '\v'            /* what a CR without its LF reads as */
 
 struct csvr_field {
 	const char *s;
@@ -31,6 +37,7 @@ struct csvr_field {
 
 struct csvr_record {
 	long record_no;                  /* 1 = header line */
+	long line_no;                    /* physical line (LF-counted) the record starts on */
 	int nfields;                     /* as found in the file (may exceed the stored ones) */
 	int stored;                      /* fields available in f[] (<= CSVR_MAX_FIELDS) */
 	bool too_long;                   /* a field was cut to CSVR_FIELD_MAX (f[i].cut says which) */

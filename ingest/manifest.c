@@ -77,7 +77,7 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 		if (mr->col[k] + 1 > need)
 			need = mr->col[k] + 1;
 	if (rec->nfields < need || rec->unterminated || rec->too_long)
-		return dr_error(DR_E_DATA, "manifest.csv line %ld: expected %d fields, as its header", rec->record_no,
+		return dr_error(DR_E_DATA, "manifest.csv line %ld: expected %d fields, as its header", rec->line_no,
 				need);
 
 	struct manifest_entry *e = &m->e[m->n];
@@ -89,20 +89,20 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 	n = text_trim(&s, rec->f[mr->col[0]].n);
 	if (n >= sizeof(e->name) || !plain_file_name(s, n))
 		return dr_error(DR_E_DATA, "manifest.csv line %ld: FICHIER is not a plain file name",
-				rec->record_no);
+				rec->line_no);
 	memcpy(e->name, s, n);
 	for (int i = 0; i < m->n; i++)
 		if (strcmp(m->e[i].name, e->name) == 0) {
 			char q[256];
 			return dr_error(DR_E_DATA, "manifest.csv line %ld: '%s' listed twice",
-					rec->record_no, text_escape(e->name, TEXT_ESC_QUOTED, q, sizeof(q)));
+					rec->line_no, text_escape(e->name, TEXT_ESC_QUOTED, q, sizeof(q)));
 		}
 
 	s = rec->f[mr->col[1]].s;
 	n = text_trim(&s, rec->f[mr->col[1]].n);
 	if (!text_all_digits(s, n) || n > 12)
 		return dr_error(DR_E_DATA, "manifest.csv line %ld: LIGNES is not a whole number",
-				rec->record_no);
+				rec->line_no);
 	e->lines = 0;
 	for (size_t i = 0; i < n; i++)
 		e->lines = e->lines * 10 + (s[i] - '0');
@@ -111,14 +111,14 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 	n = text_trim(&s, rec->f[mr->col[2]].n);
 	if (n != 64)
 		return dr_error(DR_E_DATA, "manifest.csv line %ld: SHA256 is not 64 hex digits",
-				rec->record_no);
+				rec->line_no);
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c >= 'A' && c <= 'F')
 			c = (char)(c - 'A' + 'a');
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
 			return dr_error(DR_E_DATA, "manifest.csv line %ld: SHA256 is not 64 hex digits",
-					rec->record_no);
+					rec->line_no);
 		e->sha256[i] = c;
 	}
 
@@ -130,7 +130,7 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 		e->enc = ENC_CP1252;
 	else
 		return dr_error(DR_E_DATA, "manifest.csv line %ld: ENCODAGE must be UTF-8 or CP1252",
-				rec->record_no);
+				rec->line_no);
 	m->n++;
 	return 0;
 }

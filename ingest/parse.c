@@ -106,7 +106,7 @@ static int on_record(void *ctx, const struct csvr_record *rec)
 		return 0;
 	rc = stage_row_write(&w->row, &w->out);
 	if (rc)
-		return dr_error(rc, "%s line %ld: staging row too large", w->pf->rf.name, rec->record_no);
+		return dr_error(rc, "%s line %ld: staging row too large", w->pf->rf.name, rec->line_no);
 	if (w->out.len >= CHUNK_TARGET)
 		return queue_push(w->q, &w->out, &w->lines);
 	return 0;

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* Source columns: the SNDS names the contract uses. */
 #define SOURCE_COLUMNS(X) \
@@ -119,6 +120,21 @@ const char *rows_kind_file(enum file_kind k) { return kind_files[k]; }
 const char *rows_reason_name(enum reject_reason r) { return reason_names[r]; }
 const char *rows_rule_name(enum filter_rule r) { return rule_names[r]; }
 
+/* The window of FLX_TRT_DTD: 1 January ROWS_PROCESSING_FLOOR_Y to today +
+ * ROWS_PROCESSING_AHEAD_YEARS (the local date of the ingest). */
+static void processing_window(struct rows_file *f)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	struct dr_date lo = { ROWS_PROCESSING_FLOOR_Y, 1, 1 }, hi;
+
+	localtime_r(&now, &tm);
+	hi = (struct dr_date){ tm.tm_year + 1900 + ROWS_PROCESSING_AHEAD_YEARS, tm.tm_mon + 1,
+			       tm.tm_mon == 1 && tm.tm_mday == 29 ? 28 : tm.tm_mday };
+	f->processing_lo = field_date_days(&lo);
+	f->processing_hi = field_date_days(&hi);
+}
+
 void rows_file_init(struct rows_file *f, enum file_kind kind, int file_no,
 		    enum text_encoding enc, const char *name)
 {
@@ -128,6 +144,7 @@ void rows_file_init(struct rows_file *f, enum file_kind kind, int file_no,
 	f->file_no = file_no;
 	f->enc = enc;
 	f->name = name;
+	processing_window(f);
 	for (int i = 0; i < ROWS_MAX_COLS; i++)
 		f->colmap[i] = -1;
 	arena_init(&f->scratch, 16 * 1024);
@@ -146,6 +163,11 @@ void rows_file_free(struct rows_file *f)
 int rows_header(struct rows_file *f, const struct csvr_record *rec)
 {
 	f->header_fields = rec->nfields;
+	/* a known column past the ones read would be dropped without a word:
+	 * refuse the layout rather than load its lines without it */
+	if (rec->nfields > rec->stored)
+		return dr_error(DR_E_DATA, "%s: the header has %d columns, more than the %d read: refused",
+				f->name, rec->nfields, rec->stored);
 	for (int i = 0; i < rec->stored; i++) {
 		const char *s = rec->f[i].s;
 		size_t n = text_trim(&s, rec->f[i].n);
@@ -160,14 +182,9 @@ int rows_header(struct rows_file *f, const struct csvr_record *rec)
 		}
 	}
 	for (int c = 0; c < C_NSRC; c++)
-		if (need[f->kind][c] == REQ && f->colmap[c] < 0) {
-			if (rec->nfields > rec->stored)
-				return dr_error(DR_E_DATA, "%s: unknown column set: missing %s (only the first %d"
-						" of the header's %d columns are read): refused",
-						f->name, source_names[c], rec->stored, rec->nfields);
+		if (need[f->kind][c] == REQ && f->colmap[c] < 0)
 			return dr_error(DR_E_DATA, "%s: unknown column set: missing %s: refused",
 					f->name, source_names[c]);
-		}
 	return 0;
 }
 
@@ -443,6 +460,14 @@ static int claim_identity(struct line *l, enum source_col ordinal, char domain)
 				char *iso = arena_alloc(&l->f->scratch, 11);
 				if (iso == NULL)
 					return reject(l, RR_too_long, c, "cannot be stored");
+				long days = field_date_days(&dt);
+				/* each processing month is a partition: a date no extract
+				 * can carry must not create one */
+				if (days < l->f->processing_lo || days > l->f->processing_hi)
+					return reject(l, RR_processing_out_of_window, c,
+						      scratch_printf(l, "is outside the processing window (01/01/%d to"
+								     " %d years after today)", ROWS_PROCESSING_FLOOR_Y,
+								     ROWS_PROCESSING_AHEAD_YEARS));
 				field_date_iso(&dt, iso);
 				set_out(l, S_FLX_TRT_DTD, iso, 10);
 				l->processed = dt;
@@ -720,6 +745,10 @@ static int line_values(struct line *l)
 				return reject_named(l, RR_encoding, source_names[c],
 					scratch_printf(l, "%s: %s at byte %ld of the field",
 						       source_names[c], why, bad + 1));
+			/* nothing but non-characters: no name a document could show
+			 * (it drops U+FFFF), so no value: missing when required */
+			if (text_noncharacters_only(s, n))
+				continue;
 			l->v[c] = s;
 			l->n[c] = n;
 		}
@@ -740,7 +769,7 @@ enum row_outcome rows_line(struct rows_file *f, const struct csvr_record *rec, s
 	arena_reset(&f->scratch);
 	stage_row_clear(out);
 	set_long(&l, S_FILE_NO, f->file_no);
-	set_long(&l, S_LINE_NO, rec->record_no);
+	set_long(&l, S_LINE_NO, rec->line_no);
 	f->read++;
 
 	if (rec->unterminated)

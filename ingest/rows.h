@@ -40,7 +40,13 @@ enum file_kind { FILE_KINDS(FK_ENUM) FK_COUNT };
 	X(field_count) X(encoding) X(too_long) X(bad_quote) X(missing) X(bad_date) \
 	X(bad_nir) X(bad_nir_key) X(bad_cip13) X(bad_lpp) X(bad_ccam) X(bad_nabm) \
 	X(bad_atc) X(bad_quantity) X(bad_number) X(bad_code) X(bad_value) X(product) \
-	X(care_after_processing) X(death_before_birth)
+	X(care_after_processing) X(death_before_birth) X(processing_out_of_window)
+
+/* The processing dates (FLX_TRT_DTD) a claim line may carry: from
+ * ROWS_PROCESSING_FLOOR to ROWS_PROCESSING_AHEAD_YEARS after today (each
+ * processing month is a partition of claim_line: docs/validation.md). */
+#define ROWS_PROCESSING_FLOOR_Y 2000
+#define ROWS_PROCESSING_AHEAD_YEARS 2
 
 #define RR_ENUM(code) RR_##code,
 enum reject_reason { REJECT_REASONS(RR_ENUM) RR_COUNT };
@@ -64,6 +70,7 @@ struct rows_file {
 	enum text_encoding enc;
 	const char *name;
 	int header_fields;
+	long processing_lo, processing_hi;   /* FLX_TRT_DTD window, in field_date_days() */
 	int colmap[ROWS_MAX_COLS];   /* source column -> field index, -1 absent */
 	/* counters of this file */
 	long read, filtered, rejected;

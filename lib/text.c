@@ -47,6 +47,25 @@ size_t text_utf8_seq(const char *str, size_t n, unsigned *cp)
 	return len;
 }
 
+bool text_noncharacters_only(const char *s, size_t n)
+{
+	size_t i = 0;
+	bool nonchar = false;
+
+	while (i < n) {
+		unsigned cp = (unsigned char)s[i];
+		size_t len = 1;
+		if (cp >= 0x80 && (len = text_utf8_seq(s + i, n - i, &cp)) == 0)
+			return false;
+		if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE)
+			nonchar = true;
+		else if (cp != ' ' && cp != '\t')
+			return false;
+		i += len;
+	}
+	return nonchar;
+}
+
 long text_utf8_check(const char *str, size_t n, bool allow_tab, const char **why)
 {
 	const unsigned char *u = (const unsigned char *)str;

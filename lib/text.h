@@ -30,6 +30,14 @@ size_t text_utf8_seq(const char *s, size_t n, unsigned *cp);
 long text_utf8_check(const char *s, size_t n, bool allow_tab, const char **why);
 
 /*
+ * True when valid UTF-8 s[0..n) holds no character but Unicode
+ * non-characters (U+FDD0..U+FDEF, U+xxFFFE, U+xxFFFF), spaces and tabs: text
+ * that says nothing (a document drops U+FFFE and U+FFFF, which XML cannot
+ * hold), read as an empty field. False for n == 0.
+ */
+bool text_noncharacters_only(const char *s, size_t n);
+
+/*
  * Appends the UTF-8 form of CP1252 bytes s[0..n) to out. Bytes CP1252 leaves
  * undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) and control characters make it
  * fail: returns the offset of the offending byte, -1 on success, or -2 when

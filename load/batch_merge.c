@@ -19,13 +19,27 @@
 #include <string.h>
 
 #define MERGE_LOCK "7368210934"     /* advisory lock key of the batch merges */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/*
+ * Statistics: the planner needs the row counts (which CREATE INDEX and
+ * ANALYZE set) and the spread of the keys it joins and filters on; never the
+ * values of a person's identifiers or names, which ANALYZE would copy into
+ * pg_statistic (its most common values and histogram bounds), a catalog every
+ * DBA reads and no deletion reaches. So each ANALYZE names its columns, and
+ * none of them is an INS-C, a NIR, a name, a birth date, or a stay's RSA_NUM;
+ * the tables of persons alone (batch_person, nir_known) are not analysed:
+ * their unique index gives the planner their size and their keys' spread.
+ */
+#define MERGE_STG_STATS "file_no, line_no, rej_code, line_key, flx_trt_dtd, domain, content_hash"
 
 static const char classify_setup_sql[] =
 	"CREATE TEMP TABLE res ("
 	" file_no smallint NOT NULL, line_no bigint NOT NULL, outcome text NOT NULL,"
 	" reason_code text, reason text, column_name text, ins_c text, kind \"char\" NOT NULL) ON COMMIT DROP;"
 	"CREATE INDEX ON stg (file_no, line_no);"
-	"ANALYZE stg";
+	"ANALYZE stg (" MERGE_STG_STATS ")";
 
 /*
  * Keyed reference rows: the first line of a key in the batch is compared with
@@ -60,8 +74,7 @@ static const char batch_person_sql[] =
 	"CREATE TEMP TABLE batch_person ON COMMIT DROP AS"
 	" SELECT DISTINCT ON (s.ben_nir) s.ben_nir, s.ins_c FROM stg s"
 	" WHERE s.ins_c IS NOT NULL AND s.rej_code IS NULL ORDER BY s.ben_nir, s.file_no, s.line_no;"
-	"CREATE UNIQUE INDEX ON batch_person (ben_nir);"
-	"ANALYZE batch_person";
+	"CREATE UNIQUE INDEX ON batch_person (ben_nir)";
 
 /*
  * The persons the batch's claim lines and stays name without naming them in
@@ -78,18 +91,22 @@ static const char nir_known_sql[] =
 	"                      WHERE s.rej_code IS NULL AND s.ben_nir IS NOT NULL"
 	"                        AND NOT EXISTS (SELECT 1 FROM batch_person bp WHERE bp.ben_nir = s.ben_nir))) x"
 	" ORDER BY x.ben_nir, x.updated_at DESC;"
-	"CREATE UNIQUE INDEX ON nir_known (ben_nir);"
-	"ANALYZE nir_known";
+	"CREATE UNIQUE INDEX ON nir_known (ben_nir)";
 
 /*
  * Claim lines and stays: person resolved from this batch's beneficiaries, else
  * from the stored ones; identity compared within the batch (window over the
- * identity) and with the stored line (one index probe: the identity gives the
- * partition). The stored lines of the batch's identities are first read into
- * `seen` (an inner join, which Citus plans by sending `cand` to the shards),
- * then outer-joined locally. %1$s identity columns of stg, %2$s filter on
- * stg, %3$s stored table, %4$s join of stored row x on candidate c, %5$s line
- * kind for messages, %6$s the kind's letter, %7$s the identity columns of x.
+ * identity) and with the stored line of that identity, whoever's it is (one
+ * probe of the identity's index, sql/017_claim_identity.sql): the same
+ * identity under another person is a conflict, never a second line. The
+ * stored lines of the batch's identities are first read into `seen_all` (an
+ * inner join, which Citus plans by sending `cand` to every shard), cut to
+ * one per identity (the candidate's own person's first: lines stored twice
+ * before this rule existed), then outer-joined locally. %1$s identity
+ * columns of stg, %2$s filter on stg, %3$s stored table, %4$s join of stored
+ * row x on candidate c by identity, %5$s line kind for messages, %6$s the
+ * kind's letter, %7$s the identity columns of x, %8$s the columns of the
+ * identity whose statistics are kept (none naming a person: see above).
  */
 static const char identity_sql_fmt[] =
 	"CREATE TEMP TABLE cand ON COMMIT DROP AS"
@@ -101,10 +118,13 @@ static const char identity_sql_fmt[] =
 	" LEFT JOIN nir_known nk ON nk.ben_nir = s.ben_nir"
 	" WHERE s.rej_code IS NULL AND %2$s"
 	" WINDOW w AS (PARTITION BY %1$s ORDER BY s.file_no, s.line_no);"
-	"ANALYZE cand;"
-	"CREATE TEMP TABLE seen ON COMMIT DROP AS"
+	"ANALYZE cand (file_no, line_no, rn, content_hash, %8$s);"
+	"CREATE TEMP TABLE seen_all ON COMMIT DROP AS"
 	" SELECT x.ins_c, %7$s, x.content_hash, x.batch_id FROM %3$s x JOIN cand c ON c.rn = 1 AND %4$s;"
-	"ANALYZE seen;"
+	"CREATE TEMP TABLE seen ON COMMIT DROP AS"
+	" SELECT DISTINCT ON (%7$s) x.* FROM seen_all x JOIN cand c ON c.rn = 1 AND %4$s"
+	" ORDER BY %7$s, x.ins_c = c.ins_c DESC, x.batch_id;"
+	"ANALYZE seen (content_hash, batch_id, %8$s);"
 	"INSERT INTO res (file_no, line_no, outcome, reason_code, reason, column_name, ins_c, kind)"
 	" SELECT c.file_no, c.line_no,"
 	"  CASE WHEN c.ins_c IS NULL THEN 'rejected'"
@@ -120,6 +140,9 @@ static const char identity_sql_fmt[] =
 	"  CASE WHEN c.ins_c IS NULL THEN 'BEN_NIR is neither in this batch''s beneficiaires nor already known'"
 	"       WHEN c.rn > 1 AND c.content_hash <> c.first_hash THEN"
 	"        format('%5$s identity already in this batch (line %%s) with different content', c.first_line)"
+	"       WHEN c.rn = 1 AND x.batch_id IS NOT NULL AND x.content_hash <> c.content_hash"
+	"        AND x.ins_c IS DISTINCT FROM c.ins_c THEN"
+	"        format('%5$s identity already loaded by batch %%s for another person', x.batch_id)"
 	"       WHEN c.rn = 1 AND x.batch_id IS NOT NULL AND x.content_hash <> c.content_hash THEN"
 	"        format('%5$s identity already loaded by batch %%s with different content', x.batch_id)"
 	"  END,"
@@ -127,6 +150,7 @@ static const char identity_sql_fmt[] =
 	"  c.ins_c, '%6$s'"
 	" FROM cand c LEFT JOIN seen x ON c.rn = 1 AND %4$s;"
 	"DROP TABLE cand;"
+	"DROP TABLE seen_all;"
 	"DROP TABLE seen";
 
 /*
@@ -150,16 +174,25 @@ static int exec_fmt(PGconn *c, const char *what, const char *sql)
 	return 0;
 }
 
+/* Partitions created per transaction of the side connection: each takes a
+ * few locks (table, indexes, TOAST), held to its commit; a batch of many
+ * processing months must not exhaust max_locks_per_transaction. */
+#define PARTITIONS_PER_TX 12
+
 /* see batch_merge.h */
 int merge_partitions(PGconn *c, PGconn *side)
 {
 	PGresult *r = NULL;
 	int rc = db_query(c, "listing the months of the staged claims",
-			  "SELECT coalesce(array_agg(DISTINCT date_trunc('month', flx_trt_dtd)::date)::text, '{}')"
-			  " FROM stg WHERE line_key IS NOT NULL AND rej_code IS NULL", 0, NULL, &r);
+			  "SELECT array_agg(m ORDER BY m)::text FROM ("
+			  " SELECT m, (row_number() OVER (ORDER BY m) - 1) / " STR(PARTITIONS_PER_TX) " AS g FROM ("
+			  "  SELECT DISTINCT date_trunc('month', flx_trt_dtd)::date AS m"
+			  "  FROM stg WHERE line_key IS NOT NULL AND rej_code IS NULL) d) x"
+			  " GROUP BY g ORDER BY g", 0, NULL, &r);
 
-	if (rc == 0) {
-		const char *params[1] = { PQgetvalue(r, 0, 0) };
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		const char *params[1] = { PQgetvalue(r, i, 0) };
+		/* one statement, one transaction: autocommit */
 		rc = db_execp(side, "SELECT claim_line_partition(m) FROM unnest($1::date[]) m", 1, params);
 		if (rc)
 			rc = dr_error(rc, "creating the monthly claim partitions: %s", dr_errmsg());
@@ -221,16 +254,16 @@ int merge_classify(PGconn *c, const char *const *file_names, int nfiles)
 	if (rc == 0) {
 		snprintf(sql, sizeof(sql), identity_sql_fmt, "s.line_key, s.flx_trt_dtd",
 			 "s.line_key IS NOT NULL", "claim_line",
-			 "x.ins_c = c.ins_c AND x.line_key = c.line_key AND x.flx_trt_dtd = c.flx_trt_dtd",
-			 "claim line", "C", "x.line_key, x.flx_trt_dtd");
+			 "x.line_key = c.line_key AND x.flx_trt_dtd = c.flx_trt_dtd",
+			 "claim line", "C", "x.line_key, x.flx_trt_dtd", "line_key, flx_trt_dtd");
 		rc = exec_fmt(c, "classifying claim lines", sql);
 	}
 	/* stays: identity = (ETA_NUM, RSA_NUM) */
 	if (rc == 0) {
 		snprintf(sql, sizeof(sql), identity_sql_fmt, "s.eta_num, s.rsa_num",
 			 "s.rsa_num IS NOT NULL", "hospital_stay",
-			 "x.ins_c = c.ins_c AND x.eta_num = c.eta_num AND x.rsa_num = c.rsa_num",
-			 "stay", "S", "x.eta_num, x.rsa_num");
+			 "x.eta_num = c.eta_num AND x.rsa_num = c.rsa_num",
+			 "stay", "S", "x.eta_num, x.rsa_num", "eta_num");
 		rc = exec_fmt(c, "classifying stays", sql);
 	}
 	if (rc == 0)
@@ -238,7 +271,7 @@ int merge_classify(PGconn *c, const char *const *file_names, int nfiles)
 	/* temporary tables have no statistics until analysed: without them the
 	 * planner takes nested loops for million-row joins */
 	if (rc == 0)
-		rc = exec_fmt(c, "analysing the classification", "ANALYZE res");
+		rc = exec_fmt(c, "analysing the classification", "ANALYZE res (file_no, line_no, outcome, kind)");
 	return rc;
 }
 

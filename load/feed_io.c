@@ -135,7 +135,8 @@ int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_sele
 	p->total = atoll(PQgetvalue(r, 0, 0));
 	p->first = atoll(PQgetvalue(r, 0, 1));
 	PQclear(r);
-	return db_exec(c, "ANALYZE feed_todo");
+	/* never the INS-Cs: their values would land in pg_statistic (batch_merge.c) */
+	return db_exec(c, "ANALYZE feed_todo (seq, first)");
 }
 
 /* The advisory lock namespace of a dossier claimed by a feed's chunk. */

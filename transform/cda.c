@@ -176,6 +176,31 @@ int cda_el_text(struct cda_w *cw, const char *name, const char *text)
 	return cda_end(cw);
 }
 
+int cda_blank(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		unsigned cp = *p;
+		size_t len = 1;
+		if (*p >= 0x80 && (len = text_utf8_seq((const char *)p, 4, &cp)) == 0)
+			return 0;           /* written as U+FFFD */
+		if (cp != ' ' && !dropped(cp))
+			return 0;
+		p += len;
+	}
+	return 1;
+}
+
+int cda_name_part(struct cda_w *cw, const char *name, const char *qualifier, const char *text)
+{
+	if (text == NULL || cda_blank(text))
+		return 0;
+	CDA_TRY(cda_open(cw, name, "qualifier", qualifier, NULL));
+	CDA_TRY(cda_text(cw, text));
+	return cda_end(cw);
+}
+
 int cda_template(struct cda_w *cw, const char *root)
 {
 	return cda_el(cw, "templateId", "root", root, NULL);

@@ -45,19 +45,25 @@ static const char *const T_PROC[] = { "2.16.840.1.113883.10.20.1.29",
 
 /* ---- coded parts shared by entries --------------------------------------- */
 
+/* A name particle the document can show: not NULL, not blank (cda_blank). */
+static int name_shown(const char *s)
+{
+	return s != NULL && !cda_blank(s);
+}
+
 static int has_person(const struct doc_party *p)
 {
-	return p->given != NULL || p->family != NULL;
+	return name_shown(p->given) || name_shown(p->family);
 }
 
 static int party_known(const struct doc_party *p)
 {
-	return p->pfs_num != NULL || has_person(p) || p->org_name != NULL;
+	return p->pfs_num != NULL || has_person(p) || name_shown(p->org_name);
 }
 
 static int etb_known(const struct doc_establishment *e)
 {
-	return e->finess != NULL || e->name != NULL;
+	return e->finess != NULL || name_shown(e->name);
 }
 
 /*
@@ -85,18 +91,18 @@ static int party_body(struct cda_w *cw, const struct doc_party *p,
 	if (person) {
 		CDA_TRY(cda_open(cw, "assignedPerson", NULL));
 		CDA_TRY(cda_open(cw, "name", NULL));
-		if (p->family != NULL)
+		if (name_shown(p->family))
 			CDA_TRY(cda_el_text(cw, "family", p->family));
-		if (p->given != NULL)
+		if (name_shown(p->given))
 			CDA_TRY(cda_el_text(cw, "given", p->given));
 		CDA_TRY(cda_end(cw));
 		CDA_TRY(cda_end(cw));
 	}
-	if (p->org_name != NULL || (!pfs_as_id && !person && p->pfs_num != NULL)) {
+	if (name_shown(p->org_name) || (!pfs_as_id && !person && p->pfs_num != NULL)) {
 		CDA_TRY(cda_open(cw, "representedOrganization", NULL));
 		if (!pfs_as_id && p->pfs_num != NULL)
 			CDA_TRY(cda_el(cw, "id", "root", OID_PS, "extension", p->pfs_num, NULL));
-		if (p->org_name != NULL)
+		if (name_shown(p->org_name))
 			CDA_TRY(cda_el_text(cw, "name", p->org_name));
 		else
 			CDA_TRY(cda_el(cw, "name", "nullFlavor", "UNK", NULL));
@@ -105,7 +111,7 @@ static int party_body(struct cda_w *cw, const struct doc_party *p,
 		CDA_TRY(cda_open(cw, "representedOrganization", NULL));
 		if (e->finess != NULL)
 			CDA_TRY(cda_el(cw, "id", "root", OID_FINESS, "extension", e->finess, NULL));
-		if (e->name != NULL)
+		if (name_shown(e->name))
 			CDA_TRY(cda_el_text(cw, "name", e->name));
 		else if (need_name)
 			CDA_TRY(cda_el(cw, "name", "nullFlavor", "UNK", NULL));

@@ -64,23 +64,23 @@ static int write_record_target(struct cda_w *cw)
 	CDA_TRY(cda_el(cw, "telecom", "nullFlavor", "NASK", NULL));
 	CDA_TRY(cda_open(cw, "patient", "classCode", "PSN", NULL));
 
+	/* A name stored with nothing the document can hold (only U+FFFF, say,
+	 * loaded before the ingest read such a field as empty) is a missing
+	 * name, never an empty particle (dtr1-3-EN): an optional one falls back
+	 * as when absent (the used name to the birth name, the list of given
+	 * names to the first one); a required one is left out (docs/validation.md:
+	 * the ingest no longer loads it). */
 	CDA_TRY(cda_open(cw, "name", NULL));
-	CDA_TRY(cda_open(cw, "family", "qualifier", "BR", NULL));
-	CDA_TRY(cda_text(cw, m->family_birth));
-	CDA_TRY(cda_end(cw));
+	CDA_TRY(cda_name_part(cw, "family", "BR", m->family_birth));
 	/* The INS traits need the list of given names; when the extract has none,
 	 * the first given name is the one known member of that list (a nullFlavor
 	 * here is reported by the structuration minimale). */
-	CDA_TRY(cda_el_text(cw, "given", m->given_all ? m->given_all : m->given_first));
-	CDA_TRY(cda_open(cw, "given", "qualifier", "BR", NULL));
-	CDA_TRY(cda_text(cw, m->given_first));
-	CDA_TRY(cda_end(cw));
-	CDA_TRY(cda_open(cw, "family", "qualifier", "CL", NULL));
-	CDA_TRY(cda_text(cw, m->family_used));
-	CDA_TRY(cda_end(cw));
-	CDA_TRY(cda_open(cw, "given", "qualifier", "CL", NULL));
-	CDA_TRY(cda_text(cw, m->given_used));
-	CDA_TRY(cda_end(cw));
+	CDA_TRY(cda_name_part(cw, "given", NULL,
+			      m->given_all && !cda_blank(m->given_all) ? m->given_all : m->given_first));
+	CDA_TRY(cda_name_part(cw, "given", "BR", m->given_first));
+	CDA_TRY(cda_name_part(cw, "family", "CL",
+			      m->family_used && !cda_blank(m->family_used) ? m->family_used : m->family_birth));
+	CDA_TRY(cda_name_part(cw, "given", "CL", m->given_used));
 	CDA_TRY(cda_end(cw));  /* name */
 
 	if (m->sex == 1)

@@ -56,6 +56,14 @@ int cda_end(struct cda_w *cw);
 int cda_el_text(struct cda_w *cw, const char *name, const char *text);
 int cda_attr(struct cda_w *cw, const char *name, const char *value);
 int cda_text(struct cda_w *cw, const char *text);
+/* True when text would be written as nothing but spaces: every character is
+ * a space or one the writer drops (controls, U+FFFE, U+FFFF). A name made of
+ * them is a missing name: an empty particle fails the structuration
+ * minimale (dtr1-3-EN). */
+int cda_blank(const char *text);
+/* <name qualifier=...>text</name> (qualifier NULL: none), or nothing when
+ * text is NULL or blank (a nullFlavor beside a qualifier is refused too). */
+int cda_name_part(struct cda_w *cw, const char *name, const char *qualifier, const char *text);
 /* <templateId root="root"/>, and one per root of a NULL-terminated list. */
 int cda_template(struct cda_w *cw, const char *root);
 int cda_templates(struct cda_w *cw, const char *const *roots);

@@ -6,8 +6,9 @@
                                 this script writes (the fixtures are its output)
   make-cases.py --large DIR     writes the cases made at test time into DIR, never
                                 committed: the large ones (a 10 MB field, a line of
-                                100,000 fields) and those git cannot hold (a named
-                                pipe, a directory where a file is expected)
+                                100,000 fields, a line per processing month of two
+                                centuries) and those git cannot hold (a named pipe,
+                                a directory where a file is expected)
 
 Every case starts from BASE, a small valid batch (made up: 4 persons, every
 file), applies one defect and writes the batch, its manifest (right counts and
@@ -170,7 +171,7 @@ class Batch:
         for f, b in self.files.items():
             with open(os.path.join(d, f), 'wb') as out:
                 out.write(b)
-            n = self.lines.get(f, b.replace(b'\r\n', b'\n').replace(b'\r', b'\n').rstrip(b'\n').count(b'\n'))
+            n = self.lines.get(f, b.replace(b'\r\n', b'\n').rstrip(b'\n').count(b'\n'))
             rows.append([f, str(n), hashlib.sha256(b).hexdigest(), self.enc[f]])
         if self.manifest_edit:
             rows = self.manifest_edit(rows)
@@ -361,8 +362,17 @@ b.headeronly = FILES
 b = case('crlf', 'pharmacie.csv with CRLF line ends')
 b.files['pharmacie.csv'] = b.files['pharmacie.csv'].replace(b'\n', b'\r\n')
 
-b = case('cr-only', 'actes.csv with CR-only line ends (old Mac): read as line ends')
+b = case('cr-only', 'actes.csv with CR-only line ends (old Mac): the contract says LF or CRLF, refused')
 b.files['actes.csv'] = b.files['actes.csv'].replace(b'\n', b'\r')
+b.refuse("actes.csv' has CR-only line ends (line 1 ends with a carriage return and no line feed)")
+
+b = case('cr-in-field', 'a lone CR inside an unquoted PFS_NOM of an LF file: a byte of the field, that one line'
+         ' rejected (not a line end that breaks the count)')
+lenient(b)
+b.append('professionnels.csv', '31100007;MO\rREL;CEDRIC;', '77400003;GARCIA;SIMONE;')
+b.lines['professionnels.csv'] = 8
+b.outcome('professionnels.csv', loaded=1, rejected=1)
+b.reject('professionnels.csv', 8, 'PFS_NOM', 'encoding')
 
 b = case('no-final-newline', 'biologie.csv without a line end after its last line')
 b.files['biologie.csv'] = b.files['biologie.csv'].rstrip(b'\n')
@@ -398,13 +408,13 @@ b.outcome('professionnels.csv', rejected=1)
 b.reject('professionnels.csv', 8, '-', 'bad_quote')
 
 b = case('quoted-newline', 'a quoted PFS_PRN holding a line break (a control character in a name: encoding);'
-         ' one record, so later lines are numbered by record')
+         ' one record over two lines: a reject names the physical line the record starts on')
 lenient(b)
 b.append('professionnels.csv', '31100007;MOREL;"CEDRIC\nJEAN";', '77400003;GARCIA;SIMONE;', '83100008')
 b.lines['professionnels.csv'] = 9
 b.outcome('professionnels.csv', loaded=1, rejected=2)
 b.reject('professionnels.csv', 8, 'PFS_PRN', 'encoding')
-b.reject('professionnels.csv', 10, '-', 'field_count')
+b.reject('professionnels.csv', 11, '-', 'field_count')
 
 b = case('too-long-field', 'a 5000-byte PFS_RAI_SOC (limit 4096)')
 lenient(b)
@@ -431,11 +441,23 @@ b.reject('professionnels.csv', 8, 'PFS_RAI_SOC', 'too_long')
 b = case('wide-header', 'professionnels.csv has 1500 unknown columns before its own: beyond the 1024 read')
 b.files['professionnels.csv'] = (';'.join('X%d' % i for i in range(1500)) + ';' + BASE['professionnels.csv'][0] + '\n'
                                  + ''.join(';' * 1500 + r + '\n' for r in BASE['professionnels.csv'][1:])).encode()
-b.refuse('professionnels.csv: unknown column set: missing PFS_NUM (only the first 1024 of the header\'s 1504 columns are read)')
+b.refuse('professionnels.csv: the header has 1504 columns, more than the 1024 read: refused')
 
-b = case('blank-lines', 'blank lines between the lines of actes.csv are not lines (LIGNES counts the 4 data lines)')
+b = case('wide-header-optional', 'PHA_ATC_C07 of pharmacie.csv after 1100 unknown columns, beyond the 1024 read:'
+         ' refused, never loaded without it (the vaccine would land in Médicaments)')
+atc = PHA_H.split(';').index('PHA_ATC_C07')
+b.files['pharmacie.csv'] = ''.join(';'.join(r[:atc] + r[atc + 1:] + [x] * 1100 + [r[atc]]) + '\n' for r, x in
+                                   [(r.split(';'), 'X' if n == 0 else '') for n, r in enumerate(BASE['pharmacie.csv'])]).encode()
+b.refuse('pharmacie.csv: the header has 1125 columns, more than the 1024 read: refused')
+
+b = case('blank-lines', 'blank lines between the lines of actes.csv are not lines (LIGNES counts the 5 data lines);'
+         ' the reject of the last line names its physical line 8, not its record number 6')
+lenient(b)
 b.files['actes.csv'] = b.files['actes.csv'].replace(b'\n', b'\n\n', 2)
-b.lines['actes.csv'] = 4
+b.append('actes.csv', act('5000000106', qty='1e3'))
+b.lines['actes.csv'] = 5
+b.outcome('actes.csv', rejected=1)
+b.reject('actes.csv', 8, 'PRS_ACT_QTE', 'bad_quantity')
 
 b = case('manifest-bom-crlf', 'manifest.csv with a UTF-8 BOM and CRLF line ends (allowed for every file)')
 b.manifest_edit = lambda rows: b'\xef\xbb\xbf' + ''.join(';'.join(r) + '\r\n' for r in rows).encode()
@@ -493,6 +515,19 @@ b.append('beneficiaires.csv', ben(P_ABSENT, 'LEROY', 'PAUL', '12/05/1969', 1).re
 b.outcome('beneficiaires.csv', rejected=1)
 b.reject('beneficiaires.csv', 6, 'BEN_NOM_USU', 'encoding')
 
+b = case('name-noncharacters', 'names made only of Unicode non-characters (U+FFFF, U+FFFE, U+FDD0) are missing names:'
+         ' a required BEN_NOM_NAI is rejected, an optional BEN_NOM_USU, PFS_NOM, PFS_PRN stored empty'
+         ' (a document drops U+FFFF: an empty name fails the structuration minimale)')
+lenient(b)
+b.append('beneficiaires.csv', ben(P_ABSENT, '\uffff', 'PAUL', '12/05/1969', 1),
+         ben(P_ABSENT[:10] + '061', 'LEROY', 'PAUL', '12/05/1969', 1).replace(';1;LEROY;;', ';1;LEROY;\ufffe \uffff;'))
+b.append('professionnels.csv', '31100007;\uffff;\ufdd0;')
+b.outcome('beneficiaires.csv', loaded=1, rejected=1)
+b.outcome('professionnels.csv', loaded=1)
+b.reject('beneficiaires.csv', 6, 'BEN_NOM_NAI', 'missing')
+b.sql = [('1', "SELECT count(*) FROM professional WHERE pfs_num = '31100007' AND pfs_nom IS NULL AND pfs_prn IS NULL"),
+         ('1', "SELECT count(*) FROM beneficiary WHERE ben_nom_nai = 'LEROY' AND ben_nom_usu IS NULL")]
+
 # ---------------------------------------------------------------- dates
 b = case('bad-dates', 'EXE_SOI_DTD 31/02/2024, 29/02/2023, 00/00/0000, 2024-13-01, 1/2/2024; 29/02/2024 is fine')
 lenient(b)
@@ -527,6 +562,20 @@ b.outcome('pharmacie.csv', loaded=1, rejected=1)
 b.outcome('biologie.csv', rejected=1)
 b.reject('pharmacie.csv', 5, 'EXE_SOI_DTD', 'care_after_processing')
 b.reject('biologie.csv', 5, 'EXE_SOI_DTD', 'care_after_processing')
+
+def pha_processed(ord_, processed, care):
+    """A pharmacie line of P2 processed on `processed` (JJMMAAAA), care on `care`."""
+    return pha(ord_, date=care).replace(';19102026;', ';%s;' % processed)
+
+
+b = case('processing-out-of-window', 'FLX_TRT_DTD 31/12/1999 and 01/01/2099 are rejected (each month would be'
+         ' a partition); 01/01/2000, the first day of the window, loads')
+lenient(b)
+b.append('pharmacie.csv', pha_processed(3, '31121999', '01/12/1999'), pha_processed(4, '01012000', '01/01/2000'),
+         pha_processed(5, '01012099', '01/01/2099'))
+b.outcome('pharmacie.csv', loaded=1, rejected=2)
+b.reject('pharmacie.csv', 5, 'FLX_TRT_DTD', 'processing_out_of_window')
+b.reject('pharmacie.csv', 7, 'FLX_TRT_DTD', 'processing_out_of_window')
 
 b = case('death-before-birth', 'BEN_DCD_DTE before BEN_NAI_DTE is rejected; a death within a birth month'
          ' of unknown day (00/05/1969), or on the birth day, loads')
@@ -619,6 +668,21 @@ b.sql = [('1', "SELECT count(*) FROM reject r JOIN batch b USING (batch_id) WHER
                " AND r.reason LIKE '%loaded by batch ' || (SELECT batch_id FROM batch WHERE label = 'base') || ' %'"),
          ('1', "SELECT count(*) FROM claim_line WHERE act_qsn = 2")]
 
+b = case('identity-other-person', 'base again, one claim line and the stay re-sent under another person (same DCIR'
+         ' keys, same ETA_NUM + RSA_NUM): conflicts, not second lines')
+lenient(b)
+b.before = 'base'
+b.replace('pharmacie.csv', pha(2), pha(2, nir=P1))
+b.replace('hospitalisation.csv', ';%s;' % P3, ';%s;' % P1)
+b.outcome('pharmacie.csv', rejected=1, duplicate=-1)
+b.outcome('hospitalisation.csv', rejected=1, duplicate=-1)
+b.reject('pharmacie.csv', 4, '-', 'conflict')
+b.reject('hospitalisation.csv', 2, '-', 'conflict')
+b.sql = [('2', "SELECT count(*) FROM reject r JOIN batch b USING (batch_id) WHERE b.label = 'identity-other-person'"
+               " AND r.reason LIKE '%already loaded by batch ' || (SELECT batch_id FROM batch WHERE label = 'base')"
+               " || ' for another person'"),
+         ('1', "SELECT count(*) FROM hospital_stay")]
+
 b = case('resent-with-new-line', 'base again with one new biologie line: the rest are duplicates')
 b.before = 'base'
 b.append('biologie.csv', '%s;09/12/2024;1104;1;4;5000000008;01012025;164;0;1;19122024;011671000;1;1;1;0;60800003;38;;83100008;1;' % P4)
@@ -650,6 +714,30 @@ def large_cases():
     b = Batch('file-directory', 'radiologie.csv is a directory')
     b.after_manifest = lambda d: (os.remove(os.path.join(d, 'radiologie.csv')), os.mkdir(os.path.join(d, 'radiologie.csv')))
     b.refuse("'radiologie.csv' is a directory, not a regular file: refused")
+    yield b
+
+    # the issue's batch: one valid line per processing month from 01/1900 to
+    # 12/2099; the months of the window load (about 350 partitions, made a
+    # few at a time), the others are rejects. The months next to the
+    # window's end (today + 2 years) are left out: the outcome must not
+    # depend on the hour the case is made.
+    import datetime
+    today = datetime.date.today()
+    hi = (today.year + 2) * 12 + today.month - 1
+    b = Batch('processing-2400-months', 'one pharmacie line per processing month from 01/1900 to 12/2099: never'
+              ' "out of shared memory" (exit 75 at every run); the months outside the window are rejects')
+    lenient(b)
+    n = 4
+    for k in range(1900 * 12, 2100 * 12):
+        if hi - 1 <= k <= hi + 1:
+            continue
+        y, m = divmod(k, 12)
+        b.append('pharmacie.csv', pha_processed(10 + k, '01%02d%d' % (m + 1, y), '01/%02d/%d' % (m + 1, y)))
+        n += 1
+        if y < 2000 or k > hi:
+            b.reject('pharmacie.csv', n, 'FLX_TRT_DTD', 'processing_out_of_window')
+    b.outcome('pharmacie.csv', loaded=n - 4 - len(b.rejects), rejected=len(b.rejects))
+    b.sql = [(str(n - 4 - len(b.rejects)), "SELECT count(DISTINCT date_trunc('month', flx_trt_dtd)) FROM claim_line")]
     yield b
 
     b = Batch('field-10mb', 'a 10 MB PFS_RAI_SOC field in professionnels.csv')

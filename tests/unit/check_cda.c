@@ -513,6 +513,26 @@ START_TEST(odd_characters)
 }
 END_TEST
 
+/* Names of nothing but characters XML cannot hold (U+FFFE, U+FFFF) are missing
+ * names: never an empty particle (dtr1-3-EN), an optional one falls back. */
+START_TEST(noncharacter_names)
+{
+	struct doc_model m;
+	struct rendered d;
+
+	full_model(&m, "noncharacter-names");
+	m.family_used = "\xEF\xBF\xBE\xEF\xBF\xBF";
+	m.given_all = " \xEF\xBF\xBF ";
+	rows_act[0].executant.family = "\xEF\xBF\xBF";
+	rows_act[0].executant.given = "\x01\xEF\xBF\xBE";
+	render(&d, &m, "noncharacter-names");
+	ck_assert_int_eq((int)xp_number(&d, "count(//c:family[normalize-space(.)=''] | //c:given[normalize-space(.)=''])"), 0);
+	ck_assert_xp_str(&d, "string(//c:patient/c:name/c:family[@qualifier='CL'])", m.family_birth);
+	ck_assert_xp_str(&d, "string(//c:patient/c:name/c:given[not(@qualifier)])", m.given_first);
+	release(&d);
+}
+END_TEST
+
 /* Corsican NIR 178072A004215 + key 48 (2A counts as 19); birth day or month unknown. */
 START_TEST(partial_birth_corsica)
 {
@@ -705,6 +725,7 @@ Suite *suite_cda(void)
 	tcase_add_test(tc, full_document);
 	tcase_add_test(tc, empty_document);
 	tcase_add_test(tc, odd_characters);
+	tcase_add_test(tc, noncharacter_names);
 	tcase_add_test(tc, partial_birth_corsica);
 	tcase_add_test(tc, version_two);
 	tcase_add_test(tc, partial_parties);

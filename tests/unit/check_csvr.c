@@ -17,6 +17,7 @@ struct seen {
 	int n;
 	char rec[16][256];     /* fields joined with '|' */
 	int nfields[16];
+	long line[16];
 	bool unterminated[16], too_long[16];
 };
 
@@ -35,6 +36,7 @@ static int collect(void *ctx, const struct csvr_record *r)
 			 r->f[i].s);
 	}
 	s->nfields[s->n] = r->nfields;
+	s->line[s->n] = r->line_no;
 	s->unterminated[s->n] = r->unterminated;
 	s->too_long[s->n] = r->too_long;
 	s->n++;
@@ -68,26 +70,49 @@ static long read_string(const char *content, size_t len, struct seen *s)
 START_TEST(line_ends_bom_and_blank_lines)
 {
 	struct seen s;
-	const char in[] = "\xEF\xBB\xBF" "A;B\r\n1;2\r\n\r\n3;4\r5;6\n7; 8 ";
+	const char in[] = "\xEF\xBB\xBF" "A;B\r\n1;2\r\n\r\n3;4\r5;6\n\n\n7; 8 ";
 
-	ck_assert_int_eq(read_string(in, sizeof(in) - 1, &s), 5);
+	/* a lone CR is a byte of its field (CSVR_LONE_CR), not a line end */
+	ck_assert_int_eq(read_string(in, sizeof(in) - 1, &s), 4);
 	ck_assert_str_eq(s.rec[0], "A|B");
 	ck_assert_str_eq(s.rec[1], "1|2");
-	ck_assert_str_eq(s.rec[2], "3|4");
-	ck_assert_str_eq(s.rec[3], "5|6");
-	ck_assert_str_eq(s.rec[4], "7| 8 ");     /* spaces are kept */
+	ck_assert_str_eq(s.rec[2], "3|4\v5|6");
+	ck_assert_str_eq(s.rec[3], "7| 8 ");     /* spaces are kept */
+	/* each record with its physical line, blank lines counted */
+	ck_assert_int_eq(s.line[0], 1);
+	ck_assert_int_eq(s.line[1], 2);
+	ck_assert_int_eq(s.line[2], 4);
+	ck_assert_int_eq(s.line[3], 7);
+}
+END_TEST
+
+START_TEST(cr_only_line_ends_refused)
+{
+	char path[32];
+	long records = -1;
+	struct seen s;
+	const char in[] = "A;B\r1;2\r3;4\r";
+
+	write_temp(in, sizeof(in) - 1, path);
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(csvr_read(path, ';', collect, &s, &records), DR_E_DATA);
+	unlink(path);
+	ck_assert_int_eq(s.n, 0);
+	ck_assert_msg(strstr(dr_errmsg(), "has CR-only line ends") != NULL, "%s", dr_errmsg());
 }
 END_TEST
 
 START_TEST(quotes_and_line_breaks_inside)
 {
 	struct seen s;
-	const char in[] = "A;B\n\"x;y\";\"he said \"\"hi\"\"\"\n\"two\nlines\";z\n";
+	const char in[] = "A;B\n\"x;y\";\"he said \"\"hi\"\"\"\n\"two\nlines\";z\nw;v\n";
 
-	ck_assert_int_eq(read_string(in, sizeof(in) - 1, &s), 3);
+	ck_assert_int_eq(read_string(in, sizeof(in) - 1, &s), 4);
+	ck_assert_int_eq(s.line[3], 5);          /* the physical line, not the record's number */
 	ck_assert_str_eq(s.rec[1], "x;y|he said \"hi\"");
 	ck_assert_str_eq(s.rec[2], "two\nlines|z");
 	ck_assert(!s.unterminated[2]);
+	ck_assert_int_eq(s.line[2], 3);          /* where the record starts */
 }
 END_TEST
 
@@ -145,8 +170,8 @@ struct run {
 static int trace_record(void *ctx, const struct csvr_record *r)
 {
 	struct run *run = ctx;
-	int rc = buf_printf(&run->out, "#%ld nfields=%d stored=%d too_long=%d unterminated=%d\n",
-			    r->record_no, r->nfields, r->stored, r->too_long, r->unterminated);
+	int rc = buf_printf(&run->out, "#%ld line=%ld nfields=%d stored=%d too_long=%d unterminated=%d\n",
+			    r->record_no, r->line_no, r->nfields, r->stored, r->too_long, r->unterminated);
 
 	for (int i = 0; rc == 0 && i < r->stored; i++) {
 		rc = buf_printf(&run->out, "[%zu%s]", r->f[i].n, r->f[i].cut ? " cut" : "");
@@ -267,6 +292,9 @@ START_TEST(fast_path_small_inputs)
 	SAME("\"a\"\n\"b\"\nc\n\"d\"");
 	SAME("1;2;3\n4\n5;6;7;8\n9;10\n");
 	SAME("a;\"b\"\r\n\r\nc;d\r\n");
+	SAME("A;B\r1;2\n");                      /* CR-only line ends: refused */
+	SAME("A;B\n1;2\r");
+	SAME("A;B\n1;\r2\r\r\n\"3\r\";4\r\n5\r;\"\r6\"\n");
 }
 END_TEST
 
@@ -409,6 +437,7 @@ Suite *suite_csvr(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, line_ends_bom_and_blank_lines);
+	tcase_add_test(tc, cr_only_line_ends_refused);
 	tcase_add_test(tc, quotes_and_line_breaks_inside);
 	tcase_add_test(tc, unterminated_quote_flags_only_the_last_record);
 	tcase_add_test(tc, field_count_and_too_long);

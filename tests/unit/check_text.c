@@ -42,6 +42,19 @@ START_TEST(utf8_valid_and_invalid)
 }
 END_TEST
 
+START_TEST(noncharacters_only)
+{
+	ck_assert(text_noncharacters_only("\xEF\xBF\xBF", 3));                       /* U+FFFF */
+	ck_assert(text_noncharacters_only(" \xEF\xBF\xBE\t\xEF\xB7\x90 ", 9));          /* U+FFFE, U+FDD0 */
+	ck_assert(text_noncharacters_only("\xF4\x8F\xBF\xBF", 4));                   /* U+10FFFF */
+	ck_assert(!text_noncharacters_only("", 0));
+	ck_assert(!text_noncharacters_only("   ", 3));
+	ck_assert(!text_noncharacters_only("A\xEF\xBF\xBF", 4));
+	ck_assert(!text_noncharacters_only("\xEF\xBF\xBD", 3));                      /* U+FFFD is a character */
+	ck_assert(!text_noncharacters_only("\xEF\xB7\xB0", 3));                      /* U+FDF0 too */
+}
+END_TEST
+
 START_TEST(cp1252_conversion)
 {
 	struct buf b;
@@ -118,6 +131,7 @@ Suite *suite_text(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, utf8_valid_and_invalid);
+	tcase_add_test(tc, noncharacters_only);
 	tcase_add_test(tc, cp1252_conversion);
 	tcase_add_test(tc, trim_and_digits);
 	tcase_add_test(tc, decimal);
