@@ -12,7 +12,9 @@
 #   - 'dossiers vacuum --full' rewrites them all: no byte of the persons is
 #     left in any relation file but the tombstone's INS-C (dossier,
 #     dossier_event: kept by design, docs/lifecycle.md).
-# On one PostgreSQL only: the files read are the local cluster's.
+# Then the same on a Citus cluster: the identity is in no file of the
+# workers' beneficiary shards after 'dossiers vacuum' (VACUUM reaches the
+# shards).
 . "$TESTLIB"
 new_db physdel
 demo="$FIXTURES/batch-demo"
@@ -48,13 +50,13 @@ v21=$(sed -n 1p "$TMP/insc"); v3=$(sed -n 2p "$TMP/insc")
 check_eq "person 3 has a document and claims" "1 yes" \
 	"$(sql "SELECT count(*) FROM document WHERE ins_c = '$v3'") $(sql "SELECT CASE WHEN count(*) > 0 THEN 'yes' ELSE 'no' END FROM claim_line WHERE ins_c = '$v3'")"
 
-datadir=$(sql "SHOW data_directory")
-dboid=$(sql "SELECT oid FROM pg_database WHERE datname = current_database()")
 # scan FILE_OF_VALUES: "relation hits" for each relation file of the database
-# holding one of the values (the table a toast table or an index serves in
-# brackets); never a value
+# (of the node PGPORT points at) holding one of the values (the table a
+# toast table or an index serves in brackets); never a value
 scan() {
 	sql CHECKPOINT >/dev/null
+	datadir=$(sql "SHOW data_directory")
+	dboid=$(sql "SELECT oid FROM pg_database WHERE datname = current_database()")
 	for f in "$datadir/base/$dboid"/*; do
 		n=$(grep -a -o -F -f "$1" "$f" | wc -l)
 		[ "$n" -gt 0 ] || continue
@@ -119,4 +121,23 @@ check_eq "after --full, no byte of them in any relation but the tombstones' INS-
 check_eq "... and no NIR or name anywhere, the tombstones included" "" \
 	"$(scan "$TMP/identity" | grep -v -E "$catalog")"
 grep -E "$catalog" "$TMP/full" | sed 's/^/    | in the catalogs (ANALYZE statistics, issue 17 B4): /'
+
+# --- on Citus: the shards are vacuumed through their tables
+citus_db physdel || { finish; exit; }
+demo_fed "$AS_OF"
+workers=$(sql "SELECT string_agg(nodeport::text, ' ') FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0")
+secrets 21 "$(sql "SELECT ins_c FROM dossier_event WHERE evenement = 'SUPPRESSION'")" >"$TMP/secrets"
+grep -v '^[0-9]\{22\}$' "$TMP/secrets" >"$TMP/identity"
+scan_workers() {
+	for w in $workers; do PGPORT=$w scan "$1"; done
+}
+check_eq "Citus: the deletion recorded beneficiary for a rewrite" "t" \
+	"$(sql "SELECT rewrite FROM destruction_pending WHERE relation = 'dmpremb.beneficiary'::regclass")"
+scan_workers "$TMP/identity" >"$TMP/citus.before"
+check_grep "Citus: the deleted identity is in a worker's beneficiary shard before" "^beneficiary_[0-9]* " "$TMP/citus.before"
+check_exit 0 "Citus: dossiers vacuum" as_owner dossiers vacuum
+check_eq "Citus: destruction_pending cleared" 0 "$(sql 'SELECT count(*) FROM destruction_pending')"
+scan_workers "$TMP/identity" >"$TMP/citus.after"
+check_eq "Citus: no byte of the identity left in the workers' beneficiary shards" "" \
+	"$(grep -E '^beneficiary_[0-9]* ' "$TMP/citus.after")"
 finish
