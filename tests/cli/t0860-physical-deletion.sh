@@ -21,8 +21,16 @@ demo="$FIXTURES/batch-demo"
 AS_OF=2026-11-16T12:00:00+01:00
 # the demo, fed: its person 21 deleted by the fixture's SUPPRESSION (before the feed)
 demo_fed "$AS_OF"
-as_owner() {   # dmpremb under the test's superuser login, not a role login
-	"$DMPREMB_UNDER_TEST" "$@"
+# the DBA's login: a member of dmpremb_owner, no superuser (made once per cluster)
+dba_login() {
+	sql "DO \$\$ BEGIN
+	       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dmpremb_t_dba') THEN
+	         CREATE ROLE dmpremb_t_dba LOGIN; GRANT dmpremb_owner TO dmpremb_t_dba;
+	       END IF; END \$\$" >/dev/null
+}
+dba_login
+as_owner() {   # dmpremb under the DBA's login, not a role login
+	PGUSER=dmpremb_t_dba "$DMPREMB_UNDER_TEST" "$@"
 }
 
 # secrets LINE INS_C: NIR, birth and used names, first names of the person on that
@@ -124,6 +132,7 @@ grep -E "$catalog" "$TMP/full" | sed 's/^/    | in the catalogs (ANALYZE statist
 
 # --- on Citus: the shards are vacuumed through their tables
 citus_db physdel || { finish; exit; }
+dba_login
 demo_fed "$AS_OF"
 workers=$(sql "SELECT string_agg(nodeport::text, ' ') FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0")
 secrets 21 "$(sql "SELECT ins_c FROM dossier_event WHERE evenement = 'SUPPRESSION'")" >"$TMP/secrets"
