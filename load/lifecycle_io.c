@@ -232,10 +232,24 @@ static int may_vacuum(PGconn *c)
 	return rc;
 }
 
+/* The server's current snapshot (pg_snapshot text), to free(). */
+static int snapshot_now(PGconn *c, char **out)
+{
+	PGresult *r;
+	int rc = db_query(c, "reading the snapshot", "SELECT pg_current_snapshot()::text", 0, NULL, &r);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	*out = strdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return *out ? 0 : dr_error(DR_E_NOMEM, "out of memory reading the snapshot");
+}
+
 int lifecycle_destroy_pending(PGconn *c, bool full, struct destruction_report *r)
 {
 	PGresult *todo = NULL;
-	char begun[64];
+	char *snap = NULL;
 	double t0 = progress_now();
 	int rc;
 
@@ -243,7 +257,7 @@ int lifecycle_destroy_pending(PGconn *c, bool full, struct destruction_report *r
 	if ((rc = may_vacuum(c)) != 0)
 		return rc;
 	rc = db_query(c, "reading destruction_pending",
-		"SELECT clock_timestamp()::text, format('%I.%I', n.nspname, k.relname), p.rewrite::int,"
+		"SELECT format('%I.%I', n.nspname, k.relname), p.rewrite::int,"
 		"       p.relation::oid::text"
 		" FROM dmpremb.destruction_pending p"
 		" JOIN pg_class k ON k.oid = p.relation JOIN pg_namespace n ON n.oid = k.relnamespace"
@@ -257,24 +271,29 @@ int lifecycle_destroy_pending(PGconn *c, bool full, struct destruction_report *r
 		r->dropped = (long)gone;
 	}
 	for (int i = 0; rc == 0 && todo && i < PQntuples(todo); i++) {
-		const char *rel = PQgetvalue(todo, i, 1);
-		bool rewrite = full || strcmp(PQgetvalue(todo, i, 2), "1") == 0;
-		const char *params[2] = { PQgetvalue(todo, i, 3), begun };
+		const char *rel = PQgetvalue(todo, i, 0);
+		bool rewrite = full || strcmp(PQgetvalue(todo, i, 1), "1") == 0;
+		const char *params[2] = { PQgetvalue(todo, i, 2), NULL };
 		char sql[600];
 		double t1 = progress_now();
 
-		snprintf(begun, sizeof(begun), "%s", PQgetvalue(todo, i, 0));
 		snprintf(sql, sizeof(sql), "VACUUM (%s) %s", rewrite ? "FULL" : "INDEX_CLEANUP ON", rel);
-		if ((rc = db_exec(c, sql)) != 0)
+		/* the transactions committed before the VACUUM begins: their deleted
+		 * tuples are dead to it; a deletion still in progress is not, and its
+		 * row waits for the next run */
+		free(snap);
+		if ((rc = snapshot_now(c, &snap)) != 0 || (rc = db_exec(c, sql)) != 0)
 			break;
-		/* what a deletion recorded after the VACUUM began waits for the next run */
+		params[1] = snap;
 		rc = db_execp(c, "DELETE FROM dmpremb.destruction_pending"
-			      " WHERE relation = $1::oid::regclass AND since <= $2::timestamptz", 2, params);
+			      " WHERE relation = $1::oid::regclass AND pg_visible_in_snapshot(xact, $2::pg_snapshot)",
+			      2, params);
 		r->relations++;
 		r->rewritten += rewrite;
 		dr_log(DR_LOG_INFO, "dossiers.vacuumed", "relation=%s mode=%s seconds=%.2f", rel,
 		       rewrite ? "full" : "plain", progress_now() - t1);
 	}
+	free(snap);
 	PQclear(todo);
 	r->seconds = progress_now() - t0;
 	return rc;

@@ -47,7 +47,8 @@ int lifecycle_apply(PGconn *c, struct lifecycle_report *r);
  * VACUUM (INDEX_CLEANUP ON) on each (no tuple, no index entry left; the
  * bytes may stay in the pages' free space) and VACUUM (FULL) on those marked
  * rewrite — the identity tables — or on all of them with full (the files are
- * rewritten: no byte left); then clears the rows recorded before it began.
+ * rewritten: no byte left); then clears each row whose deletion had
+ * committed before its VACUUM began (one still running waits for the next).
  * A relation dropped since (a purged partition) needs nothing. VACUUM needs
  * the owner's rights: the login must be a member of dmpremb_owner or a
  * superuser (DR_E_CONFIG otherwise, before anything is done).

@@ -18,9 +18,11 @@
 -- 2. destruction_pending. dossier_destroy() deletes a dossier's rows; their
 -- bytes stay in the relations' files until VACUUM (and in the pages' free
 -- space after it: docs/retention.md, "Physical destruction"). It now records
--- which relations it deleted from (the claim partitions by month), and
--- 'dmpremb dossiers vacuum' (run as the owner) vacuums exactly those, rewrites
--- the identity tables, then clears what it did.
+-- which relations it deleted from (the claim partitions by month) and in
+-- which transaction, and 'dmpremb dossiers vacuum' (run as the owner)
+-- vacuums exactly those, rewrites the identity tables, then clears the rows
+-- whose transaction had committed before its VACUUM began (a deletion still
+-- in progress then is vacuumed by the next run).
 
 SET LOCAL ROLE dmpremb_owner;
 SET LOCAL search_path TO dmpremb;
@@ -116,9 +118,11 @@ GRANT EXECUTE ON FUNCTION render_audit_record(text, text) TO dmpremb_feed;
 CREATE TABLE destruction_pending (
     relation  regclass PRIMARY KEY,
     rewrite   boolean NOT NULL,
-    since     timestamptz NOT NULL
+    since     timestamptz NOT NULL,
+    xact      xid8 NOT NULL
 );
 COMMENT ON TABLE destruction_pending IS 'Relations a dossier deletion deleted rows from, not vacuumed since: dmpremb dossiers vacuum works through them (rewrite: VACUUM FULL, the identity tables).';
+COMMENT ON COLUMN destruction_pending.xact IS 'The transaction of the last deletion recorded: the row is cleared only by a VACUUM that began after it committed.';
 REVOKE ALL ON destruction_pending FROM PUBLIC;
 GRANT SELECT ON destruction_pending TO dmpremb_ops;
 
@@ -161,8 +165,8 @@ BEGIN
         DELETE FROM backfill_item x WHERE x.ins_c = ANY (gone);
         GET DIAGNOSTICS n = ROW_COUNT;
         others := others + n;
-        INSERT INTO destruction_pending (relation, rewrite, since)
-        SELECT DISTINCT r.rel, r.rewrite, t FROM (
+        INSERT INTO destruction_pending (relation, rewrite, since, xact)
+        SELECT DISTINCT r.rel, r.rewrite, t, pg_current_xact_id() FROM (
             VALUES ('dmpremb.document'::regclass, false), ('dmpremb.document_version'::regclass, false),
                    ('dmpremb.trace'::regclass, false), ('dmpremb.hospital_stay'::regclass, false),
                    ('dmpremb.backfill_item'::regclass, false), ('dmpremb.dossier'::regclass, false),
@@ -172,7 +176,7 @@ BEGIN
             SELECT coalesce(to_regclass(format('dmpremb.claim_line_%s', to_char(m, 'YYYYMM'))),
                             'dmpremb.claim_line'::regclass), false
               FROM unnest(coalesce(months, '{}')) m) r (rel, rewrite)
-        ON CONFLICT (relation) DO NOTHING;
+        ON CONFLICT (relation) DO UPDATE SET since = EXCLUDED.since, xact = EXCLUDED.xact;
     END IF;
     RETURN NEXT;
 END $$;

@@ -118,9 +118,41 @@ sed 's/^/    | after dossiers vacuum, until overwritten: /' "$TMP/vacuumed" | gr
 check_exit 0 "dossiers vacuum again: nothing to do" as_owner dossiers vacuum
 check_grep "... says so" "^relations vacuumed: 0$" "$TMP/out"
 
+# --- a deletion still in progress when the VACUUM begins is not cleared:
+# trace is pending (committed), then a transaction records another deletion
+# from it and holds; the vacuum's clearing waits for it, and must keep the row
+sql "INSERT INTO destruction_pending VALUES ('dmpremb.trace', false, now(), pg_current_xact_id())" >/dev/null
+mkfifo "$TMP/go"
+{
+	printf '%s\n' "BEGIN;" "INSERT INTO dmpremb.destruction_pending VALUES ('dmpremb.trace', false, now(),
+	  pg_current_xact_id()) ON CONFLICT (relation) DO UPDATE SET since = EXCLUDED.since, xact = EXCLUDED.xact;" \
+	  "SELECT 'held';"
+	read -r _ <"$TMP/go"
+	echo "COMMIT;"
+} | psql -X -q -tA -v ON_ERROR_STOP=1 >"$TMP/held.out" 2>&1 &
+holder=$!
+# until (at most a minute): the holder has written; then the vacuum waits for its lock
+until_true() {
+	n=0
+	while ! eval "$1" && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+	eval "$1"
+}
+check "a deletion in progress holds its row of destruction_pending" until_true 'grep -q held "$TMP/held.out"'
+as_owner dossiers vacuum >"$TMP/vac.out" 2>"$TMP/vac.err" &
+vacuum=$!
+check "... dossiers vacuum reaches it and waits" \
+	until_true '[ "$(sql "SELECT count(*) FROM pg_locks WHERE NOT granted")" -gt 0 ]'
+echo go >"$TMP/go"
+wait $holder
+wait $vacuum
+check_eq "... and once it commits, keeps it for the next run" "0 1" \
+	"$? $(sql "SELECT count(*) FROM destruction_pending WHERE relation = 'dmpremb.trace'::regclass")"
+check_exit 0 "the next dossiers vacuum" as_owner dossiers vacuum
+check_eq "... clears it" 0 "$(sql 'SELECT count(*) FROM destruction_pending')"
+
 # --- --full: every relation they touched rewritten
 "$DMPREMB" dossiers import "$TMP/suppr.csv" >/dev/null 2>&1
-sql "INSERT INTO destruction_pending SELECT r, false, now() FROM unnest(ARRAY['document', 'document_version', 'trace',
+sql "INSERT INTO destruction_pending SELECT r, false, now(), pg_current_xact_id() FROM unnest(ARRAY['document', 'document_version', 'trace',
      'hospital_stay', 'claim_line']::regclass[]) r ON CONFLICT DO NOTHING" >/dev/null
 check_exit 0 "dossiers vacuum --full" as_owner dossiers vacuum --full
 scan "$TMP/secrets" >"$TMP/full"
