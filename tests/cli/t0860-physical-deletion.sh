@@ -8,7 +8,9 @@
 #   - 'dossiers vacuum' (as the owner; refused to the events role) vacuums
 #     exactly the relations recorded in destruction_pending and rewrites the
 #     identity tables: no byte of the identity is left in beneficiary or the
-#     pseudonyms, no row, no index entry anywhere;
+#     pseudonyms (what stays in the other relations' free space is printed);
+#   - a deletion still running when the vacuum begins keeps its relation
+#     pending for the next run;
 #   - 'dossiers vacuum --full' rewrites them all: no byte of the persons is
 #     left in any relation file but the tombstone's INS-C (dossier,
 #     dossier_event: kept by design, docs/lifecycle.md).
