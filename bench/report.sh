@@ -63,7 +63,7 @@ report_table() {
 
 # the rows in the order of the issue's table, whatever order they were measured in
 sorted_rows() {
-	awk -F'\t' 'BEGIN { split("ingest parse render feed scaling concurrency citus memory storage", o, " "); for (i in o) r[o[i]] = i }
+	awk -F'\t' 'BEGIN { split("ingest parse render feed scaling concurrency citus memory storage deletion", o, " "); for (i in o) r[o[i]] = i }
 		{ print (($1 in r) ? r[$1] : 9) "\t" NR "\t" $0 }' "$work/rows.tsv" | sort -n -k1,1 -k2,2 | cut -f3-
 }
 

@@ -391,6 +391,40 @@ pair_ratio=$(div "$(mval pair.wall)" "$(mval feed1.wall)")
 row concurrency "two feeds at once / one feed (one node)" "$(fmt1 "$(mval pair.wall)") s for both" "$(mval pair.wall)" "s" \
 	"one feed: $(fmt1 "$(mval feed1.wall)") s" "$(mval feed1.wall)" "$pair_ratio" "<= 1.5 x one" "$(met_le "$pair_ratio" 1.5)"
 
+# ---- deletion: what 'dossiers vacuum' costs after 1 % of the dossiers go --------
+# (issue 17 B4) SUPPRESSIONs of 1 % of the fed dossiers, then the hourly
+# 'dossiers vacuum' (VACUUM of the relations they touched, the identity
+# tables rewritten), then another 1 % and 'dossiers vacuum --full' (every one
+# rewritten). Rates in MB/s of the relations processed (total relation size).
+say "deletion: SUPPRESSION of 1 % of the dossiers, dossiers vacuum, then --full"
+suppress_pct() {   # FILE: events file of SUPPRESSIONs of 1 % of the open dossiers
+	{ echo 'INS_C;EVENEMENT;HORODATAGE'
+	  q -c "SELECT ins_c || ';SUPPRESSION;${gen_as_of}T23:00:00+01:00' FROM dmpremb.dossier
+	        WHERE state = 'open' ORDER BY md5(ins_c) LIMIT greatest(1, (SELECT count(*) / 100 FROM dmpremb.dossier))"
+	} >"$1"
+}
+pending_bytes() { q -c "SELECT coalesce(sum(pg_total_relation_size(relation)), 0) FROM dmpremb.destruction_pending"; }
+suppress_pct "$work/suppr1.csv"
+timed suppr1 bin/dmpremb dossiers import "$work/suppr1.csv" --quiet
+must suppr1
+vac_bytes=$(pending_bytes)
+timed vacuum1 bin/dmpremb dossiers vacuum --quiet
+must vacuum1
+suppress_pct "$work/suppr2.csv"
+timed suppr2 bin/dmpremb dossiers import "$work/suppr2.csv" --quiet
+must suppr2
+full_bytes=$(pending_bytes)
+timed vacuumf bin/dmpremb dossiers vacuum --full --quiet
+must vacuumf
+measure vacuum.bytes "$vac_bytes"; measure vacuum_full.bytes "$full_bytes"
+measure vacuum.deleted "$(($(wc -l <"$work/suppr1.csv") - 1))"
+vac_mbs=$(div "$vac_bytes" "$(mval vacuum1.wall)" 1048576)
+full_mbs=$(div "$full_bytes" "$(mval vacuumf.wall)" 1048576)
+row deletion "dossiers vacuum after 1 % deleted" "$(fmt1 "$(mval vacuum1.wall)") s for $(mb "$vac_bytes") MiB ($(fmt1 "$vac_mbs") MiB/s)" \
+	"$vac_mbs" "MiB/s" "--full: $(fmt1 "$(mval vacuumf.wall)") s for $(mb "$full_bytes") MiB ($(fmt1 "$full_mbs") MiB/s)" \
+	"$full_mbs" "$(div "$vac_mbs" "$full_mbs")" "report" "report"
+note "deletion: the import deleting $(mval vacuum.deleted) dossiers took $(fmt1 "$(mval suppr1.wall)") s; dossiers vacuum $(fmt1 "$(mval vacuum1.wall)") s (beneficiary and the pseudonyms rewritten, the rest vacuumed), --full $(fmt1 "$(mval vacuumf.wall)") s"
+
 citus_reason=
 if [ "${BENCH_CITUS:-1}" = 0 ]; then
 	citus_reason="BENCH_CITUS=0"

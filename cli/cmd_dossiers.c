@@ -34,6 +34,7 @@
 
 static const char dossiers_usage[] =
 	"usage: dmpremb dossiers import FILE|-\n"
+	"       dmpremb dossiers vacuum [--full]\n"
 	"\n"
 	"import  records the dossier lifecycle events of FILE ('-' for standard\n"
 	"        input): a header 'INS_C;EVENEMENT;HORODATAGE', then one event a\n"
@@ -58,6 +59,20 @@ static const char dossiers_usage[] =
 	"\n"
 	"Prints lines read, imported, already known, rejected, and what the\n"
 	"lifecycle did (applied, waiting, refused, dossiers deleted) on stdout.\n"
+	"\n"
+	"vacuum  destroys on disk what deletions left (docs/retention.md): each\n"
+	"        relation a SUPPRESSION deleted rows from since the last vacuum\n"
+	"        (dmpremb.destruction_pending) gets a VACUUM (INDEX_CLEANUP ON):\n"
+	"        no tuple and no index entry left, the bytes may stay in the\n"
+	"        pages' free space until overwritten; the identity tables\n"
+	"        (beneficiary, the pseudonyms) are rewritten (VACUUM FULL): none\n"
+	"        of their bytes is left. Run it hourly, after the import.\n"
+	"  --full  rewrite every one of those relations (VACUUM FULL: each is\n"
+	"        locked while it is rewritten; for a maintenance window)\n"
+	"        Prints relations vacuumed, rewritten, seconds.\n"
+	"\n"
+	"'dossiers vacuum' runs as the login, which must be a member of\n"
+	"dmpremb_owner (VACUUM needs the owner's rights): the DBA's login.\n"
 	"\n"
 	"Role: dmpremb_events.\n"
 	"\n";
@@ -314,19 +329,52 @@ static int dossiers_import(struct cli *cli, const char *path)
 	return rc;
 }
 
+/* `dossiers vacuum`: as the login (the owner's member), not as the events role. */
+static int dossiers_vacuum(struct cli *cli, bool full)
+{
+	struct destruction_report r;
+	int rc;
+
+	cli->role = NULL;
+	if ((rc = cli_connect(cli)) != 0)
+		return rc;
+	rc = lifecycle_destroy_pending(cli->conn, full, &r);
+	if (rc == 0) {
+		printf("relations vacuumed: %ld\nof which rewritten: %ld\ndropped since: %ld\nseconds: %.1f\n",
+		       r.relations, r.rewritten, r.dropped, r.seconds);
+		dr_log(DR_LOG_INFO, "dossiers.vacuum", "relations=%ld rewritten=%ld dropped=%ld seconds=%.1f full=%s",
+		       r.relations, r.rewritten, r.dropped, r.seconds, full ? "true" : "false");
+	}
+	return rc;
+}
+
 int cmd_dossiers(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = { CLI_COMMON_LONGOPTS, { 0 } };
+	static const struct option longopts[] = {
+		{ "full", no_argument, NULL, 'F' }, CLI_COMMON_LONGOPTS, { 0 }
+	};
+	bool full = false;
 	int opt, rc;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 'F') {
+			full = true;
+			continue;
+		}
 		rc = cli_common_option(cli, "dossiers", opt, optarg, dossiers_usage);
 		if (rc)
 			return rc > 0 ? DR_OK : rc;
 	}
+	if (optind < argc && strcmp(argv[optind], "vacuum") == 0) {
+		if (argc - optind != 1)
+			return cli_usage_error("dossiers", "vacuum takes no argument but --full");
+		return dossiers_vacuum(cli, full);
+	}
+	if (full)
+		return cli_usage_error("dossiers", "--full is an option of 'dossiers vacuum'");
 	if (optind >= argc || strcmp(argv[optind], "import") != 0)
-		return cli_usage_error("dossiers", "expected 'import FILE'");
+		return cli_usage_error("dossiers", "expected 'import FILE' or 'vacuum'");
 	if (argc - optind != 2)
 		return cli_usage_error("dossiers", "import takes one FILE ('-' for standard input)");
 	return dossiers_import(cli, argv[optind + 1]);

@@ -73,12 +73,20 @@ static const char feed_usage[] =
 	"\n";
 
 static const char render_usage[] =
-	"usage: dmpremb render INS_C [--as-of TIMESTAMP] [--ins-nir-oid OID]\n"
+	"usage: dmpremb render INS_C [--reason TEXT] [--as-of TIMESTAMP] [--ins-nir-oid OID]\n"
 	"\n"
 	"Prints on stdout the document 'dmpremb feed' would store now for this\n"
 	"dossier, with the next version number; stores nothing. It reads the claim\n"
 	"lines, the identity, the referentials and the version numbers, never a\n"
 	"stored document. Options as for feed.\n"
+	"\n"
+	"Every render is recorded first by the database in dmpremb.render_audit\n"
+	"(login, time, the dossier under a pseudonym, its state, the reason),\n"
+	"which ops may read and nobody may change. A dossier the feed would not\n"
+	"feed (closed, deceased, deleted, under objection, not created, unknown)\n"
+	"is refused, exit 65, saying why, unless:\n"
+	"  --reason TEXT       why an operator must see it (at most 500 characters;\n"
+	"                      recorded, never logged; no health data in it)\n"
 	"\n"
 	"Role: dmpremb_feed.\n"
 	"\n";
@@ -356,9 +364,10 @@ int cmd_render(struct cli *cli, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "as-of", required_argument, NULL, OPT_AS_OF },
 		{ "ins-nir-oid", required_argument, NULL, OPT_OID },
+		{ "reason", required_argument, NULL, OPT_FEED_END },
 		CLI_COMMON_LONGOPTS, { 0 }
 	};
-	const char *as_of = NULL, *oid = default_oid();
+	const char *as_of = NULL, *oid = default_oid(), *reason = NULL;
 	struct build_stats st = { 0 };
 	int opt, rc;
 
@@ -371,6 +380,11 @@ int cmd_render(struct cli *cli, int argc, char **argv)
 			as_of = optarg;
 			break;
 		case OPT_OID: oid = optarg; break;
+		case OPT_FEED_END:   /* --reason */
+			if (optarg[strspn(optarg, " \t")] == '\0')
+				return cli_usage_error("render", "--reason must say why");
+			reason = optarg;
+			break;
 		default:
 			rc = cli_common_option(cli, "render", opt, optarg, render_usage);
 			if (rc)
@@ -381,11 +395,12 @@ int cmd_render(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("render", "expected one INS_C");
 	if ((rc = check_oid(oid)) != 0 || (rc = cli_connect(cli)) != 0)
 		return rc;
-	rc = feed_render_one(cli->conn, argv[optind], as_of, oid, stdout, &st);
+	rc = feed_render_one(cli->conn, argv[optind], reason, as_of, oid, stdout, &st);
 	long warnings = 0;
 	for (int k = 0; k < BW_KINDS; k++)
 		warnings += st.warnings[k];
 	if (rc == 0)
-		dr_log(DR_LOG_INFO, "render.done", "lines=%ld warnings=%ld", st.lines, warnings);
+		dr_log(DR_LOG_INFO, "render.done", "lines=%ld warnings=%ld reason_given=%s", st.lines, warnings,
+		       reason ? "true" : "false");
 	return rc;
 }

@@ -598,3 +598,17 @@ int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long
 				n - stored - *refused, n);
 	return 0;
 }
+
+int feed_render_audit(PGconn *c, const char *ins_c, const char *reason, char *verdict, size_t size)
+{
+	const char *params[2] = { ins_c, reason };
+	PGresult *r;
+	int rc = db_query_text(c, "recording the render", "SELECT dmpremb.render_audit_record($1, $2)",
+			       2, params, &r);
+
+	if (rc)
+		return rc;
+	snprintf(verdict, size, "%s", PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return 0;
+}

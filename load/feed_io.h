@@ -168,4 +168,15 @@ int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long
 		   const struct feed_selection *sel, const struct feed_doc *docs, size_t n_docs,
 		   size_t max_bytes, long *refused);
 
+/*
+ * Records one render of the dossier ins_c in render_audit, through the
+ * database's render_audit_record() (sql/016): login, time, pseudonym, state
+ * and reason (NULL: none) are written by the database, in a transaction of
+ * their own, before anything is read. *verdict receives "ok" (print it) or
+ * why the database refused: "objection", "closed", "deceased", "deleted",
+ * "unknown", "no_dossier" (the feed would not feed it and no reason was
+ * given; the attempt is recorded), "bad_reason".
+ */
+int feed_render_audit(PGconn *c, const char *ins_c, const char *reason, char *verdict, size_t size);
+
 #endif

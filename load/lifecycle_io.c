@@ -9,6 +9,8 @@
 
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/log.h"
+#include "lib/progress.h"
 #include "load/copy.h"
 #include "load/copy_out.h"
 #include "load/db.h"
@@ -213,5 +215,86 @@ int lifecycle_apply(PGconn *c, struct lifecycle_report *r)
 		rc = apply_slice(c, &s, params, r, &n);
 	while (rc == 0 && n == LC_SLICE);
 	slice_free(&s);
+	return rc;
+}
+
+/* The login may VACUUM the schema's tables: the owner's member or a superuser. */
+static int may_vacuum(PGconn *c)
+{
+	long long ok = 0;
+	int rc = db_query_long(c,
+		"SELECT (r.rolsuper OR pg_has_role(current_user, 'dmpremb_owner', 'USAGE'))::int"
+		" FROM pg_roles r WHERE r.rolname = current_user", 0, NULL, 0, &ok);
+
+	if (rc == 0 && !ok)
+		rc = dr_error(DR_E_CONFIG, "dossiers vacuum needs the owner's rights (VACUUM): run it as the"
+			      " DBA's login, a member of dmpremb_owner (docs/retention.md, Physical destruction)");
+	return rc;
+}
+
+/* The server's current snapshot (pg_snapshot text), to free(). */
+static int snapshot_now(PGconn *c, char **out)
+{
+	PGresult *r;
+	int rc = db_query(c, "reading the snapshot", "SELECT pg_current_snapshot()::text", 0, NULL, &r);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	*out = strdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return *out ? 0 : dr_error(DR_E_NOMEM, "out of memory reading the snapshot");
+}
+
+int lifecycle_destroy_pending(PGconn *c, bool full, struct destruction_report *r)
+{
+	PGresult *todo = NULL;
+	char *snap = NULL;
+	double t0 = progress_now();
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = may_vacuum(c)) != 0)
+		return rc;
+	rc = db_query(c, "reading destruction_pending",
+		"SELECT format('%I.%I', n.nspname, k.relname), p.rewrite::int,"
+		"       p.relation::oid::text"
+		" FROM dmpremb.destruction_pending p"
+		" JOIN pg_class k ON k.oid = p.relation JOIN pg_namespace n ON n.oid = k.relnamespace"
+		" ORDER BY p.rewrite, 2", 0, NULL, &todo);
+	if (rc == 0) {
+		long long gone = 0;
+		/* a relation dropped since (a purged claim partition) took its bytes with it */
+		rc = db_query_long(c, "WITH d AS (DELETE FROM dmpremb.destruction_pending p"
+				   " WHERE NOT EXISTS (SELECT 1 FROM pg_class k WHERE k.oid = p.relation)"
+				   " RETURNING 1) SELECT count(*) FROM d", 0, NULL, 0, &gone);
+		r->dropped = (long)gone;
+	}
+	for (int i = 0; rc == 0 && todo && i < PQntuples(todo); i++) {
+		const char *rel = PQgetvalue(todo, i, 0);
+		bool rewrite = full || strcmp(PQgetvalue(todo, i, 1), "1") == 0;
+		const char *params[2] = { PQgetvalue(todo, i, 2), NULL };
+		char sql[600];
+		double t1 = progress_now();
+
+		snprintf(sql, sizeof(sql), "VACUUM (%s) %s", rewrite ? "FULL" : "INDEX_CLEANUP ON", rel);
+		/* the transactions committed before the VACUUM begins: their deleted
+		 * tuples are dead to it; a deletion still in progress is not, and its
+		 * row waits for the next run */
+		free(snap);
+		if ((rc = snapshot_now(c, &snap)) != 0 || (rc = db_exec(c, sql)) != 0)
+			break;
+		params[1] = snap;
+		rc = db_execp(c, "DELETE FROM dmpremb.destruction_pending"
+			      " WHERE relation = $1::oid::regclass AND pg_visible_in_snapshot(xact, $2::pg_snapshot)",
+			      2, params);
+		r->relations++;
+		r->rewritten += rewrite;
+		dr_log(DR_LOG_INFO, "dossiers.vacuumed", "relation=%s mode=%s seconds=%.2f", rel,
+		       rewrite ? "full" : "plain", progress_now() - t1);
+	}
+	free(snap);
+	PQclear(todo);
+	r->seconds = progress_now() - t0;
 	return rc;
 }

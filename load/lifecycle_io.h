@@ -27,6 +27,7 @@
 #define DR_LIFECYCLE_IO_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 
 struct lifecycle_report {
 	long long dossiers;        /* dossiers whose history was folded */
@@ -38,5 +39,26 @@ struct lifecycle_report {
 };
 
 int lifecycle_apply(PGconn *c, struct lifecycle_report *r);
+
+/*
+ * Physical destruction of what deletions left (sql/016, docs/retention.md):
+ * dossier_destroy() records in destruction_pending each relation it deleted
+ * rows from; lifecycle_destroy_pending() runs, outside any transaction,
+ * VACUUM (INDEX_CLEANUP ON) on each (no tuple, no index entry left; the
+ * bytes may stay in the pages' free space) and VACUUM (FULL) on those marked
+ * rewrite — the identity tables — or on all of them with full (the files are
+ * rewritten: no byte left); then clears each row whose deletion had
+ * committed before its VACUUM began (one still running waits for the next).
+ * A relation dropped since (a purged partition) needs nothing. VACUUM needs
+ * the owner's rights: the login must be a member of dmpremb_owner or a
+ * superuser (DR_E_CONFIG otherwise, before anything is done).
+ */
+struct destruction_report {
+	long relations;            /* vacuumed */
+	long rewritten;            /* of which rewritten (VACUUM FULL) */
+	long dropped;              /* recorded, dropped since: nothing to do */
+	double seconds;
+};
+int lifecycle_destroy_pending(PGconn *c, bool full, struct destruction_report *r);
 
 #endif

@@ -216,12 +216,12 @@ db_digest() {
 
 # db_content: table_sums without the columns that differ between an
 # interrupted-then-resumed history and an uninterrupted one by design:
-# timestamps, and the run, batch and trace numbers drawn from sequences (a
-# rolled-back transaction still uses them), also where a reject's reason
-# quotes one ("already loaded by batch 7"). Crash tests compare it with an
-# uninterrupted run's.
+# timestamps, transaction ids (destruction_pending.xact), and the run, batch
+# and trace numbers drawn from sequences (a rolled-back transaction still
+# uses them), also where a reject's reason quotes one ("already loaded by
+# batch 7"). Crash tests compare it with an uninterrupted run's.
 db_content() {
-	table_sums "a.atttypid = 'timestamptz'::regtype OR a.attname IN ('run_id', 'batch_id', 'trace_no')" \
+	table_sums "a.atttypid IN ('timestamptz'::regtype, 'xid8'::regtype) OR a.attname IN ('run_id', 'batch_id', 'trace_no')" \
 		"regexp_replace(j, 'by batch [0-9]+', 'by batch N', 'g')"
 }
 

@@ -542,8 +542,25 @@ out:
 	return r;
 }
 
-int feed_render_one(PGconn *c, const char *ins_c, const char *as_of, const char *ins_nir_root,
-		    FILE *out, struct build_stats *st)
+/* What render says of a dossier the feed would not feed (render_audit_record()). */
+static const char *render_refusal(const char *verdict)
+{
+	static const struct { const char *code, *why; } why[] = {
+		{ "objection", "its holder objects to the feed (OPPOSITION)" },
+		{ "closed", "the dossier is closed" },
+		{ "deceased", "its holder is deceased" },
+		{ "deleted", "the dossier is deleted" },
+		{ "unknown", "the dossier has no CREATION yet" },
+		{ "no_dossier", "no dossier has this INS-C" },
+	};
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strcmp(verdict, why[i].code) == 0)
+			return why[i].why;
+	return NULL;
+}
+
+int feed_render_one(PGconn *c, const char *ins_c, const char *reason, const char *as_of,
+		    const char *ins_nir_root, FILE *out, struct build_stats *st)
 {
 	struct feed_window w;
 	struct refcache rc;
@@ -554,6 +571,19 @@ int feed_render_one(PGconn *c, const char *ins_c, const char *as_of, const char 
 
 	if (!is_ins_c(ins_c, strlen(ins_c)))
 		return dr_error(DR_E_USAGE, "INS_C must be 22 digits");
+	char verdict[32];
+	/* recorded, in a transaction of its own, before anything is read */
+	if ((r = feed_render_audit(c, ins_c, reason, verdict, sizeof(verdict))) != 0)
+		return r;
+	if (strcmp(verdict, "bad_reason") == 0)
+		return dr_error(DR_E_USAGE, "--reason must be at most 500 characters, without control characters");
+	if (strcmp(verdict, "ok") != 0) {
+		const char *why = render_refusal(verdict);
+		if (why == NULL)
+			return dr_error(DR_E_INTERNAL, "render_audit_record() answered an unknown verdict");
+		return dr_error(DR_E_DATA, "render refused: %s, the feed would not feed it; give --reason TEXT"
+				" to render it anyway (the render and the reason are recorded)", why);
+	}
 	if ((r = setup(c, as_of, ins_nir_root, &w, &rc, &ctx)) != 0)
 		return r;
 	if ((r = db_begin(c)) == 0 && (r = db_execp(c, "INSERT INTO feed_chunk VALUES ($1)", 1, params)) == 0)

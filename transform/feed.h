@@ -89,8 +89,11 @@ int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed
 int feed_load_list(PGconn *c, const char *path, struct feed_report *rep);
 
 /* Writes to out the document feed would store now for ins_c (reads claims,
- * identity, referentials and version numbers; never a stored document). */
-int feed_render_one(PGconn *c, const char *ins_c, const char *as_of, const char *ins_nir_root,
-		    FILE *out, struct build_stats *st);
+ * identity, referentials and version numbers; never a stored document).
+ * The database records the render first (feed_render_audit()); a dossier
+ * the feed would not feed is refused (DR_E_DATA, saying why) unless the
+ * operator gives a reason (NULL: none), which is recorded, never logged. */
+int feed_render_one(PGconn *c, const char *ins_c, const char *reason, const char *as_of,
+		    const char *ins_nir_root, FILE *out, struct build_stats *st);
 
 #endif

@@ -43,7 +43,8 @@ ic11=$(ins_c_of 11)
 check_exit 0 "render a dossier never fed" "$DMPREMB" render "$ic11" --as-of "$AS_OF"
 cp "$TMP/out" "$TMP/render11.xml"
 check_exit 64 "render refuses a malformed INS-C" "$DMPREMB" render 12345 --as-of "$AS_OF"
-check_exit 66 "render of an unknown INS-C: no identity" "$DMPREMB" render 0000000000000000000000 --as-of "$AS_OF"
+check_exit 66 "render of an unknown INS-C (with a reason: no dossier): no identity" "$DMPREMB" render 0000000000000000000000 \
+	--as-of "$AS_OF" --reason "test t0600"
 check_exit 64 "feed refuses a bad --as-of" "$DMPREMB" feed --as-of yesterday-ish
 check_exit 64 "feed refuses an unknown INS-NIR OID" "$DMPREMB" feed --ins-nir-oid 1.2.3
 
@@ -65,7 +66,8 @@ doc_xml "$ic11" "$TMP/stored11.xml"
 check "render printed exactly what feed stored" cmp -s "$TMP/render11.xml" "$TMP/stored11.xml"
 # person 17 has three codes the fixture referentials do not know (a CIP13, a
 # CCAM act, an imaging act): shown with a neutral label and counted
-check_exit 0 "render of a dossier with unknown codes" "$DMPREMB" render "$(ins_c_of 17)" --as-of "$AS_OF"
+check_exit 0 "render of a dossier with unknown codes" "$DMPREMB" render "$(ins_c_of 17)" --as-of "$AS_OF" \
+	--reason "test t0600"
 check_grep "unknown codes are counted as warnings" "render.done .*warnings=3" "$TMP/err"
 
 # --- every row of every document, against the hand-derived oracle
@@ -79,7 +81,7 @@ for n in $persons; do
 	if [ "$(sql "SELECT count(*) FROM document WHERE ins_c = '$ic'")" = 1 ]; then
 		doc_xml "$ic" "$TMP/p$n.xml"
 	else
-		"$DMPREMB" render "$ic" --as-of "$AS_OF" >"$TMP/p$n.xml" 2>/dev/null
+		"$DMPREMB" render "$ic" --as-of "$AS_OF" --reason "test t0600" >"$TMP/p$n.xml" 2>/dev/null
 	fi
 	python3 "$ROWS" "$TMP/p$n.xml" "$n" >>"$TMP/rows" 2>>"$TMP/rows.err" || echo "person $n" >>"$TMP/rows.err"
 done
@@ -192,7 +194,7 @@ check "batch-cp1252 loads" "$DMPREMB" ingest "$cp"
 for n in $(awk 'NR > 1 {print NR}' "$cp/beneficiaires.csv"); do
 	nir=$(sed -n "${n}p" "$cp/beneficiaires.csv" | iconv -f CP1252 -t UTF-8 | cut -d';' -f1)
 	"$DMPREMB" render "$(sql "SELECT ins_c FROM beneficiary WHERE ben_nir = '$nir'")" --as-of "$AS_OF" \
-		>"$TMP/cp$n.xml" 2>/dev/null
+		--reason "test t0600" >"$TMP/cp$n.xml" 2>/dev/null
 done
 check "a name with Œ and one with ’ are in the documents" sh -c "grep -q 'Œ' '$TMP'/cp*.xml && grep -q '’' '$TMP'/cp*.xml"
 cda_validate "the CP1252-origin documents pass cda-validate" "$TMP"/cp*.xml

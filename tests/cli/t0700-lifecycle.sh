@@ -339,7 +339,8 @@ T9=2026-11-24T11:00:00+01:00
 dm 0 "deleted: feed --ins-c naming it" feed --as-of $T9 --ins-c "$TMP/list21"
 cp "$TMP/out" "$TMP/feed.out"
 check_eq "deleted: the named feed stores nothing" "0|0 0 -" "$(stored)|$(versions 21)"
-dm 66 "deleted: render exits 66 (no identity)" render "$(ic 21)" --as-of $T9
+dm 65 "deleted: render refuses it (exit 65)" render "$(ic 21)" --as-of $T9
+dm 66 "deleted: render --reason exits 66 (no identity)" render "$(ic 21)" --as-of $T9 --reason "test t0700"
 dm 0 "deleted: batch-demo again (--force)" ingest "$demo" --force
 check_eq "deleted: batch-demo again stores nothing for it" "0 0 0" "$(rows 21)"
 # the same files under a reordered manifest: a new batch, every line of

@@ -138,7 +138,7 @@ check_eq "only the owner reads reject.raw_value" "" \
 check_eq "analyst reads nothing in dmpremb" "" "$(readable dmpremb_analyst)"
 check_eq "events reads exactly these" "dossier dossier_event run schema_migration" "$(readable dmpremb_events)"
 check_eq "ops reads exactly these" \
-	"backfill_item batch batch_file dossier_event dossier_sla referential_file reject run schema_migration" \
+	"backfill_item batch batch_file destruction_pending dossier_event dossier_sla referential_file reject render_audit run schema_migration" \
 	"$(readable dmpremb_ops)"
 for r in dmpremb_ingest dmpremb_events dmpremb_feed dmpremb_ops dmpremb_analyst; do
 	check_eq "$r cannot read any column of document or trace" "" \

@@ -35,7 +35,8 @@ citus|ingest vs one node
 citus|feed --jobs 2 vs one node
 memory|ingest peak RSS, 1x -> 10x
 memory|feed peak RSS, 1x -> 10x
-storage|per document'
+storage|per document
+deletion|dossiers vacuum after 1 % deleted'
 printf '%s\n' "$rows" >"$TMP/rows.want"
 sed -n 's/^\([a-z]*\) *| \([^|]*[^ |]\) *|.*/\1|\2/p' "$TMP/table" | grep -v '^stage|' >"$TMP/rows.got"
 check "the table has every row, in order" cmp -s "$TMP/rows.want" "$TMP/rows.got"
@@ -56,7 +57,7 @@ EOF
 check "bench.json parses: rows, measures and the projection" python3 - "$out/bench.json" <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert len(j['rows']) == 15, len(j['rows'])
+assert len(j['rows']) == 16, len(j['rows'])
 assert j['measures']['persons'] == 40
 assert j['projection']['weekly_refresh_core_hours'] > 0
 assert j['projection']['first_feeds_cores_72h'] >= 1
