@@ -274,15 +274,21 @@ int lifecycle_destroy_pending(PGconn *c, bool full, struct destruction_report *r
 		const char *rel = PQgetvalue(todo, i, 0);
 		bool rewrite = full || strcmp(PQgetvalue(todo, i, 1), "1") == 0;
 		const char *params[2] = { PQgetvalue(todo, i, 2), NULL };
-		char sql[600];
+		struct buf sql;
 		double t1 = progress_now();
 
-		snprintf(sql, sizeof(sql), "VACUUM (%s) %s", rewrite ? "FULL" : "INDEX_CLEANUP ON", rel);
+		/* rel is quoted by format('%I.%I') */
+		buf_init(&sql, 4096);
+		rc = buf_printf(&sql, "VACUUM (%s) %s", rewrite ? "FULL" : "INDEX_CLEANUP ON", rel);
 		/* the transactions committed before the VACUUM begins: their deleted
 		 * tuples are dead to it; a deletion still in progress is not, and its
 		 * row waits for the next run */
 		free(snap);
-		if ((rc = snapshot_now(c, &snap)) != 0 || (rc = db_exec(c, sql)) != 0)
+		snap = NULL;
+		if (rc == 0 && (rc = snapshot_now(c, &snap)) == 0)
+			rc = db_exec(c, sql.data);
+		buf_free(&sql);
+		if (rc != 0)
 			break;
 		params[1] = snap;
 		rc = db_execp(c, "DELETE FROM dmpremb.destruction_pending"

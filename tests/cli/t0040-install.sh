@@ -88,6 +88,6 @@ check_eq "the installed dmpremb runs" ok "$(got version)"
 check_eq "dmpremb-run --dry-run hourly runs as the account, with the installed settings" ok "$(got dry_run)"
 [ "$(got dry_run)" = ok ] || sed 's/^/    | /' "$TMP/dry.out"
 check_eq "the systemd units are copied where systemd reads them" "$(got units_shipped)" "$(got units_copied)"
-check "... four of them" test "$(got units_copied)" = 4
+check "... six of them (hourly, weekly, monthly: a service and a timer each)" test "$(got units_copied)" = 6
 check "nothing was installed outside the scratch root" test ! -e /etc/dmpremb
 finish

@@ -238,6 +238,30 @@ check_exit 0 "weekly again: exit 0" "$RUN" --env "$d/env" weekly
 keep_output
 check_eq "the weekly job has its samples" 0 "$(metric 'dmpremb_run_exit_code{task="weekly"}')"
 check_eq "and the hourly job's are kept" 0 "$(metric 'dmpremb_run_exit_code{task="hourly"}')"
+
+# vacuum and vacuum-full: dmpremb dossiers vacuum under DMPREMB_VACUUM_DB's
+# login (a member of dmpremb_owner: here the test cluster's superuser), never
+# under the batch login; without it, a configuration error
+check_exit 78 "vacuum without DMPREMB_VACUUM_DB: exit 78" "$RUN" --env "$d/env" vacuum
+keep_output
+check_grep "... saying which login it needs" "event=config.error .*DMPREMB_VACUUM_DB is not set" "$TMP/run.err"
+victim=$(sql "SELECT min(ins_c) FROM dossier WHERE state = 'open' AND last_fed_at IS NOT NULL")
+printf 'INS_C;EVENEMENT;HORODATAGE\n%s;SUPPRESSION;2026-11-15T11:00:00+01:00\n' "$victim" >"$d/events/inbox/z-delete.csv"
+check_exit 0 "an hourly run imports a deletion" "$RUN" --env "$d/env" hourly
+keep_output
+check "... which leaves relations to vacuum" test "$(sql "SELECT count(*) FROM destruction_pending")" -gt 0
+check_exit 0 "vacuum as the owner's login: exit 0" env DMPREMB_VACUUM_DB="user=$PGUSER" "$RUN" --env "$d/env" vacuum
+keep_output
+check_grep "it logs vacuum.done" "event=vacuum.done full=0" "$TMP/run.err"
+check_eq "... and nothing waits for a vacuum any more" 0 "$(sql "SELECT count(*) FROM destruction_pending")"
+check_exit 0 "vacuum-full: exit 0" env DMPREMB_VACUUM_DB="user=$PGUSER" "$RUN" --env "$d/env" vacuum-full
+keep_output
+check_grep "it logs vacuum.done full=1" "event=vacuum.done full=1" "$TMP/run.err"
+check_eq "the vacuum jobs have their samples" "0 0" \
+	"$(metric 'dmpremb_run_exit_code{task="vacuum"}') $(metric 'dmpremb_run_exit_code{task="vacuum-full"}')"
+check_exit 0 "vacuum --dry-run says what it would do" env DMPREMB_VACUUM_DB="user=$PGUSER" "$RUN" --env "$d/env" --dry-run vacuum
+keep_output
+check_grep "... vacuum.would-run" "event=vacuum.would-run" "$TMP/run.err"
 check "the file still parses" prom_ok "$prom"
 
 # the state gauges of `dmpremb status --prometheus`, appended; its exit 1 is no failure
@@ -430,7 +454,7 @@ check_eq "no NIR, INS-C or name in any output, log or metrics file" 0 \
 	"$(grep -c -F -f "$TMP/secrets" "$TMP/all-output")"
 # --- the systemd units: valid, and hardened (where systemd-analyze exists)
 if command -v systemd-analyze >/dev/null 2>&1; then
-	for u in hourly weekly; do
+	for u in hourly weekly monthly; do
 		# the unit as installed, its command pointing at this checkout's wrapper
 		sed "s|/usr/local/bin/dmpremb-run|$TOP/cron/dmpremb-run|" "$TOP/cron/systemd/dmpremb-$u.service" \
 			>"$TMP/dmpremb-$u.service"
