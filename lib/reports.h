@@ -139,4 +139,29 @@ struct ingest_rejects {
 	struct { char file[64]; long long line; char column[64]; char reason[512]; } first[INGEST_FIRST_REJECTS];
 };
 
+/* `dmpremb dossiers import`: what the fold of the events did (jobs/dossiers.c) */
+struct lifecycle_report {
+	long long dossiers;        /* dossiers whose history was folded */
+	long long events;          /* events folded (all of those dossiers') */
+	long long applied, waiting, refused;
+	long long deleted;         /* dossiers deleted by this application */
+	long long destroyed_documents, destroyed_versions, destroyed_traces;
+	long long destroyed_claims;  /* claim lines and stays */
+};
+
+/* `dmpremb dossiers import`: the file's lines and events */
+struct dossiers_import_report {
+	long read, valid, rejected;
+	long long imported, created;
+	struct lifecycle_report lc;
+};
+
+/* `dmpremb dossiers vacuum` (load/lifecycle_io.h) */
+struct destruction_report {
+	long relations;            /* vacuumed */
+	long rewritten;            /* of which rewritten (VACUUM FULL) */
+	long dropped;              /* recorded, dropped since: nothing to do */
+	double seconds;
+};
+
 #endif

@@ -1,5 +1,5 @@
 /*
- * load/lifecycle_io.c — folding recorded events into dossiers (see lifecycle_io.h).
+ * load/lifecycle_io.c — the lifecycle's statements (see lifecycle_io.h).
  */
 #include "load/lifecycle_io.h"
 
@@ -14,49 +14,123 @@
 #include "load/copy.h"
 #include "load/copy_out.h"
 #include "load/db.h"
-#include "transform/lifecycle.h"
 
-#define LC_SLICE 20000                /* dossiers per slice */
 #define LC_LOCK "7368210932"          /* advisory lock key of the appliers */
+#define EVENT_SKEW "5 minutes"        /* clock skew allowed to an event's instant */
 
-/* One folded event, pointing into the kept COPY rows. */
-struct folded {
-	const char *ins_c, *event_at, *evenement;
-	enum lc_outcome outcome;
-	const char *why;
-};
+/* --- recording ------------------------------------------------------------ */
 
-struct slice {
-	char **rows;                       /* kept libpq buffers */
-	size_t n_rows, cap_rows;
-	struct folded *ev;
-	size_t n_ev, cap_ev;
-	struct { const char *ins_c; struct lc_dossier d; } *dos;
-	size_t n_dos, cap_dos;
-};
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
+int events_stage_open(PGconn *c, struct copy *cp)
 {
-	return array_grow(p, cap, need, size, "folding dossier events");
+	int rc = db_exec(c, "CREATE TEMP TABLE dossier_event_stage"
+			 " (line_no bigint NOT NULL, ins_c text NOT NULL, event_at timestamptz NOT NULL,"
+			 " evenement text NOT NULL)");
+
+	return rc ? rc : copy_begin(cp, c, "COPY dossier_event_stage (line_no, ins_c, event_at, evenement) FROM STDIN");
 }
 
-static void slice_reset(struct slice *s)
+int events_stage_future(PGconn *c, void (*fn)(void *arg, long long line), void *arg, long long *n)
 {
-	for (size_t i = 0; i < s->n_rows; i++)
-		PQfreemem(s->rows[i]);
-	s->n_rows = s->n_ev = s->n_dos = 0;
+	PGresult *r;
+	int rc = db_query(c, "refusing events dated in the future",
+		"WITH gone AS (DELETE FROM dossier_event_stage WHERE event_at > now() + interval '" EVENT_SKEW "'"
+		"              RETURNING line_no)"
+		" SELECT line_no FROM gone ORDER BY 1", 0, NULL, &r);
+
+	*n = 0;
+	if (rc != 0)
+		return rc;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		long long line;
+		if ((rc = db_get_long(r, i, 0, 0, &line)) == 0)
+			fn(arg, line);
+	}
+	*n = PQntuples(r);
+	PQclear(r);
+	return rc;
 }
 
-static void slice_free(struct slice *s)
+int events_stage_apply(PGconn *c, long long run_id, long long *imported, long long *created)
 {
-	slice_reset(s);
-	free(s->rows);
-	free(s->ev);
-	free(s->dos);
+	char run[24];
+	const char *params[1] = { run };
+	int rc;
+
+	snprintf(run, sizeof(run), "%lld", run_id);
+	rc = db_query_long(c,
+		"WITH ins AS ("
+		" INSERT INTO dossier_event (ins_c, event_at, evenement, run_id)"
+		" SELECT DISTINCT ins_c, event_at, evenement, $1::bigint FROM dossier_event_stage"
+		" ON CONFLICT DO NOTHING RETURNING 1)"
+		" SELECT count(*) FROM ins", 1, params, 0, imported);
+	if (rc)
+		return rc;
+	return db_query_long(c,
+		"WITH ins AS ("
+		" INSERT INTO dossier (ins_c) SELECT DISTINCT ins_c FROM dossier_event_stage"
+		" ON CONFLICT (ins_c) DO NOTHING RETURNING 1)"
+		" SELECT count(*) FROM ins", 0, NULL, 0, created);
 }
 
-/* Reads the slice's events in fold order and folds each dossier's history. */
-static int fold_slice(PGconn *c, struct slice *s, struct lifecycle_report *r)
+int events_stage_refused(PGconn *c, void (*fn)(void *arg, long long line, const char *evenement,
+					      const char *event_at, const char *outcome),
+			 void *arg, bool *more)
+{
+	PGresult *r;
+	int rc = db_query(c, "listing refused events",
+		"SELECT min(s.line_no), e.evenement, e.event_at AT TIME ZONE 'UTC', e.outcome"
+		" FROM dossier_event e JOIN (SELECT DISTINCT ins_c FROM dossier_event_stage) t USING (ins_c)"
+		" LEFT JOIN dossier_event_stage s ON s.ins_c = e.ins_c AND s.event_at = e.event_at"
+		"  AND s.evenement = e.evenement"
+		" WHERE e.outcome LIKE 'refused%' GROUP BY e.ins_c, e.event_at, e.evenement, e.outcome"
+		" ORDER BY 1 NULLS LAST, 3 LIMIT 1000", 0, NULL, &r);
+
+	*more = false;
+	if (rc != 0)
+		return rc;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		long long line;
+		if ((rc = db_get_long(r, i, 0, 0, &line)) == 0)
+			fn(arg, line, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3));
+	}
+	*more = PQntuples(r) == 1000;
+	PQclear(r);
+	return rc;
+}
+
+/* --- folding -------------------------------------------------------------- */
+
+int lifecycle_prepare(PGconn *c)
+{
+	return db_exec(c,
+		"CREATE TEMP TABLE IF NOT EXISTS lc_slice (ins_c text PRIMARY KEY) ON COMMIT DELETE ROWS;"
+		"CREATE TEMP TABLE IF NOT EXISTS lc_event_out (ins_c text, event_at timestamptz, evenement text,"
+		"  outcome text) ON COMMIT DELETE ROWS;"
+		"CREATE TEMP TABLE IF NOT EXISTS lc_dossier_out (ins_c text PRIMARY KEY, state text,"
+		"  opposition boolean, created_at timestamptz, due_at timestamptz, last_event_at timestamptz)"
+		"  ON COMMIT DELETE ROWS;"
+		/* lifecycle_store() runs as the owner and reads them */
+		"GRANT SELECT ON pg_temp.lc_event_out, pg_temp.lc_dossier_out TO dmpremb_owner");
+}
+
+int lifecycle_take_slice(PGconn *c, long limit, long long *n)
+{
+	char lim[24];
+	const char *params[1] = { lim };
+	int rc;
+
+	snprintf(lim, sizeof(lim), "%ld", limit);
+	*n = 0;
+	if ((rc = db_query_long(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(" LC_LOCK ")) x",
+				0, NULL, 0, n)) != 0)
+		return rc;
+	return db_query_long(c,
+		"WITH ins AS (INSERT INTO lc_slice SELECT DISTINCT ins_c FROM dossier_event"
+		"             WHERE applied_at IS NULL ORDER BY ins_c LIMIT $1::int"
+		"             RETURNING 1) SELECT count(*) FROM ins", 1, params, 0, n);
+}
+
+int lifecycle_read_slice(PGconn *c, lifecycle_event_fn fn, void *arg)
 {
 	struct copy_out co;
 	int rc = copy_out_begin(&co, c, "reading dossier events",
@@ -68,54 +142,34 @@ static int fold_slice(PGconn *c, struct slice *s, struct lifecycle_report *r)
 	if (rc != 0)
 		return rc;
 	while ((rc = copy_out_next(&co)) > 0) {
-		int e = co.nfield == 3 && co.field[1] ? lifecycle_event(co.field[1]) : -1;
-		if (e < 0 || co.field[0] == NULL || co.field[2] == NULL) {
+		if (co.nfield != 3 || co.field[0] == NULL || co.field[1] == NULL || co.field[2] == NULL) {
 			rc = dr_error(DR_E_INTERNAL, "unexpected dossier event row");
 			break;
 		}
-		if ((rc = grow((void **)&s->rows, &s->cap_rows, s->n_rows + 1, sizeof(*s->rows))) != 0
-		    || (rc = grow((void **)&s->ev, &s->cap_ev, s->n_ev + 1, sizeof(*s->ev))) != 0
-		    || (rc = grow((void **)&s->dos, &s->cap_dos, s->n_dos + 1, sizeof(*s->dos))) != 0)
+		const char *ins_c = co.field[0], *evenement = co.field[1], *event_at = co.field[2];
+		if ((rc = fn(arg, copy_out_keep(&co), ins_c, evenement, event_at)) != 0)
 			break;
-		s->rows[s->n_rows++] = copy_out_keep(&co);
-		if (s->n_dos == 0 || strcmp(s->dos[s->n_dos - 1].ins_c, co.field[0]) != 0) {
-			s->dos[s->n_dos].ins_c = co.field[0];
-			lifecycle_init(&s->dos[s->n_dos].d);
-			s->n_dos++;
-		}
-		struct folded *f = &s->ev[s->n_ev++];
-		f->ins_c = co.field[0];
-		f->evenement = co.field[1];
-		f->event_at = co.field[2];
-		f->outcome = lifecycle_step(&s->dos[s->n_dos - 1].d, (enum lc_event)e, co.field[2], &f->why);
-		r->events++;
-		if (f->outcome == LC_APPLIED)
-			r->applied++;
-		else if (f->outcome == LC_WAITING)
-			r->waiting++;
-		else
-			r->refused++;
 	}
-	if (rc < 0)
+	if (rc != 0)
 		copy_out_drain(&co);
-	r->dossiers += (long long)s->n_dos;
 	return rc < 0 ? rc : 0;
 }
 
-/* Sends the fold's results into lc_event_out and lc_dossier_out. */
-static int send_slice(PGconn *c, const struct slice *s)
+void lifecycle_row_free(char *row)
+{
+	PQfreemem(row);
+}
+
+int lifecycle_send(PGconn *c, const struct lc_event_out *ev, size_t n_ev, const struct lc_dossier_out *dos,
+		   size_t n_dos)
 {
 	struct copy cp;
-	char outcome[160];
 	int rc = copy_begin(&cp, c, "COPY lc_event_out (ins_c, event_at, evenement, outcome) FROM STDIN");
 
-	for (size_t i = 0; rc == 0 && i < s->n_ev; i++) {
-		const struct folded *f = &s->ev[i];
-		snprintf(outcome, sizeof(outcome), "%s%s%s",
-			 f->outcome == LC_APPLIED ? "applied" : f->outcome == LC_WAITING ? "waiting" : "refused",
-			 f->why ? ": " : "", f->why ? f->why : "");
+	for (size_t i = 0; rc == 0 && i < n_ev; i++) {
+		const struct lc_event_out *f = &ev[i];
 		if ((rc = copy_fieldz(&cp, f->ins_c)) || (rc = copy_fieldz(&cp, f->event_at))
-		    || (rc = copy_fieldz(&cp, f->evenement)) || (rc = copy_fieldz(&cp, outcome))
+		    || (rc = copy_fieldz(&cp, f->evenement)) || (rc = copy_fieldz(&cp, f->outcome))
 		    || (rc = copy_end_row(&cp)))
 			break;
 	}
@@ -127,9 +181,9 @@ static int send_slice(PGconn *c, const struct slice *s)
 		return rc;
 	rc = copy_begin(&cp, c, "COPY lc_dossier_out (ins_c, state, opposition, created_at, due_at,"
 			" last_event_at) FROM STDIN");
-	for (size_t i = 0; rc == 0 && i < s->n_dos; i++) {
-		const struct lc_dossier *d = &s->dos[i].d;
-		if ((rc = copy_fieldz(&cp, s->dos[i].ins_c)) || (rc = copy_fieldz(&cp, lifecycle_state_name(d->state)))
+	for (size_t i = 0; rc == 0 && i < n_dos; i++) {
+		const struct lc_dossier_out *d = &dos[i];
+		if ((rc = copy_fieldz(&cp, d->ins_c)) || (rc = copy_fieldz(&cp, d->state))
 		    || (rc = copy_fieldz(&cp, d->opposition ? "t" : "f")) || (rc = copy_fieldz(&cp, d->created_at))
 		    || (rc = copy_fieldz(&cp, d->due_at)) || (rc = copy_fieldz(&cp, d->last_event_at))
 		    || (rc = copy_end_row(&cp)))
@@ -142,81 +196,25 @@ static int send_slice(PGconn *c, const struct slice *s)
 	return copy_finish(&cp, NULL);
 }
 
-/* Writes states and outcomes, and destroys what newly deleted dossiers had:
- * lifecycle_store() (sql/010_citus.sql), as the owner, from lc_dossier_out
- * and lc_event_out. */
-static int write_slice(PGconn *c, struct lifecycle_report *r)
+int lifecycle_write(PGconn *c, struct lifecycle_report *r)
 {
+	long long *const counts[5] = { &r->deleted, &r->destroyed_documents, &r->destroyed_versions,
+				       &r->destroyed_traces, &r->destroyed_claims };
 	PGresult *res;
 	int rc = db_query(c, "storing the fold", "SELECT * FROM lifecycle_store()", 0, NULL, &res);
 
 	if (rc != 0)
 		return rc;
-	r->deleted += atoll(PQgetvalue(res, 0, 0));
-	r->destroyed_documents += atoll(PQgetvalue(res, 0, 1));
-	r->destroyed_versions += atoll(PQgetvalue(res, 0, 2));
-	r->destroyed_traces += atoll(PQgetvalue(res, 0, 3));
-	r->destroyed_claims += atoll(PQgetvalue(res, 0, 4));
+	for (int k = 0; rc == 0 && k < 5; k++) {
+		long long v;
+		if ((rc = db_get_long(res, 0, k, 0, &v)) == 0)
+			*counts[k] += v;
+	}
 	PQclear(res);
-	return 0;
-}
-
-/* One slice in its own transaction; *n = dossiers taken (0: nothing left). */
-static int apply_slice(PGconn *c, struct slice *s, const char *const *params, struct lifecycle_report *r,
-		       long long *n)
-{
-	int rc = db_begin(c);
-
-	*n = 0;
-	if (rc != 0)
-		return rc;
-	if ((rc = db_query_long(c, "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(" LC_LOCK ")) x",
-				0, NULL, 0, n)) != 0
-	    || (rc = db_query_long(c,
-		"WITH ins AS (INSERT INTO lc_slice SELECT DISTINCT ins_c FROM dossier_event"
-		"             WHERE applied_at IS NULL ORDER BY ins_c LIMIT $1::int"
-		"             RETURNING 1) SELECT count(*) FROM ins", 1, params, 0, n)) != 0
-	    || *n == 0) {
-		db_rollback(c);
-		return rc;
-	}
-	slice_reset(s);
-	if ((rc = fold_slice(c, s, r)) != 0 || (rc = send_slice(c, s)) != 0
-	    || (rc = write_slice(c, r)) != 0 || (rc = db_commit(c)) != 0) {
-		db_rollback(c);
-		return rc;
-	}
-	return 0;
-}
-
-int lifecycle_apply(PGconn *c, struct lifecycle_report *r)
-{
-	struct slice s = { 0 };
-	char slice_size[16];
-	const char *params[1] = { slice_size };
-	long long n;
-	int rc;
-
-	snprintf(slice_size, sizeof(slice_size), "%d", LC_SLICE);
-	memset(r, 0, sizeof(*r));
-	/* the session's staging tables, once: emptied by each slice's commit */
-	rc = db_exec(c,
-		"CREATE TEMP TABLE IF NOT EXISTS lc_slice (ins_c text PRIMARY KEY) ON COMMIT DELETE ROWS;"
-		"CREATE TEMP TABLE IF NOT EXISTS lc_event_out (ins_c text, event_at timestamptz, evenement text,"
-		"  outcome text) ON COMMIT DELETE ROWS;"
-		"CREATE TEMP TABLE IF NOT EXISTS lc_dossier_out (ins_c text PRIMARY KEY, state text,"
-		"  opposition boolean, created_at timestamptz, due_at timestamptz, last_event_at timestamptz)"
-		"  ON COMMIT DELETE ROWS;"
-		/* lifecycle_store() runs as the owner and reads them */
-		"GRANT SELECT ON pg_temp.lc_event_out, pg_temp.lc_dossier_out TO dmpremb_owner");
-	if (rc != 0)
-		return rc;
-	do
-		rc = apply_slice(c, &s, params, r, &n);
-	while (rc == 0 && n == LC_SLICE);
-	slice_free(&s);
 	return rc;
 }
+
+/* --- physical destruction ------------------------------------------------- */
 
 /* The login may VACUUM the schema's tables: the owner's member or a superuser. */
 static int may_vacuum(PGconn *c)
