@@ -4,9 +4,9 @@
 #include "cli/cli.h"
 #include "lib/err.h"
 #include "lib/log.h"
-#include "load/analytics.h"
-#include "transform/doc_model.h"
-#include "transform/feed.h"
+#include "jobs/run.h"
+#include "lib/feed_rows.h"
+#include "jobs/feed.h"
 
 #include <omp.h>
 #include <stdio.h>
@@ -108,7 +108,7 @@ static int check_oid(const char *oid)
 
 static void print_report(const struct feed_report *r, bool dry_run)
 {
-	static const char *const names[DOC_SECTIONS] = {
+	static const char *const names[FEED_DOC_SECTIONS] = {
 		"Médicaments", "Vaccinations", "Dispositifs médicaux", "Hospitalisations",
 		"Soins médicaux et dentaires", "Radiologie", "Biologie",
 	};
@@ -130,12 +130,12 @@ static void print_report(const struct feed_report *r, bool dry_run)
 		printf("  skipped, not feedable  %10ld  (dossier closed, deleted or under objection meanwhile)\n",
 		       r->not_feedable);
 	printf("  claim lines read       %10ld  (%ld folded by netting)\n", r->st.lines, r->st.netted_out);
-	for (int s = 0; s < DOC_SECTIONS; s++)
+	for (int s = 0; s < FEED_DOC_SECTIONS; s++)
 		printf("  rows %-27s %10ld\n", names[s], r->st.rows[s]);
-	for (int k = 0; k < BW_KINDS; k++)
+	for (int k = 0; k < FEED_WARNING_KINDS; k++)
 		if (r->st.warnings[k])
 			printf("  warning %-22s %10ld  (code shown with a neutral label)\n",
-			       build_warning_names[k], r->st.warnings[k]);
+			       feed_warning_name(k), r->st.warnings[k]);
 	printf("  XML bytes              %10lld  (average %lld, largest %ld)\n", r->bytes,
 	       r->documents ? r->bytes / r->documents : 0, r->max_bytes);
 	printf("  seconds                %10.1f  (%.0f documents/s, %.0f lines/s)\n", r->seconds,
@@ -205,7 +205,7 @@ int cli_feed_check(struct cli *cli, const struct feed_opts *o)
 
 	/* before any run is recorded: an as-of later than now is a usage error */
 	if (rc == 0 && o->as_of && !o->allow_future && (rc = cli_connect(cli)) == 0
-	    && (rc = feed_as_of_future(cli->conn, o->as_of, &future)) == 0 && future)
+	    && (rc = jobs_feed_as_of_future(cli->conn, o->as_of, &future)) == 0 && future)
 		rc = dr_error(DR_E_USAGE, "--as-of %s is later than now: documents are built from what is"
 			      " known now (--allow-future to build them as of a later time, e.g. in a test)",
 			      o->as_of);
@@ -231,12 +231,12 @@ void cli_feed_defaults(struct feed_opts *o)
 #define FEED_UNLABELLED_WARN 0.01
 static void warn_unlabelled(const struct feed_report *rep)
 {
-	for (int k = 0; k < BW_KINDS; k++) {
+	for (int k = 0; k < FEED_WARNING_KINDS; k++) {
 		long n = rep->st.warnings[k];
 		if (n >= 10 && (double)n >= FEED_UNLABELLED_WARN * (double)rep->st.lines)
 			dr_log(DR_LOG_WARN, "feed.unlabelled", "kind=%s lines=%ld of=%ld (a referential missing"
 			       " or out of date? 'dmpremb referentials load', docs/referentials.md)",
-			       build_warning_names[k], n, rep->st.lines);
+			       feed_warning_name(k), n, rep->st.lines);
 	}
 }
 
@@ -244,9 +244,9 @@ static void warn_unlabelled(const struct feed_report *rep)
 static void unlabelled_json(char *out, size_t size, const struct feed_report *rep)
 {
 	size_t len = (size_t)snprintf(out, size, ", \"unlabelled\": {");
-	for (int k = 0; k < BW_KINDS && len < size; k++)
+	for (int k = 0; k < FEED_WARNING_KINDS && len < size; k++)
 		len += (size_t)snprintf(out + len, size - len, "%s\"%s\": %ld", k ? ", " : "",
-					build_warning_names[k], rep->st.warnings[k]);
+					feed_warning_name(k), rep->st.warnings[k]);
 	if (len < size)
 		snprintf(out + len, size - len, "}");
 }
@@ -259,7 +259,7 @@ int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *
 
 	if (rep->as_of[0] && (rc == 0 || rc == DR_E_DATA || rep->documents > 0))
 		print_report(rep, o->dry_run);
-	for (int k = 0; k < BW_KINDS; k++)
+	for (int k = 0; k < FEED_WARNING_KINDS; k++)
 		warnings += rep->st.warnings[k];
 	warn_unlabelled(rep);
 	unlabelled_json(unlabelled, sizeof(unlabelled), rep);
@@ -285,11 +285,11 @@ int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *
 	cli_run_finish(cli, rc, counts, dr_errmsg());
 	/* the figures as of the feed's own instant, like its documents */
 	if ((rc == 0 || rc == DR_E_DATA) && !o->dry_run)
-		analytics_refresh(cli->conn, ANALYTICS_FED, rep->as_of[0] ? rep->as_of : NULL);
+		jobs_refresh_figures(cli->conn, ANALYTICS_FED, rep->as_of[0] ? rep->as_of : NULL);
 	return rc;
 }
 
-/* A lane's connection (transform/feed.h): the command's database and role. */
+/* A lane's connection (jobs/feed.h): the command's database and role. */
 static int open_lane(void *arg, PGconn **out)
 {
 	return cli_connect_another(arg, out);
@@ -397,7 +397,7 @@ int cmd_render(struct cli *cli, int argc, char **argv)
 		return rc;
 	rc = feed_render_one(cli->conn, argv[optind], reason, as_of, oid, stdout, &st);
 	long warnings = 0;
-	for (int k = 0; k < BW_KINDS; k++)
+	for (int k = 0; k < FEED_WARNING_KINDS; k++)
 		warnings += st.warnings[k];
 	if (rc == 0)
 		dr_log(DR_LOG_INFO, "render.done", "lines=%ld warnings=%ld reason_given=%s", st.lines, warnings,

@@ -7,7 +7,7 @@
 #include <libpq-fe.h>
 
 #include "load/backfill_io.h"
-#include "transform/feed.h"
+#include "jobs/feed.h"
 
 /* --from/--to checked, the --ins-c file loaded into the session (its counts
  * in *lrep): what every backfill does before it lists anything. */

@@ -56,6 +56,30 @@ int feed_as_of_future(PGconn *c, const char *as_of, bool *future)
 	return rc;
 }
 
+int feed_session(PGconn *c)
+{
+	return db_exec(c, "SET DateStyle = ISO");
+}
+
+int feed_list_open(PGconn *c, struct copy *cp)
+{
+	int rc = db_exec(c, "TRUNCATE feed_list");
+
+	return rc ? rc : copy_begin(cp, c, "COPY feed_list FROM STDIN");
+}
+
+int feed_events_pending(PGconn *c, long long *n)
+{
+	return db_query_long(c, "SELECT count(*) FROM dossier_event WHERE applied_at IS NULL", 0, NULL, 0, n);
+}
+
+int feed_chunk_one(PGconn *c, const char *ins_c)
+{
+	const char *params[1] = { ins_c };
+
+	return db_execp(c, "INSERT INTO feed_chunk VALUES ($1)", 1, params);
+}
+
 int feed_prepare(PGconn *c)
 {
 	return db_exec(c,
@@ -500,7 +524,7 @@ int feed_store_doc(struct copy *cp, const struct feed_doc *d, const char *xml)
 	    || (rc = copy_bin_int4(cp, d->version)) || (rc = copy_bin_text(cp, xml, d->bytes))
 	    || (rc = copy_bin_textz(cp, d->sha256)) || (rc = copy_bin_int4(cp, (long)d->bytes)))
 		return rc;
-	return copy_bin_int4_array(cp, d->section_rows, DOC_SECTIONS);
+	return copy_bin_int4_array(cp, d->section_rows, FEED_DOC_SECTIONS);
 }
 
 /* The chunk's array arguments of document_store_staged(): the too-large

@@ -19,9 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lib/uuid.h"
+#include "lib/feed_rows.h"
 #include "load/copy.h"
-#include "transform/build.h"
 
 /* The generation time and the 24-month window, computed once by the server
  * (Europe/Paris; 29 February - 24 months = 28 February). */
@@ -41,6 +40,14 @@ int feed_as_of_future(PGconn *c, const char *as_of, bool *future);
 
 /* Creates the session's temp tables (feed_list, feed_todo, feed_chunk, feed_doc). */
 int feed_prepare(PGconn *c);
+/* The session's settings a feed reads dates with (DateStyle ISO). */
+int feed_session(PGconn *c);
+/* Empties feed_list and opens a COPY of INS-Cs into it on cp. */
+int feed_list_open(PGconn *c, struct copy *cp);
+/* Events recorded and not folded yet (normally none). */
+int feed_events_pending(PGconn *c, long long *n);
+/* feed_chunk holds exactly ins_c (render), in the caller's transaction. */
+int feed_chunk_one(PGconn *c, const char *ins_c);
 
 /*
  * Due-ness, on alias d of dossier, with $1 = the as-of and $3 = refresh days
@@ -128,19 +135,6 @@ struct feed_chunk {
 int feed_fetch(PGconn *c, const struct feed_window *w, struct feed_chunk *ch);
 void feed_chunk_reset(struct feed_chunk *ch);
 void feed_chunk_free(struct feed_chunk *ch);
-
-/* A rendered document: its metadata (the bytes go straight to the COPY). */
-struct feed_doc {
-	const char *ins_c;        /* the chunk's */
-	char set_id[UUID_LEN + 1], doc_id[UUID_LEN + 1];
-	int version;
-	bool rendered;            /* false: skipped (no identity, or too_large) */
-	size_t bytes;
-	bool too_large;           /* larger than the run's limit: not stored */
-	size_t claim_lines;       /* when too_large: the dossier's claim lines */
-	char sha256[65];
-	long section_rows[DOC_SECTIONS];
-};
 
 /*
  * Storing a chunk's documents, in the caller's transaction, as they are

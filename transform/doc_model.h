@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/feed_rows.h"
+
 /* The seven sections that hold rows, in the model's order (the eighth,
  * "Usage et Responsabilités", is fixed text and comes first). */
 enum doc_section {
@@ -31,6 +33,7 @@ enum doc_section {
 	DOC_BIOLOGIE,      /* 29554-3 / 26436-6, biologie lines */
 	DOC_SECTIONS
 };
+_Static_assert(DOC_SECTIONS == FEED_DOC_SECTIONS, "lib/feed_rows.h: FEED_DOC_SECTIONS is the number of sections");
 
 /* A professional, pharmacy or laboratory (prescriber, dispenser, executant). */
 struct doc_party {

@@ -7,7 +7,7 @@
 
 #include "lib/err.h"
 #include "lib/text.h"
-#include "load/copy_out.h"
+#include "load/refcache_io.h"
 
 static char *keep(struct refcache *rc, const char *s, size_t n)
 {
@@ -16,33 +16,34 @@ static char *keep(struct refcache *rc, const char *s, size_t n)
 
 #define NOMEM() dr_error(DR_E_NOMEM, "out of memory loading the referentials")
 
-typedef int (*row_fn)(struct refcache *rc, struct copy_out *co, void *arg);
+typedef int (*row_fn)(struct refcache *rc, const struct ref_row *co, void *arg);
 
-/* Runs one COPY of nfield columns (the first one a non-NULL key) and hands
- * each row to fn; drains the stream on any error. */
-static int each_row(struct refcache *rc, PGconn *conn, const char *what, const char *sql, int nfield,
-		    row_fn fn, void *arg)
+struct each {
+	struct refcache *rc;
+	row_fn fn;
+	void *arg;
+};
+
+static int each_one(void *arg, const struct ref_row *row)
 {
-	struct copy_out co;
-	int r = copy_out_begin(&co, conn, what, sql);
-	if (r != 0)
-		return r;
-	while ((r = copy_out_next(&co)) > 0) {
-		if (co.nfield != nfield || co.field[0] == NULL)
-			r = dr_error(DR_E_INTERNAL, "%s: unexpected row shape", what);
-		else
-			r = fn(rc, &co, arg);
-		if (r != 0)
-			break;
-		rc->entries++;
-	}
-	if (r != 0)
-		copy_out_drain(&co);
+	struct each *e = arg;
+	int r = e->fn(e->rc, row, e->arg);
+
+	if (r == 0)
+		e->rc->entries++;
 	return r;
 }
 
+/* Hands each row of query q to fn (load/refcache_io.c reads them). */
+static int each_row(struct refcache *rc, PGconn *conn, enum ref_query q, row_fn fn, void *arg)
+{
+	struct each e = { rc, fn, arg };
+
+	return refcache_read(conn, q, each_one, &e);
+}
+
 /* code -> label ("" when NULL) into the map arg. */
-static int pair_row(struct refcache *rc, struct copy_out *co, void *arg)
+static int pair_row(struct refcache *rc, const struct ref_row *co, void *arg)
 {
 	char *label = co->field[1] ? keep(rc, co->field[1], co->len[1]) : (char *)"";
 	if (label == NULL || strmap_put(arg, co->field[0], co->len[0], label) != 0)
@@ -50,13 +51,12 @@ static int pair_row(struct refcache *rc, struct copy_out *co, void *arg)
 	return 0;
 }
 
-static int load_pairs(struct refcache *rc, PGconn *conn, struct strmap *map, const char *what,
-		      const char *sql)
+static int load_pairs(struct refcache *rc, PGconn *conn, struct strmap *map, enum ref_query q)
 {
-	return each_row(rc, conn, what, sql, 2, pair_row, map);
+	return each_row(rc, conn, q, pair_row, map);
 }
 
-static int nat_row(struct refcache *rc, struct copy_out *co, void *arg)
+static int nat_row(struct refcache *rc, const struct ref_row *co, void *arg)
 {
 	(void)arg;
 	struct ref_nat *n = arena_alloc(&rc->mem, sizeof(*n));
@@ -67,7 +67,7 @@ static int nat_row(struct refcache *rc, struct copy_out *co, void *arg)
 	return strmap_put(&rc->nat, co->field[0], co->len[0], n) ? NOMEM() : 0;
 }
 
-static int pro_row(struct refcache *rc, struct copy_out *co, void *arg)
+static int pro_row(struct refcache *rc, const struct ref_row *co, void *arg)
 {
 	(void)arg;
 	struct ref_pro *p = arena_alloc(&rc->mem, sizeof(*p));
@@ -105,7 +105,7 @@ struct drugs {
 	size_t cap;
 };
 
-static int cis_row(struct refcache *rc, struct copy_out *co, void *arg)
+static int cis_row(struct refcache *rc, const struct ref_row *co, void *arg)
 {
 	struct drugs *dr = arg;
 	struct ref_drug *cur = dr->cur;
@@ -141,7 +141,7 @@ static int cis_row(struct refcache *rc, struct copy_out *co, void *arg)
 	return c->code && c->label ? 0 : NOMEM();
 }
 
-static int cip_row(struct refcache *rc, struct copy_out *co, void *arg)
+static int cip_row(struct refcache *rc, const struct ref_row *co, void *arg)
 {
 	struct drugs *dr = arg;
 	struct ref_drug *d = co->field[1] ? strmap_get(&dr->by_cis, co->field[1], co->len[1]) : NULL;
@@ -161,21 +161,9 @@ static int load_drugs(struct refcache *rc, PGconn *conn)
 	int r;
 
 	strmap_init(&dr.by_cis);
-	r = each_row(rc, conn, "BDPM",
-		"COPY (SELECT s.cis, s.denomination, c.code_substance, c.substance "
-		"FROM ref_bdpm_cis s LEFT JOIN LATERAL ("
-		"  SELECT coalesce(ft.code_substance, sa.code_substance) AS code_substance,"
-		"         coalesce(ft.substance, sa.substance) AS substance, sa.line_no"
-		"    FROM ref_bdpm_compo sa"
-		"    LEFT JOIN LATERAL (SELECT f.code_substance, f.substance FROM ref_bdpm_compo f"
-		"                        WHERE f.cis = sa.cis AND f.nature = 'FT'"
-		"                          AND f.numero_liaison = sa.numero_liaison"
-		"                        ORDER BY f.line_no LIMIT 1) ft ON true"
-		"   WHERE sa.cis = s.cis AND sa.nature = 'SA') c ON true "
-		"ORDER BY s.cis, c.line_no) TO STDOUT", 4, cis_row, &dr);
+	r = each_row(rc, conn, RQ_DRUGS, cis_row, &dr);
 	if (r == 0)
-		r = each_row(rc, conn, "BDPM CIP", "COPY (SELECT cip13, cis FROM ref_bdpm_cip) TO STDOUT", 2,
-			     cip_row, &dr);
+		r = each_row(rc, conn, RQ_CIP, cip_row, &dr);
 	strmap_free(&dr.by_cis);
 	return r;
 }
@@ -191,28 +179,16 @@ int refcache_load(struct refcache *rc, PGconn *conn)
 
 	int r;
 	if ((r = load_drugs(rc, conn)) != 0
-	    || (r = load_pairs(rc, conn, &rc->lpp, "NT_LPP",
-			       "COPY (SELECT lpp_prs_ide, lpp_red_lib FROM ref_nt_lpp) TO STDOUT")) != 0
-	    || (r = each_row(rc, conn, "IR_NAT_V", "COPY (SELECT prs_nat, nullif(prs_nat_cb2, ''),"
-				     " prs_nat_lib FROM ref_ir_nat_v) TO STDOUT", 3, nat_row, NULL)) != 0
-	    || (r = load_pairs(rc, conn, &rc->ccam, "IR_CCAM_V63",
-			       "COPY (SELECT cam_prs_ide_cod, cam_prs_ide_lib FROM ref_ir_ccam) TO STDOUT")) != 0
-	    || (r = load_pairs(rc, conn, &rc->bio, "IR_BIO_R",
-			       "COPY (SELECT bio_prs_ide, bio_inf_lib FROM ref_ir_bio_r) TO STDOUT")) != 0
-	    || (r = load_pairs(rc, conn, &rc->spe, "IR_SPE_V",
-			       "COPY (SELECT pfs_spe_cod, pfs_spe_lib FROM ref_ir_spe_v) TO STDOUT")) != 0
-	    || (r = load_pairs(rc, conn, &rc->physician, "IR_SPE_V",
-			       "COPY (SELECT pfs_spe_cod, '1' FROM ref_ir_spe_v WHERE pfs_spe_pos IN (1, 2))"
-			       " TO STDOUT")) != 0
-	    || (r = load_pairs(rc, conn, &rc->ghm, "MS_GM9_V",
-			       "COPY (SELECT gm9_ghm_cod, ghm_lib FROM ref_ms_gm9_v) TO STDOUT")) != 0
-	    || (r = load_pairs(rc, conn, &rc->ghs, "IR_GHS_V",
-			       "COPY (SELECT ghs_num, ghs_lib FROM ref_ghs_label) TO STDOUT")) != 0
-	    || (r = each_row(rc, conn, "professional", "COPY (SELECT pfs_num, nullif(pfs_nom, ''),"
-				     " nullif(pfs_prn, ''), nullif(pfs_rai_soc, '') FROM professional) TO STDOUT",
-				     4, pro_row, NULL)) != 0
-	    || (r = load_pairs(rc, conn, &rc->etb, "establishment",
-			       "COPY (SELECT finess, nullif(raison_sociale, '') FROM establishment) TO STDOUT")) != 0) {
+	    || (r = load_pairs(rc, conn, &rc->lpp, RQ_LPP)) != 0
+	    || (r = each_row(rc, conn, RQ_NAT, nat_row, NULL)) != 0
+	    || (r = load_pairs(rc, conn, &rc->ccam, RQ_CCAM)) != 0
+	    || (r = load_pairs(rc, conn, &rc->bio, RQ_BIO)) != 0
+	    || (r = load_pairs(rc, conn, &rc->spe, RQ_SPE)) != 0
+	    || (r = load_pairs(rc, conn, &rc->physician, RQ_PHYSICIAN)) != 0
+	    || (r = load_pairs(rc, conn, &rc->ghm, RQ_GHM)) != 0
+	    || (r = load_pairs(rc, conn, &rc->ghs, RQ_GHS)) != 0
+	    || (r = each_row(rc, conn, RQ_PRO, pro_row, NULL)) != 0
+	    || (r = load_pairs(rc, conn, &rc->etb, RQ_ETB)) != 0) {
 		refcache_free(rc);
 		return r;
 	}

@@ -15,7 +15,9 @@ The layers, from the top (docs/architecture.md):
   lib/        helpers with no project dependency
 
 A folder may include its own headers and those of the layers below it, as
-ALLOWED says; libpq functions (PQ...) are called in load/ only. Exceptions
+ALLOWED says; libpq functions (PQ...) are called in load/ only; and cli/
+calls no function that a header of transform/, ingest/ or load/ declares
+(what it reaches through a job's header is the job's to call). Exceptions
 still being removed are listed in tests/tools/layers.allow, one
 "file -> included" or "file -> libpq" per line: the check fails on a
 violation not listed there, and on a listed one that no longer occurs (so the
@@ -71,6 +73,25 @@ def main():
                 found.add('%s -> %s' % (rel, m.group(0).split('"')[1]))
         if layer != 'load' and PQ_CALL.search(code):
             found.add('%s -> libpq' % rel)
+    # functions declared by the headers below jobs/, called from cli/
+    declared = set()
+    for layer in ('transform', 'ingest', 'load'):
+        for _, rel, path in sources(top):
+            if rel.startswith(layer + '/') and rel.endswith('.h'):
+                with open(path, encoding='utf-8') as f:
+                    code = COMMENT.sub('', f.read())
+                declared |= set(re.findall(r'^[A-Za-z_][\w \t\*]*?\b([a-z_][a-z0-9_]*)\s*\(', code, re.M))
+    declared -= {'int', 'void', 'char', 'long', 'short', 'double', 'float', 'bool', 'size_t', 'unsigned',
+                 'signed', 'const', 'return', 'sizeof', 'if', 'while', 'for', 'switch', 'typedef', 'struct'}
+    for layer, rel, path in sources(top):
+        if layer != 'cli' or not rel.endswith('.c'):
+            continue
+        with open(path, encoding='utf-8') as f:
+            code = COMMENT.sub('', f.read())
+        code = re.sub(r'"(\\.|[^"\\])*"', '""', code)
+        for name in sorted(declared):
+            if re.search(r'(?<![\w.>])%s\s*\(' % name, code):
+                found.add('%s -> %s()' % (rel, name))
     if graph:
         print('include graph between folders (includer -> included: #include lines)')
         for a in ORDER:

@@ -13,7 +13,7 @@
 #   scenario_drop             drops the template and case databases
 #
 # The feeds run with --jobs $SCENARIO_FEED_JOBS (default 2: two lanes, each on
-# its own connection, transform/feed.h); t0960 sets 1, whose checks count the
+# its own connection, jobs/feed.h); t0960 sets 1, whose checks count the
 # chunks in the order one lane commits them.
 SCENARIO_FEED_JOBS=${SCENARIO_FEED_JOBS:-2}
 A1=2026-11-20T10:00:00+01:00

@@ -1,7 +1,7 @@
 /*
- * transform/feed.c — the feed loop and the one-dossier render (see feed.h).
+ * jobs/feed.c — the feed loop and the one-dossier render (see feed.h).
  */
-#include "transform/feed.h"
+#include "jobs/feed.h"
 
 #include <malloc.h>
 #include <omp.h>
@@ -36,8 +36,7 @@ int feed_load_list(PGconn *c, const char *path, struct feed_report *rep)
 
 	if ((rc = feed_prepare(c)) != 0 || (rc = lines_open(&l, path, 256, LINES_CUT)) != 0)
 		return rc;
-	if ((rc = db_exec(c, "TRUNCATE feed_list")) != 0
-	    || (rc = copy_begin(&cp, c, "COPY feed_list FROM STDIN")) != 0) {
+	if ((rc = feed_list_open(c, &cp)) != 0) {
 		lines_close(&l, NULL);
 		return rc;
 	}
@@ -194,7 +193,7 @@ static int setup(PGconn *c, const char *as_of, const char *ins_nir_root, struct 
 {
 	int r;
 
-	if ((r = db_exec(c, "SET DateStyle = ISO")) != 0 || (r = feed_window(c, as_of, w)) != 0
+	if ((r = feed_session(c)) != 0 || (r = feed_window(c, as_of, w)) != 0
 	    || (r = feed_prepare(c)) != 0 || (r = refcache_load(rc, c)) != 0)
 		return r;
 	memset(ctx, 0, sizeof(*ctx));
@@ -215,7 +214,7 @@ static int setup(PGconn *c, const char *as_of, const char *ins_nir_root, struct 
  */
 static int count_pending_events(PGconn *c, long long *pending)
 {
-	int r = db_query_long(c, "SELECT count(*) FROM dossier_event WHERE applied_at IS NULL", 0, NULL, 0, pending);
+	int r = feed_events_pending(c, pending);
 
 	if (r == 0 && *pending > 0)
 		dr_log(DR_LOG_WARN, "feed.events_pending", "events=%lld (recorded, not folded: the next dossiers"
@@ -325,7 +324,7 @@ static int lane_open(struct lane *ln, int l, int n, PGconn *c, const struct feed
 		ln->c = c;
 		ln->w = *w;
 	} else if ((r = o->connect(o->connect_arg, &ln->c)) == 0
-		   && (r = db_exec(ln->c, "SET DateStyle = ISO")) == 0
+		   && (r = feed_session(ln->c)) == 0
 		   && (r = feed_window(ln->c, w->as_of, &ln->w)) == 0) {
 		r = feed_prepare(ln->c);
 	}
@@ -461,7 +460,7 @@ static int feed_lanes(PGconn *c, long long run_id, const struct feed_opts *o, co
 			r = interrupted(o, rep);
 	}
 	for (int l = 1; l < opened; l++)
-		PQfinish(lanes[l].c);
+		db_close(lanes[l].c);
 	return r;
 }
 
@@ -566,7 +565,6 @@ int feed_render_one(PGconn *c, const char *ins_c, const char *reason, const char
 	struct refcache rc;
 	struct build_ctx ctx;
 	struct feed_chunk ch = { 0 };
-	const char *params[1] = { ins_c };
 	int r;
 
 	if (!is_ins_c(ins_c, strlen(ins_c)))
@@ -586,7 +584,7 @@ int feed_render_one(PGconn *c, const char *ins_c, const char *reason, const char
 	}
 	if ((r = setup(c, as_of, ins_nir_root, &w, &rc, &ctx)) != 0)
 		return r;
-	if ((r = db_begin(c)) == 0 && (r = db_execp(c, "INSERT INTO feed_chunk VALUES ($1)", 1, params)) == 0)
+	if ((r = db_begin(c)) == 0 && (r = feed_chunk_one(c, ins_c)) == 0)
 		r = feed_fetch(c, &w, &ch);
 	db_rollback(c);
 	if (r == 0) {
@@ -608,4 +606,14 @@ int feed_render_one(PGconn *c, const char *ins_c, const char *reason, const char
 	feed_chunk_free(&ch);
 	refcache_free(&rc);
 	return r;
+}
+
+const char *feed_warning_name(int k)
+{
+	return build_warning_names[k];
+}
+
+int jobs_feed_as_of_future(PGconn *c, const char *as_of, bool *future)
+{
+	return feed_as_of_future(c, as_of, future);
 }

@@ -1,5 +1,5 @@
 /*
- * transform/feed.h — `dmpremb feed` and `dmpremb render`: documents for dossiers.
+ * jobs/feed.h — `dmpremb feed` and `dmpremb render`: documents for dossiers.
  *
  *   select a chunk of dossiers -> COPY out their rows -> build + render in
  *   parallel (OpenMP), each document into the COPY as soon as it is rendered
@@ -81,6 +81,14 @@ struct feed_report {
 };
 
 int feed_run(PGconn *c, long long run_id, const struct feed_opts *o, struct feed_report *rep);
+
+/* *future: as_of is later than the server's now + 5 minutes (feed and
+ * backfill refuse it without --allow-future). */
+int jobs_feed_as_of_future(PGconn *c, const char *as_of, bool *future);
+
+/* The kinds of unknown codes a report counts (st.warnings), for the command. */
+enum { FEED_WARNING_KINDS = BW_KINDS };
+const char *feed_warning_name(int k);
 
 /* Loads an INS-C list (one per line, "-" = stdin; blank lines and # comments
  * ignored) into the session's temp table feed_list; rep->listed counts the
