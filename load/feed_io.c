@@ -80,19 +80,59 @@ int feed_chunk_one(PGconn *c, const char *ins_c)
 	return db_execp(c, "INSERT INTO feed_chunk VALUES ($1)", 1, params);
 }
 
+/*
+ * The staging table of documents, declared once: its DDL, the COPY's
+ * column list and the number of fields of a row come from it; the types as
+ * format_type() prints them are what document_store_staged() checks
+ * (sql/012_privacy.sql), which tests/cli/t0070-source-checks.sh compares.
+ */
+#define FEED_DOC_COLUMNS(X) \
+	X(ins_c, "text", "text") \
+	X(set_id, "text", "text") \
+	X(doc_id, "text", "text") \
+	X(version, "int", "integer") \
+	X(xml, "text COMPRESSION lz4", "text") \
+	X(sha256, "text", "text") \
+	X(bytes, "int", "integer") \
+	X(section_rows, "int[]", "integer[]")
+#define FEED_DOC_ITEM(name, ddl, type) { #name, ddl },
+static const struct { const char *name, *ddl; } feed_doc_cols[] = { FEED_DOC_COLUMNS(FEED_DOC_ITEM) };
+#undef FEED_DOC_ITEM
+#define FEED_DOC_NCOLS ((int)(sizeof(feed_doc_cols) / sizeof(feed_doc_cols[0])))
+
+/* "CREATE TEMP TABLE ... feed_doc (ins_c text, ...)" or "COPY feed_doc (ins_c, ...)": head, the
+ * columns (with their DDL when ddl), tail */
+static int feed_doc_sql(struct buf *b, const char *head, bool ddl, const char *tail)
+{
+	int rc = buf_puts(b, head);
+
+	for (int i = 0; rc == 0 && i < FEED_DOC_NCOLS; i++)
+		rc = buf_printf(b, "%s%s%s%s", i ? ", " : "", feed_doc_cols[i].name, ddl ? " " : "",
+				ddl ? feed_doc_cols[i].ddl : "");
+	return rc ? rc : buf_puts(b, tail);
+}
+
 int feed_prepare(PGconn *c)
 {
-	return db_exec(c,
+	struct buf sql;
+	int rc = db_exec(c,
 		"CREATE TEMP TABLE IF NOT EXISTS feed_list (ins_c text PRIMARY KEY);"
 		"CREATE TEMP TABLE IF NOT EXISTS feed_todo (seq bigint PRIMARY KEY, ins_c text NOT NULL,"
 		"  first boolean NOT NULL);"
 		"CREATE TEMP TABLE IF NOT EXISTS feed_cand (seq bigint PRIMARY KEY, ins_c text NOT NULL);"
 		"CREATE TEMP TABLE IF NOT EXISTS feed_claimed (ins_c text PRIMARY KEY);"
-		"CREATE TEMP TABLE IF NOT EXISTS feed_chunk (ins_c text PRIMARY KEY) ON COMMIT DELETE ROWS;"
-		"CREATE TEMP TABLE IF NOT EXISTS feed_doc (ins_c text, set_id text, doc_id text,"
-		"  version int, xml text COMPRESSION lz4, sha256 text, bytes int, section_rows int[]) ON COMMIT DELETE ROWS;"
-		/* document_store_staged() runs as the owner and reads it */
-		"GRANT SELECT ON pg_temp.feed_doc TO dmpremb_owner");
+		"CREATE TEMP TABLE IF NOT EXISTS feed_chunk (ins_c text PRIMARY KEY) ON COMMIT DELETE ROWS;");
+
+	if (rc != 0)
+		return rc;
+	buf_init(&sql, 4096);
+	rc = feed_doc_sql(&sql, "CREATE TEMP TABLE IF NOT EXISTS feed_doc (", true, ") ON COMMIT DELETE ROWS;"
+			  /* document_store_staged() runs as the owner and reads it */
+			  "GRANT SELECT ON pg_temp.feed_doc TO dmpremb_owner");
+	if (rc == 0)
+		rc = db_exec(c, sql.data);
+	buf_free(&sql);
+	return rc;
 }
 
 void feed_shard_sql(char *out, size_t size, int k, int n)
@@ -511,15 +551,22 @@ void feed_chunk_free(struct feed_chunk *ch)
 int feed_store_begin(PGconn *c, struct copy *cp)
 {
 	/* binary: the documents' bytes go as they are, unescaped on both sides */
-	return copy_begin_binary(cp, c, "COPY feed_doc (ins_c, set_id, doc_id, version, xml, sha256, bytes,"
-				 " section_rows) FROM STDIN (FORMAT binary)");
+	struct buf sql;
+	int rc;
+
+	buf_init(&sql, 4096);
+	if ((rc = feed_doc_sql(&sql, "COPY feed_doc (", false, ") FROM STDIN (FORMAT binary)")) == 0)
+		rc = copy_begin_binary(cp, c, sql.data);
+	buf_free(&sql);
+	return rc;
 }
 
 int feed_store_doc(struct copy *cp, const struct feed_doc *d, const char *xml)
 {
 	int rc;
 
-	if ((rc = copy_bin_row(cp, 8)) || (rc = copy_bin_textz(cp, d->ins_c))
+	/* in FEED_DOC_COLUMNS' order */
+	if ((rc = copy_bin_row(cp, FEED_DOC_NCOLS)) || (rc = copy_bin_textz(cp, d->ins_c))
 	    || (rc = copy_bin_textz(cp, d->set_id)) || (rc = copy_bin_textz(cp, d->doc_id))
 	    || (rc = copy_bin_int4(cp, d->version)) || (rc = copy_bin_text(cp, xml, d->bytes))
 	    || (rc = copy_bin_textz(cp, d->sha256)) || (rc = copy_bin_int4(cp, (long)d->bytes)))

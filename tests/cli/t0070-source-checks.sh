@@ -36,6 +36,24 @@ refused "$lint" sql "SQL printed into a fixed array" load/db.c 'static void zz(c
 	char sql[64];
 	snprintf(sql, sizeof(sql), "SELECT %s", t);
 }'
+# feed_doc is declared once (load/feed_io.c FEED_DOC_COLUMNS: the table, the
+# COPY, a row's fields); the database's check of the staged table, in the
+# last migration that defines document_store_staged(), names the same
+# columns with the same types
+check "feed_doc: the columns the C declares are those the database checks" python3 -c '
+import glob, re, sys
+top = sys.argv[1]
+c = open(top + "/load/feed_io.c").read()
+cols = ["%s %s" % (n, t) for n, t in re.findall(r"X\((\w+), \"[^\"]*\", \"([^\"]*)\"\)", c)]
+sql = None
+for f in sorted(glob.glob(top + "/sql/[0-9]*.sql")):
+    m = re.findall(r"staged_table_check\(.feed_doc., ARRAY\[(.*?)\]\)", open(f).read(), re.S)
+    if m:
+        sql = [x.strip().strip("\x27") for x in m[-1].split(",")]
+assert len(cols) == 8, cols
+assert cols == sql, (cols, sql)
+' "$TOP"
+
 # an allow list entry whose finding is gone must be removed (the lists shrink)
 copy gone
 echo 'cli/main.c -> load/db.h' >>"$TMP/gone/tests/tools/layers.allow"
