@@ -14,9 +14,10 @@ REFERENCE="dmpremb.ref_ir_act_cod dmpremb.ref_ir_bio_r dmpremb.ref_ir_ccam dmpre
 	dmpremb.ref_nt_lpp dmpremb.ref_bdpm_cis dmpremb.ref_bdpm_cip dmpremb.ref_bdpm_compo
 	dmpremb.professional dmpremb.establishment analytics_private.pseudonym_key"
 # local to the coordinator: runs, batches and their reports, bookkeeping,
-# the analysts' counts and materialised views
+# the analysts' counts and materialised views, the render audit and what
+# awaits dossiers vacuum (016)
 LOCAL="dmpremb.schema_migration dmpremb.run dmpremb.batch dmpremb.batch_file dmpremb.reject
 	dmpremb.referential_file dmpremb.claim_stat analytics_private.refreshed
 	analytics_private.refresh_group analytics_private.first_feed_sla analytics_private.refresh_compliance
 	analytics_private.document_section analytics_private.document_size analytics_private.top_code
-	analytics_private.refresh_compliance_week"
+	analytics_private.refresh_compliance_week dmpremb.render_audit dmpremb.destruction_pending"
