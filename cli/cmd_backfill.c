@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "jobs/backfill.h"
 #include "lib/err.h"
+#include "lib/json.h"
 #include "lib/log.h"
 
 #include <stdio.h>
@@ -96,7 +97,9 @@ int cmd_backfill(struct cli *cli, int argc, char **argv)
 	long long resume = 0;
 	struct feed_opts o;
 	struct feed_report rep, lrep;
-	char options[512];
+	struct buf options;
+	struct json j;
+	char shard[32];
 	long v;
 	int opt, rc;
 
@@ -152,17 +155,27 @@ int cmd_backfill(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 
-	snprintf(options, sizeof(options),
-		 "{\"selection\": \"%s\", \"from\": %s%s%s, \"to\": %s%s%s, \"resume\": %lld,"
-		 " \"shard\": \"%d/%d\", \"jobs\": %d, \"chunk\": %d, \"max_document_mb\": %zu}",
-		 resume ? "resume" : a.all ? "all" : a.list ? "ins-c" : "flx_trt_dtd",
-		 a.from ? "\"" : "", a.from ? a.from : "null", a.from ? "\"" : "",
-		 a.to ? "\"" : "", a.to ? a.to : "null", a.to ? "\"" : "",
-		 resume, o.sel.shard_k, o.sel.shard_n, o.jobs, o.sel.limit, o.max_doc_bytes >> 20);
-	/* a --resume of no backfill is a usage error: no run is recorded for it */
-	if (resume && (rc = jobs_backfill_check_resume(cli->conn, resume)) != 0)
+	buf_init(&options, 2048);
+	json_begin(&j, &options);
+	json_str(&j, "selection", resume ? "resume" : a.all ? "all" : a.list ? "ins-c" : "flx_trt_dtd");
+	json_str(&j, "from", a.from);
+	json_str(&j, "to", a.to);
+	json_int(&j, "resume", resume);
+	snprintf(shard, sizeof(shard), "%d/%d", o.sel.shard_k, o.sel.shard_n);
+	json_str(&j, "shard", shard);
+	json_int(&j, "jobs", o.jobs);
+	json_int(&j, "chunk", o.sel.limit);
+	json_int(&j, "max_document_mb", (long long)(o.max_doc_bytes >> 20));
+	if ((rc = json_end(&j)) != 0) {
+		buf_free(&options);
 		return rc;
-	if ((rc = cli_run_start(cli, "backfill", options)) != 0)
+	}
+	/* a --resume of no backfill is a usage error: no run is recorded for it */
+	rc = resume ? jobs_backfill_check_resume(cli->conn, resume) : 0;
+	if (rc == 0)
+		rc = cli_run_start(cli, "backfill", options.data);
+	buf_free(&options);
+	if (rc != 0)
 		return rc;
 	long long listed = 0;
 	o.sel.backfill_run = resume ? resume : cli->run_id;

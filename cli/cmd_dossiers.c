@@ -12,6 +12,7 @@
 #include "jobs/dossiers.h"
 #include "jobs/run.h"
 #include "lib/buf.h"
+#include "lib/json.h"
 #include "lib/err.h"
 #include "lib/log.h"
 #include "lib/reports.h"
@@ -64,24 +65,6 @@ static const char dossiers_usage[] =
 	"Role: dmpremb_events.\n"
 	"\n";
 
-/* Appends s to b as a JSON string literal. */
-static int json_string(struct buf *b, const char *s)
-{
-	int rc = buf_putc(b, '"');
-
-	for (; *s && rc == 0; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			rc = buf_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			rc = buf_printf(b, "\\u%04x", c);
-		else
-			rc = buf_putc(b, (char)c);
-	}
-	return rc ? rc : buf_putc(b, '"');
-}
-
 static void say_bad_line(void *arg, const char *file, long line, const char *column, const char *why)
 {
 	(void)arg;
@@ -122,18 +105,16 @@ static int dossiers_import(struct cli *cli, const char *path)
 	const char *name = use_stdin ? "stdin" : path;
 	struct dossiers_import_report n = { 0 };
 	struct lines in;
-	struct buf opts;
-	char counts[512];
+	struct buf opts, cnt;
+	struct json j;
 	int rc = jobs_dossiers_open(use_stdin ? "-" : path, &in);
 
 	if (rc)
 		return rc;
 	buf_init(&opts, 8192);
-	rc = buf_puts(&opts, "{\"file\":");
-	if (rc == 0)
-		rc = json_string(&opts, path);
-	if (rc == 0)
-		rc = buf_putc(&opts, '}');
+	json_begin(&j, &opts);
+	json_str(&j, "file", path);
+	rc = json_end(&j);
 	if (rc == 0)
 		rc = cli_run_start(cli, "dossiers-import", opts.data);
 	buf_free(&opts);
@@ -154,12 +135,19 @@ static int dossiers_import(struct cli *cli, const char *path)
 	if (rc == 0 && n.rejected)
 		rc = dr_error(DR_E_DATA, "%ld of %ld lines of %s rejected (the others were imported)",
 			      n.rejected, n.read, name);
-	snprintf(counts, sizeof(counts),
-		 "{\"read\":%ld,\"imported\":%lld,\"duplicate\":%lld,\"rejected\":%ld,"
-		 "\"dossiers_created\":%lld,\"events_applied\":%lld,\"events_waiting\":%lld,"
-		 "\"events_refused\":%lld,\"dossiers_deleted\":%lld,\"documents_destroyed\":%lld}",
-		 n.read, n.imported, n.valid - n.imported, n.rejected, n.created, n.lc.applied,
-		 n.lc.waiting, n.lc.refused, n.lc.deleted, n.lc.destroyed_documents);
+	buf_init(&cnt, 4096);
+	json_begin(&j, &cnt);
+	json_int(&j, "read", n.read);
+	json_int(&j, "imported", n.imported);
+	json_int(&j, "duplicate", n.valid - n.imported);
+	json_int(&j, "rejected", n.rejected);
+	json_int(&j, "dossiers_created", n.created);
+	json_int(&j, "events_applied", n.lc.applied);
+	json_int(&j, "events_waiting", n.lc.waiting);
+	json_int(&j, "events_refused", n.lc.refused);
+	json_int(&j, "dossiers_deleted", n.lc.deleted);
+	json_int(&j, "documents_destroyed", n.lc.destroyed_documents);
+	json_end(&j);
 	if (rc == 0 || rc == DR_E_DATA)
 		dr_log(DR_LOG_INFO, "dossiers.import", "read=%ld imported=%lld duplicate=%lld rejected=%ld"
 		       " applied=%lld waiting=%lld refused=%lld deleted=%lld documents_destroyed=%lld"
@@ -167,7 +155,8 @@ static int dossiers_import(struct cli *cli, const char *path)
 		       n.read, n.imported, n.valid - n.imported, n.rejected, n.lc.applied, n.lc.waiting,
 		       n.lc.refused, n.lc.deleted, n.lc.destroyed_documents, n.lc.destroyed_versions,
 		       n.lc.destroyed_traces, n.lc.destroyed_claims);
-	cli_run_finish(cli, rc, counts, dr_errmsg());
+	cli_run_finish(cli, rc, cnt.data, dr_errmsg());
+	buf_free(&cnt);
 	if (rc == 0 || rc == DR_E_DATA)
 		jobs_refresh_figures(cli->conn, ANALYTICS_DOSSIERS, NULL);
 	return rc;

@@ -3,6 +3,7 @@
  */
 #include "cli/cli.h"
 #include "lib/err.h"
+#include "lib/json.h"
 #include "lib/log.h"
 #include "jobs/run.h"
 #include "lib/feed_rows.h"
@@ -240,20 +241,38 @@ static void warn_unlabelled(const struct feed_report *rep)
 	}
 }
 
-/* ", \"unlabelled\": {\"unknown_cip13\": N, ...}" for the run's counts */
-static void unlabelled_json(char *out, size_t size, const struct feed_report *rep)
+/* The run's counts, with "unlabelled": {"<kind>": N, ...} */
+static int counts_json(struct buf *b, const struct feed_report *rep, long warnings)
 {
-	size_t len = (size_t)snprintf(out, size, ", \"unlabelled\": {");
-	for (int k = 0; k < FEED_WARNING_KINDS && len < size; k++)
-		len += (size_t)snprintf(out + len, size - len, "%s\"%s\": %ld", k ? ", " : "",
-					feed_warning_name(k), rep->st.warnings[k]);
-	if (len < size)
-		snprintf(out + len, size - len, "}");
+	struct json j;
+
+	json_begin(&j, b);
+	json_str(&j, "as_of", rep->as_of);
+	json_int(&j, "planned", rep->plan.total);
+	json_int(&j, "first_feeds", rep->plan.first);
+	json_int(&j, "selected", rep->selected);
+	json_int(&j, "documents", rep->documents);
+	json_int(&j, "no_identity", rep->no_identity);
+	json_int(&j, "too_large", rep->too_large);
+	json_int(&j, "not_feedable", rep->not_feedable);
+	json_int(&j, "lines", rep->st.lines);
+	json_int(&j, "warnings", warnings);
+	json_int(&j, "bytes", rep->bytes);
+	json_real(&j, "seconds", rep->seconds, 3);
+	json_bool(&j, "stopped", rep->stopped);
+	json_int(&j, "events_pending", rep->events_pending);
+	json_int(&j, "backfill_skipped", rep->backfill_skipped);
+	json_int(&j, "backfill_left", rep->backfill_left);
+	json_object(&j, "unlabelled");
+	for (int k = 0; k < FEED_WARNING_KINDS; k++)
+		json_int(&j, feed_warning_name(k), rep->st.warnings[k]);
+	json_close(&j);
+	return json_end(&j);
 }
 
 int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *o, struct feed_report *rep, int rc)
 {
-	char counts[1536], unlabelled[512];
+	struct buf counts;
 	long warnings = 0;
 	struct rusage ru;
 
@@ -262,15 +281,8 @@ int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *
 	for (int k = 0; k < FEED_WARNING_KINDS; k++)
 		warnings += rep->st.warnings[k];
 	warn_unlabelled(rep);
-	unlabelled_json(unlabelled, sizeof(unlabelled), rep);
-	snprintf(counts, sizeof(counts),
-		 "{\"as_of\": \"%s\", \"planned\": %lld, \"first_feeds\": %lld, \"selected\": %ld,"
-		 " \"documents\": %ld, \"no_identity\": %ld, \"too_large\": %ld, \"not_feedable\": %ld, \"lines\": %ld, \"warnings\": %ld,"
-		 " \"bytes\": %lld, \"seconds\": %.3f, \"stopped\": %s, \"events_pending\": %lld,"
-		 " \"backfill_skipped\": %lld, \"backfill_left\": %lld%s}",
-		 rep->as_of, rep->plan.total, rep->plan.first, rep->selected, rep->documents, rep->no_identity,
-		 rep->too_large, rep->not_feedable, rep->st.lines, warnings, rep->bytes, rep->seconds, rep->stopped ? "true" : "false",
-		 rep->events_pending, rep->backfill_skipped, rep->backfill_left, unlabelled);
+	buf_init(&counts, 8192);
+	counts_json(&counts, rep, warnings);
 	getrusage(RUSAGE_SELF, &ru);
 	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, event,
 	       "status=%s as_of=\"%s\" planned=%lld first_feeds=%lld selected=%ld documents=%ld no_identity=%ld"
@@ -282,7 +294,8 @@ int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *
 	       rep->store_s, rep->seconds > 0 ? (double)rep->documents / rep->seconds : 0.0,
 	       rep->seconds > 0 ? (double)rep->st.lines / rep->seconds : 0.0,
 	       rep->stopped ? "true" : "false", ru.ru_maxrss);
-	cli_run_finish(cli, rc, counts, dr_errmsg());
+	cli_run_finish(cli, rc, counts.data, dr_errmsg());
+	buf_free(&counts);
 	/* the figures as of the feed's own instant, like its documents */
 	if ((rc == 0 || rc == DR_E_DATA) && !o->dry_run)
 		jobs_refresh_figures(cli->conn, ANALYTICS_FED, rep->as_of[0] ? rep->as_of : NULL);
@@ -306,7 +319,9 @@ int cmd_feed(struct cli *cli, int argc, char **argv)
 	};
 	struct feed_opts o;
 	struct feed_report rep;
-	char options[512];
+	struct buf options;
+	struct json j;
+	char shard[32];
 	long v;
 	int opt, rc;
 
@@ -343,15 +358,24 @@ int cmd_feed(struct cli *cli, int argc, char **argv)
 	o.quiet = cli->quiet;
 	o.sel.mode = o.ins_c_file ? FEED_LISTED : FEED_DUE;
 
-	snprintf(options, sizeof(options),
-		 "{\"as_of\": %s%s%s, \"listed\": %s, \"refresh_days\": %d, \"max_dossiers\": %ld,"
-		 " \"max_seconds\": %g, \"shard\": \"%d/%d\", \"jobs\": %d, \"chunk\": %d, \"max_document_mb\": %zu,"
-		 " \"dry_run\": %s}",
-		 o.as_of ? "\"" : "", o.as_of ? "given" : "null", o.as_of ? "\"" : "",
-		 o.ins_c_file ? "true" : "false", o.sel.refresh_days, o.sel.max_dossiers, o.max_seconds,
-		 o.sel.shard_k, o.sel.shard_n, o.jobs, o.sel.limit, o.max_doc_bytes >> 20,
-		 o.dry_run ? "true" : "false");
-	if ((rc = cli_run_start(cli, o.dry_run ? "feed-dry-run" : "feed", options)) != 0)
+	buf_init(&options, 2048);
+	json_begin(&j, &options);
+	json_str(&j, "as_of", o.as_of ? "given" : NULL);
+	json_bool(&j, "listed", o.ins_c_file != NULL);
+	json_int(&j, "refresh_days", o.sel.refresh_days);
+	json_int(&j, "max_dossiers", o.sel.max_dossiers);
+	json_number(&j, "max_seconds", o.max_seconds);
+	snprintf(shard, sizeof(shard), "%d/%d", o.sel.shard_k, o.sel.shard_n);
+	json_str(&j, "shard", shard);
+	json_int(&j, "jobs", o.jobs);
+	json_int(&j, "chunk", o.sel.limit);
+	json_int(&j, "max_document_mb", (long long)(o.max_doc_bytes >> 20));
+	json_bool(&j, "dry_run", o.dry_run);
+	rc = json_end(&j);
+	if (rc == 0)
+		rc = cli_run_start(cli, o.dry_run ? "feed-dry-run" : "feed", options.data);
+	buf_free(&options);
+	if (rc != 0)
 		return rc;
 	o.connect = open_lane;
 	o.connect_arg = cli;

@@ -5,6 +5,7 @@
 #include "jobs/ingest.h"
 #include "jobs/run.h"
 #include "lib/err.h"
+#include "lib/json.h"
 #include "lib/interrupt.h"
 #include "lib/log.h"
 #include "lib/reports.h"
@@ -97,7 +98,8 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	struct ingest_opts o = { .max_reject_ratio = 0.01, .jobs = omp_get_num_procs() };
 	struct ingest_report rep;
 	PGconn *side = NULL;   /* commits the new monthly partitions on its own */
-	char options[512], counts[512];
+	struct buf opts, cnt;
+	struct json j;
 	long jobs;
 	int opt, rc;
 
@@ -128,18 +130,28 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	o.dir = argv[optind];
 	o.quiet = cli->quiet;
 
-	snprintf(options, sizeof(options),
-		 "{\"max_reject_ratio\": %g, \"force\": %s, \"dry_run\": %s, \"jobs\": %d}",
-		 o.max_reject_ratio, o.force ? "true" : "false", o.dry_run ? "true" : "false", o.jobs);
+	buf_init(&opts, 1024);
+	json_begin(&j, &opts);
+	json_number(&j, "max_reject_ratio", o.max_reject_ratio);
+	json_bool(&j, "force", o.force);
+	json_bool(&j, "dry_run", o.dry_run);
+	json_int(&j, "jobs", o.jobs);
+	rc = json_end(&j);
+	if (rc) {
+		buf_free(&opts);
+		return rc;
+	}
 	if (!o.dry_run) {
-		rc = cli_run_start(cli, "ingest", options);
+		rc = cli_run_start(cli, "ingest", opts.data);
 		if (rc == 0)
 			rc = cli_connect_another(cli, &side);
 		if (rc) {
+			buf_free(&opts);
 			cli_disconnect(side);
 			return rc;
 		}
 	}
+	buf_free(&opts);
 	rc = jobs_ingest(cli->conn, side, cli->run_id, &o, &rep);
 	cli_disconnect(side);
 	if (rc == 0 && !o.dry_run)
@@ -178,9 +190,16 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		       rep.f[i].name, rep.f[i].read, rep.f[i].loaded, rep.f[i].filtered, rep.f[i].rejected,
 		       rep.f[i].duplicate);
 	}
-	snprintf(counts, sizeof(counts),
-		 "{\"batch_id\": %lld, \"read\": %ld, \"loaded\": %ld, \"filtered\": %ld, \"rejected\": %ld,"
-		 " \"duplicate\": %ld, \"seconds\": %.3f}", rep.batch_id, t[0], t[1], t[2], t[3], t[4], rep.seconds);
+	buf_init(&cnt, 1024);
+	json_begin(&j, &cnt);
+	json_int(&j, "batch_id", rep.batch_id);
+	json_int(&j, "read", t[0]);
+	json_int(&j, "loaded", t[1]);
+	json_int(&j, "filtered", t[2]);
+	json_int(&j, "rejected", t[3]);
+	json_int(&j, "duplicate", t[4]);
+	json_real(&j, "seconds", rep.seconds, 3);
+	json_end(&j);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	char batch_field[48] = "";   /* no batch row: a dry run, or one rolled back */
@@ -193,7 +212,8 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	       t[0], t[1], t[2], t[3], t[4], rep.seconds,
 	       rep.seconds > 0 ? (double)t[0] / rep.seconds : 0.0, ru.ru_maxrss);
 	if (!o.dry_run)
-		cli_run_finish(cli, rc, counts, dr_errmsg());
+		cli_run_finish(cli, rc, cnt.data, dr_errmsg());
+	buf_free(&cnt);
 	if (rc == 0 && !o.dry_run && !rep.already_applied)
 		jobs_refresh_figures(cli->conn, ANALYTICS_CLAIMS, NULL);
 	return rc;

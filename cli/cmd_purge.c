@@ -15,6 +15,7 @@
 #include "jobs/purge.h"
 #include "jobs/run.h"
 #include "lib/err.h"
+#include "lib/json.h"
 #include "lib/log.h"
 #include "lib/reports.h"
 
@@ -104,16 +105,42 @@ static void print_report(const struct purge_opts *o, const struct purge_report *
 	line("backfill list items", r->backfill_items, note);
 }
 
-static void counts_json(char *out, size_t size, const struct purge_report *r)
+static int counts_json(struct buf *b, const struct purge_report *r)
 {
-	snprintf(out, size,
-		 "{\"as_of\": \"%s\", \"cutoff\": \"%s\", \"partitions_dropped\": %lld, \"partition_rows\": %lld,"
-		 " \"claim_stat_rows\": %lld, \"old_stays\": %lld, \"closed_dossiers\": %lld,"
-		 " \"closed_first_purges\": %lld, \"closed_claim_lines\": %lld, \"closed_stays\": %lld,"
-		 " \"version_rows\": %lld, \"rejects\": %lld, \"backfill_items\": %lld, \"seconds\": %.3f}",
-		 r->as_of, r->cutoff, r->partitions_dropped, r->partition_rows, r->claim_stat_rows, r->old_stays,
-		 r->closed_dossiers, r->closed_first, r->closed_lines, r->closed_stays, r->versions, r->rejects,
-		 r->backfill_items, r->seconds);
+	struct json j;
+
+	json_begin(&j, b);
+	json_str(&j, "as_of", r->as_of);
+	json_str(&j, "cutoff", r->cutoff);
+	json_int(&j, "partitions_dropped", r->partitions_dropped);
+	json_int(&j, "partition_rows", r->partition_rows);
+	json_int(&j, "claim_stat_rows", r->claim_stat_rows);
+	json_int(&j, "old_stays", r->old_stays);
+	json_int(&j, "closed_dossiers", r->closed_dossiers);
+	json_int(&j, "closed_first_purges", r->closed_first);
+	json_int(&j, "closed_claim_lines", r->closed_lines);
+	json_int(&j, "closed_stays", r->closed_stays);
+	json_int(&j, "version_rows", r->versions);
+	json_int(&j, "rejects", r->rejects);
+	json_int(&j, "backfill_items", r->backfill_items);
+	json_real(&j, "seconds", r->seconds, 3);
+	return json_end(&j);
+}
+
+static int options_json(struct buf *b, const struct purge_opts *o, const struct purge_report *r)
+{
+	struct json j;
+
+	json_begin(&j, b);
+	json_str(&j, "as_of", r->as_of);
+	json_int(&j, "margin_months", o->margin_months);
+	json_int(&j, "closed_grace_days", o->grace_days);
+	json_int(&j, "version_months", o->version_months);
+	json_int(&j, "reject_days", o->reject_days);
+	json_int(&j, "backfill_days", o->backfill_days);
+	json_int(&j, "slice", o->slice);
+	json_int(&j, "lock_timeout_s", o->lock_timeout_s);
+	return json_end(&j);
 }
 
 static int parse_option(struct purge_opts *o, int opt, const char *arg)
@@ -149,7 +176,7 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	struct purge_opts o = { .margin_months = 3, .grace_days = 90, .version_months = 12, .reject_days = 90,
 				.backfill_days = 30, .slice = 5000, .lock_timeout_s = 10 };
 	struct purge_report r = { 0 };
-	char options[512], counts[1024];
+	struct buf options, counts;
 	int opt, rc;
 
 	optind = 1;
@@ -172,12 +199,10 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	if (!o.dry_run) {
-		snprintf(options, sizeof(options),
-			 "{\"as_of\": \"%s\", \"margin_months\": %ld, \"closed_grace_days\": %ld,"
-			 " \"version_months\": %ld, \"reject_days\": %ld, \"backfill_days\": %ld, \"slice\": %ld,"
-			 " \"lock_timeout_s\": %ld}", r.as_of, o.margin_months, o.grace_days, o.version_months,
-			 o.reject_days, o.backfill_days, o.slice, o.lock_timeout_s);
-		rc = cli_run_start(cli, "purge", options);
+		buf_init(&options, 2048);
+		if ((rc = options_json(&options, &o, &r)) == 0)
+			rc = cli_run_start(cli, "purge", options.data);
+		buf_free(&options);
 	}
 	if (rc == 0) {
 		dr_log(DR_LOG_INFO, "purge.start", "as_of=\"%s\" cutoff=%s partitions=%zu dry_run=%s", r.as_of,
@@ -185,7 +210,8 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 		rc = jobs_purge_run(cli->conn, &o, &r);
 		print_report(&o, &r);
 	}
-	counts_json(counts, sizeof(counts), &r);
+	buf_init(&counts, 4096);
+	counts_json(&counts, &r);
 	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, "purge.done",
 	       "status=%s dry_run=%s partitions=%lld partition_rows=%lld claim_stat_rows=%lld old_stays=%lld"
 	       " closed_dossiers=%lld closed_claim_lines=%lld closed_stays=%lld version_rows=%lld rejects=%lld"
@@ -193,7 +219,8 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	       o.dry_run ? (long long)r.n_parts : r.partitions_dropped, r.partition_rows, r.claim_stat_rows,
 	       r.old_stays, r.closed_dossiers, r.closed_lines, r.closed_stays, r.versions, r.rejects,
 	       r.backfill_items, r.seconds);
-	cli_run_finish(cli, rc, counts, dr_errmsg());
+	cli_run_finish(cli, rc, counts.data, dr_errmsg());
+	buf_free(&counts);
 	/* the top codes are summed from claim_stat, which lost the purged months */
 	if (!o.dry_run && r.claim_stat_rows > 0)
 		jobs_refresh_figures(cli->conn, ANALYTICS_CLAIMS, NULL);

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "jobs/referentials.h"
 #include "lib/buf.h"
+#include "lib/json.h"
 #include "lib/err.h"
 #include "lib/log.h"
 
@@ -35,26 +36,6 @@ static const char ref_usage[] =
 	"\n";
 
 enum { OPT_SNDS = OPT_COMMON_END, OPT_BDPM };
-
-/* Appends s as a JSON string, or null. */
-static void json_string(struct buf *b, const char *s)
-{
-	if (s == NULL) {
-		buf_puts(b, "null");
-		return;
-	}
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			buf_printf(b, "\\%c", ch);
-		else if (ch < 0x20)
-			buf_printf(b, "\\u%04x", ch);
-		else
-			buf_putc(b, (char)ch);
-	}
-	buf_putc(b, '"');
-}
 
 static int check_dir(const char *flag, const char *dir)
 {
@@ -89,8 +70,9 @@ static void print_report(const struct ref_result *res, int n)
 	printf("%-20s %-16s %9lld %9lld %10lld %8lld %8lld\n", "total", "", t[0], t[1], t[2], t[3], t[4]);
 }
 
-static void counts_json(const struct ref_result *res, int n, struct buf *b)
+static int counts_json(const struct ref_result *res, int n, struct buf *b)
 {
+	struct json j;
 	long long files = 0, records = 0, loaded = 0, dup = 0, skipped = 0, repaired = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -103,9 +85,15 @@ static void counts_json(const struct ref_result *res, int n, struct buf *b)
 		skipped += res[i].counts.skipped;
 		repaired += res[i].counts.repaired;
 	}
-	buf_printf(b, "{\"files\": %lld, \"missing\": %lld, \"records\": %lld, \"loaded\": %lld,"
-		   " \"duplicates\": %lld, \"skipped\": %lld, \"repaired\": %lld}",
-		   files, (long long)n - files, records, loaded, dup, skipped, repaired);
+	json_begin(&j, b);
+	json_int(&j, "files", files);
+	json_int(&j, "missing", (long long)n - files);
+	json_int(&j, "records", records);
+	json_int(&j, "loaded", loaded);
+	json_int(&j, "duplicates", dup);
+	json_int(&j, "skipped", skipped);
+	json_int(&j, "repaired", repaired);
+	return json_end(&j);
 }
 
 int cmd_referentials(struct cli *cli, int argc, char **argv)
@@ -120,6 +108,7 @@ int cmd_referentials(struct cli *cli, int argc, char **argv)
 	char msg[1024];
 	const char *snds = NULL, *bdpm = NULL;
 	struct buf opts, counts;
+	struct json j;
 	int opt, rc, nres = 0;
 
 	optind = 1;
@@ -145,11 +134,10 @@ int cmd_referentials(struct cli *cli, int argc, char **argv)
 		return rc;
 	buf_init(&opts, 16384);
 	buf_init(&counts, 1024);
-	buf_puts(&opts, "{\"snds\": ");
-	json_string(&opts, snds);
-	buf_puts(&opts, ", \"bdpm\": ");
-	json_string(&opts, bdpm);
-	buf_putc(&opts, '}');
+	json_begin(&j, &opts);
+	json_str(&j, "snds", snds);
+	json_str(&j, "bdpm", bdpm);
+	json_end(&j);
 
 	rc = cli_run_start(cli, "referentials", opts.data);
 	if (rc == 0) {

@@ -15,6 +15,7 @@
 	X(text) \
 	X(buf) \
 	X(num) \
+	X(json) \
 	X(csvr) \
 	X(fields) \
 	X(insc) \
