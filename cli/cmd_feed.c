@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "lib/err.h"
 #include "lib/json.h"
+#include "lib/num.h"
 #include "lib/log.h"
 #include "jobs/run.h"
 #include "lib/feed_rows.h"
@@ -154,13 +155,20 @@ static void print_report(const struct feed_report *r, bool dry_run)
 
 static int parse_shard(const char *arg, struct feed_selection *sel)
 {
-	int k, n, used = 0;
+	const char *slash = strchr(arg, '/');
+	char kpart[24];
+	long long k = -1, n = 0;
 
-	if (sscanf(arg, "%d/%d%n", &k, &n, &used) != 2 || arg[used] != '\0' || n < 1 || n > 4096
-	    || k < 0 || k >= n)
+	if (slash && (size_t)(slash - arg) < sizeof(kpart)) {
+		memcpy(kpart, arg, (size_t)(slash - arg));
+		kpart[slash - arg] = '\0';
+		if (num_parse_ll(kpart, &k) != 0 || num_parse_ll(slash + 1, &n) != 0)
+			k = -1;
+	}
+	if (n < 1 || n > 4096 || k < 0 || k >= n)
 		return dr_error(DR_E_USAGE, "--shard must be K/N with 0 <= K < N <= 4096, not '%s'", arg);
-	sel->shard_k = k;
-	sel->shard_n = n;
+	sel->shard_k = (int)k;
+	sel->shard_n = (int)n;
 	return 0;
 }
 

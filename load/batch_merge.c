@@ -12,8 +12,10 @@
  */
 #include "load/batch_merge.h"
 #include "load/db.h"
+#include "lib/buf.h"
 #include "lib/err.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +176,24 @@ static int exec_fmt(PGconn *c, const char *what, const char *sql)
 	return 0;
 }
 
+/* exec_fmt of a statement made from one of the templates above (its
+ * arguments are names of ours, never data), assembled in a struct buf */
+static int exec_printf(PGconn *c, const char *what, const char *fmt, ...)
+{
+	struct buf sql;
+	va_list ap;
+	int rc;
+
+	buf_init(&sql, 65536);
+	va_start(ap, fmt);
+	rc = buf_vprintf(&sql, fmt, ap);
+	va_end(ap);
+	if (rc == 0)
+		rc = exec_fmt(c, what, sql.data);
+	buf_free(&sql);
+	return rc;
+}
+
 /* Partitions created per transaction of the side connection: each takes a
  * few locks (table, indexes, TOAST), held to its commit; a batch of many
  * processing months must not exhaust max_locks_per_transaction. */
@@ -203,8 +223,6 @@ int merge_partitions(PGconn *c, PGconn *side)
 
 int merge_classify(PGconn *c, const char *const *file_names, int nfiles)
 {
-	char sql[8192], arr[4096];
-	size_t len = 0;
 	int rc;
 
 	/* One merge at a time, from its classification to its commit: two
@@ -218,32 +236,33 @@ int merge_classify(PGconn *c, const char *const *file_names, int nfiles)
 
 	/* files (file_no, file_name) from a text array literal: the names were
 	 * checked against the contract's file list, so they need no escaping */
-	len += (size_t)snprintf(arr + len, sizeof(arr) - len, "{");
-	for (int i = 0; i < nfiles; i++)
-		len += (size_t)snprintf(arr + len, sizeof(arr) - len, "%s\"%s\"", i ? "," : "", file_names[i]);
-	snprintf(arr + len, sizeof(arr) - len, "}");
-	const char *params[1] = { arr };
-	rc = db_execp(c, "CREATE TEMP TABLE files ON COMMIT DROP AS"
-		      " SELECT (n - 1)::smallint AS file_no, name AS file_name"
-		      " FROM unnest($1::text[]) WITH ORDINALITY AS u(name, n)", 1, params);
+	struct buf arr;
+	buf_init(&arr, 16384);
+	rc = buf_putc(&arr, '{');
+	for (int i = 0; rc == 0 && i < nfiles; i++)
+		rc = buf_printf(&arr, "%s\"%s\"", i ? "," : "", file_names[i]);
+	if (rc == 0 && (rc = buf_putc(&arr, '}')) == 0) {
+		const char *params[1] = { arr.data };
+		rc = db_execp(c, "CREATE TEMP TABLE files ON COMMIT DROP AS"
+			      " SELECT (n - 1)::smallint AS file_no, name AS file_name"
+			      " FROM unnest($1::text[]) WITH ORDINALITY AS u(name, n)", 1, params);
+	}
+	buf_free(&arr);
 	if (rc == 0)
 		rc = exec_fmt(c, "preparing the merge", classify_setup_sql);
 
 	/* beneficiaries, professionals, establishments */
 	if (rc == 0) {
-		snprintf(sql, sizeof(sql), keyed_sql_fmt, "ben_nir", "beneficiary", "ben_nir",
+		rc = exec_printf(c, "classifying beneficiaries", keyed_sql_fmt, "ben_nir", "beneficiary", "ben_nir",
 			 "AND x.ins_c = k.ins_c", "BEN_NIR", "AND s.ins_c IS NOT NULL", "B");
-		rc = exec_fmt(c, "classifying beneficiaries", sql);
 	}
 	if (rc == 0) {
-		snprintf(sql, sizeof(sql), keyed_sql_fmt, "pfs_num", "professional", "pfs_num", "",
+		rc = exec_printf(c, "classifying professionals", keyed_sql_fmt, "pfs_num", "professional", "pfs_num", "",
 			 "PFS_NUM", "", "P");
-		rc = exec_fmt(c, "classifying professionals", sql);
 	}
 	if (rc == 0) {
-		snprintf(sql, sizeof(sql), keyed_sql_fmt, "finess", "establishment", "finess", "",
+		rc = exec_printf(c, "classifying establishments", keyed_sql_fmt, "finess", "establishment", "finess", "",
 			 "FINESS", "", "E");
-		rc = exec_fmt(c, "classifying establishments", sql);
 	}
 	if (rc == 0)
 		rc = exec_fmt(c, "listing the batch's persons", batch_person_sql);
@@ -252,19 +271,17 @@ int merge_classify(PGconn *c, const char *const *file_names, int nfiles)
 
 	/* claim lines: identity = line_key (whose partition is flx_trt_dtd) */
 	if (rc == 0) {
-		snprintf(sql, sizeof(sql), identity_sql_fmt, "s.line_key, s.flx_trt_dtd",
+		rc = exec_printf(c, "classifying claim lines", identity_sql_fmt, "s.line_key, s.flx_trt_dtd",
 			 "s.line_key IS NOT NULL", "claim_line",
 			 "x.line_key = c.line_key AND x.flx_trt_dtd = c.flx_trt_dtd",
 			 "claim line", "C", "x.line_key, x.flx_trt_dtd", "line_key, flx_trt_dtd");
-		rc = exec_fmt(c, "classifying claim lines", sql);
 	}
 	/* stays: identity = (ETA_NUM, RSA_NUM) */
 	if (rc == 0) {
-		snprintf(sql, sizeof(sql), identity_sql_fmt, "s.eta_num, s.rsa_num",
+		rc = exec_printf(c, "classifying stays", identity_sql_fmt, "s.eta_num, s.rsa_num",
 			 "s.rsa_num IS NOT NULL", "hospital_stay",
 			 "x.eta_num = c.eta_num AND x.rsa_num = c.rsa_num",
 			 "stay", "S", "x.eta_num, x.rsa_num", "eta_num");
-		rc = exec_fmt(c, "classifying stays", sql);
 	}
 	if (rc == 0)
 		rc = exec_fmt(c, "filtering the lines of deleted dossiers", deleted_sql);
@@ -284,10 +301,11 @@ int merge_counts(PGconn *c, struct merge_count *out, int nfiles)
 	memset(out, 0, sizeof(*out) * (size_t)nfiles);
 	if (rc)
 		return rc;
-	for (int i = 0; i < PQntuples(r); i++) {
-		int f = atoi(PQgetvalue(r, i, 0));
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		long long f, n;
 		const char *o = PQgetvalue(r, i, 1);
-		long long n = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+		if ((rc = db_get_long(r, i, 0, -1, &f)) != 0 || (rc = db_get_long(r, i, 2, 0, &n)) != 0)
+			break;
 		if (f < 0 || f >= nfiles)
 			continue;
 		if (strcmp(o, "loaded") == 0)

@@ -8,6 +8,7 @@
 #include "load/distribute.h"
 #include "load/db.h"
 #include "load/migrate.h"
+#include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/log.h"
 
@@ -167,7 +168,7 @@ static int roles_login(PGconn *c, bool create, int *changed)
 	for (size_t i = 0; rc == 0 && i < N_OF(group_roles); i++) {
 		const char *p[1] = { group_roles[i] };
 		long long exists = 0, nologin = 0;
-		char sql[96];
+		struct buf sql;
 
 		rc = db_query_long(c, "SELECT count(*) FROM pg_roles WHERE rolname = $1", 1, p, 0, &exists);
 		if (rc == 0 && exists)
@@ -177,8 +178,10 @@ static int roles_login(PGconn *c, bool create, int *changed)
 			continue;
 		/* top-level statements, committed at once: Citus creates or alters
 		 * the role on every node */
-		snprintf(sql, sizeof(sql), "%s ROLE %s LOGIN", exists ? "ALTER" : "CREATE", group_roles[i]);
-		rc = db_exec(c, sql);
+		buf_init(&sql, 256);
+		if ((rc = buf_printf(&sql, "%s ROLE %s LOGIN", exists ? "ALTER" : "CREATE", group_roles[i])) == 0)
+			rc = db_exec(c, sql.data);
+		buf_free(&sql);
 		if (rc == 0)
 			(*changed)++;
 	}

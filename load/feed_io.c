@@ -10,6 +10,7 @@
 
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/num.h"
 #include "load/copy.h"
 #include "load/copy_out.h"
 #include "load/db.h"
@@ -151,8 +152,9 @@ void feed_shard_sql(char *out, size_t size, int k, int n)
 int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
 		  struct feed_plan *p)
 {
-	char sql[2048], plan[2304], shard[128], max[24], days[16], run[24];
+	char shard[128], max[24], days[16], run[24];
 	const char *params[3] = { w->as_of, sel->max_dossiers > 0 ? max : NULL, days };
+	struct buf plan;
 	PGresult *r;
 	int rc;
 
@@ -163,20 +165,16 @@ int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_sele
 	memset(p, 0, sizeof(*p));
 	if (sel->mode == FEED_BACKFILL) {
 		const char *bp[1] = { run };
-		if ((rc = db_query(c, "counting the backfill's list",
-				   "SELECT count(*) FROM backfill_item WHERE run_id = $1::bigint AND done_at IS NULL",
-				   1, bp, &r)) != 0)
-			return rc;
-		p->total = atoll(PQgetvalue(r, 0, 0));
-		PQclear(r);
-		return 0;
+		return db_query_long(c, "SELECT count(*) FROM backfill_item WHERE run_id = $1::bigint AND done_at IS NULL",
+				     1, bp, 0, &p->total);
 	}
 	if ((rc = db_exec(c, "TRUNCATE feed_todo")) != 0)
 		return rc;
+	buf_init(&plan, 16384);
 	if (sel->mode == FEED_DUE)
 		/* first feeds by the time they became due, then the oldest refreshes */
-		snprintf(sql, sizeof(sql),
-			"INSERT INTO feed_todo (seq, ins_c, first)"
+		rc = buf_printf(&plan,
+			"WITH ins AS (INSERT INTO feed_todo (seq, ins_c, first)"
 			" SELECT row_number() OVER (ORDER BY cls, t, ins_c), ins_c, cls = 0 FROM ("
 			"  (SELECT d.ins_c, 0 AS cls, d.due_at AS t FROM dossier d"
 			"    WHERE " FEEDABLE " AND " FIRST_DUE
@@ -187,24 +185,26 @@ int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_sele
 			"      AND d.last_fed_at >= d.due_at%s ORDER BY d.last_fed_at LIMIT $2::bigint)) x"
 			" ORDER BY cls, t, ins_c LIMIT $2::bigint", shard, shard);
 	else
-		snprintf(sql, sizeof(sql),
-			"INSERT INTO feed_todo (seq, ins_c, first)"
+		rc = buf_printf(&plan,
+			"WITH ins AS (INSERT INTO feed_todo (seq, ins_c, first)"
 			" SELECT row_number() OVER (ORDER BY d.ins_c), d.ins_c, false FROM feed_list d"
 			" WHERE true%s"
 			" ORDER BY d.ins_c LIMIT $2::bigint", shard);
-	snprintf(plan, sizeof(plan), "WITH ins AS (%s RETURNING first)"
-		 " SELECT count(*), count(*) FILTER (WHERE first) FROM ins", sql);
-	if ((rc = db_query_text(c, "planning the run", plan, 3, params, &r)) != 0)
+	if (rc == 0)
+		rc = buf_puts(&plan, " RETURNING first) SELECT count(*), count(*) FILTER (WHERE first) FROM ins");
+	if (rc == 0)
+		rc = db_query_text(c, "planning the run", plan.data, 3, params, &r);
+	buf_free(&plan);
+	if (rc != 0)
 		return rc;
-	p->total = atoll(PQgetvalue(r, 0, 0));
-	p->first = atoll(PQgetvalue(r, 0, 1));
+	if ((rc = db_get_long(r, 0, 0, 0, &p->total)) == 0)
+		rc = db_get_long(r, 0, 1, 0, &p->first);
 	PQclear(r);
+	if (rc != 0)
+		return rc;
 	/* never the INS-Cs: their values would land in pg_statistic (batch_merge.c) */
 	return db_exec(c, "ANALYZE feed_todo (seq, first)");
 }
-
-/* The advisory lock namespace of a dossier claimed by a feed's chunk. */
-#define FEED_LOCK_NS "736821"
 
 /* The advisory lock namespace of a dossier claimed by a feed's chunk. */
 #define FEED_LOCK_NS "736821"
@@ -214,7 +214,6 @@ int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_sele
 static int select_once(PGconn *c, const struct feed_selection *sel, const char *const *params,
 		       long long *after, long long *cands, long long *n)
 {
-	char sql[2048];
 	PGresult *r;
 	int rc;
 
@@ -236,13 +235,13 @@ static int select_once(PGconn *c, const struct feed_selection *sel, const char *
 			" SELECT count(*), coalesce(max(seq), 0) FROM ins", 5, params, &r);
 	if (rc != 0)
 		return rc;
-	*cands = atoll(PQgetvalue(r, 0, 0));
-	if (*cands > 0)
-		*after = atoll(PQgetvalue(r, 0, 1));
+	rc = db_get_long(r, 0, 0, 0, cands);
+	if (rc == 0 && *cands > 0)
+		rc = db_get_long(r, 0, 1, 0, after);
 	PQclear(r);
 	*n = 0;
-	if (*cands == 0)
-		return 0;
+	if (rc != 0 || *cands == 0)
+		return rc;
 
 	/*
 	 * 2. claimed: a transaction-level advisory lock per dossier, taken on
@@ -261,18 +260,18 @@ static int select_once(PGconn *c, const struct feed_selection *sel, const char *
 	 * and what it stored is seen (still open, no objection, still due or not
 	 * already current). Those kept make the chunk.
 	 */
-	snprintf(sql, sizeof(sql),
-		"WITH ins AS (INSERT INTO feed_chunk"
-		"  SELECT d.ins_c FROM feed_claimed k JOIN dossier d ON d.ins_c = k.ins_c"
-		"   WHERE " FEEDABLE " AND %s RETURNING 1)"
-		" SELECT count(*) FROM ins",
-		sel->mode == FEED_DUE ? "((" FIRST_DUE " AND d.due_at <= $1::timestamptz) OR " REFRESH_DUE ")"
-		: NOT_CURRENT);
-	if ((rc = db_query_text(c, "selecting dossiers", sql, 3, params, &r)) != 0)
+#define CHUNK_KEEP(cond) "WITH ins AS (INSERT INTO feed_chunk" \
+	"  SELECT d.ins_c FROM feed_claimed k JOIN dossier d ON d.ins_c = k.ins_c" \
+	"   WHERE " FEEDABLE " AND " cond " RETURNING 1)" \
+	" SELECT count(*) FROM ins"
+	if ((rc = db_query_text(c, "selecting dossiers", sel->mode == FEED_DUE
+				? CHUNK_KEEP("((" FIRST_DUE " AND d.due_at <= $1::timestamptz) OR " REFRESH_DUE ")")
+				: CHUNK_KEEP(NOT_CURRENT), 3, params, &r)) != 0)
 		return rc;
-	*n = atoll(PQgetvalue(r, 0, 0));
+#undef CHUNK_KEEP
+	rc = db_get_long(r, 0, 0, 0, n);
 	PQclear(r);
-	return 0;
+	return rc;
 }
 
 int feed_select(PGconn *c, const struct feed_window *w, const struct feed_selection *sel,
@@ -320,8 +319,10 @@ int feed_backfill_close(PGconn *c, const struct feed_window *w, const struct fee
 		"  WHERE b.run_id = $2::bigint AND b.done_at IS NULL AND b2.run_id = b.run_id AND b2.ins_c = b.ins_c"
 		"    AND (d.ins_c IS NULL OR NOT (" FEEDABLE ") OR " FEED_SQL_CURRENT ")", 3, params, &r)) != 0)
 		return rc;
-	*skipped = strtoll(PQcmdTuples(r), NULL, 10);
+	rc = db_cmd_rows(r, skipped);
 	PQclear(r);
+	if (rc != 0)
+		return rc;
 	return db_query_long(c, "SELECT count(*) FROM backfill_item WHERE run_id = $1::bigint AND done_at IS NULL",
 			     1, params + 1, 0, left);
 }
@@ -345,6 +346,15 @@ static int keep_row(struct feed_chunk *ch, struct copy_out *co)
 static const char *f(const struct copy_out *co, int i)
 {
 	return co->field[i] && co->field[i][0] ? co->field[i] : NULL;
+}
+
+/* Field i as a whole number (NULL: 0); DR_E_INTERNAL naming what when it is not one. */
+static int num(const struct copy_out *co, int i, const char *what, long long *out)
+{
+	*out = 0;
+	if (co->field[i] == NULL || num_parse_ll(co->field[i], out) == 0)
+		return 0;
+	return dr_error(DR_E_INTERNAL, "%s: the server sent a value that is not a number", what);
 }
 
 /* AAAAMMJJ from a date as the server sends it under DateStyle ISO
@@ -397,9 +407,15 @@ static int dossier_row(struct feed_chunk *ch, struct copy_out *co, void *arg)
 	d->prn = f(co, 5);
 	d->prn_lis = f(co, 6);
 	d->nai_dte = f(co, 7);
-	d->sex = co->field[8] ? atoi(co->field[8]) : 0;
+	long long sex, version;
+	int rc = num(co, 8, "ben_sex_cod", &sex);
+	if (rc == 0)
+		rc = num(co, 10, "version", &version);
+	if (rc != 0)
+		return rc;
+	d->sex = (int)sex;
 	d->nai_com = f(co, 9);
-	d->prev_version = co->field[10] ? atoi(co->field[10]) : 0;
+	d->prev_version = (int)version;
 	d->prev_set_id = f(co, 11);
 	d->prev_doc_id = f(co, 12);
 	if (d->has_identity && (!d->nom_nai || !d->prn || !d->nai_dte || strlen(d->nai_dte) != 8))
@@ -446,7 +462,11 @@ static int claim_row(struct feed_chunk *ch, struct copy_out *co, void *arg)
 	struct claim_in *l = &ch->claims[ch->n_claims];
 	l->domain = co->field[1] ? co->field[1][0] : '?';
 	date8(l->date, co->field[2]);
-	l->qty = co->field[3] ? atol(co->field[3]) : 0;
+	long long qty;
+	int rc = num(co, 3, "act_qsn", &qty);
+	if (rc != 0)
+		return rc;
+	l->qty = (long)qty;
 	l->pha_prs_c13 = f(co, 4);
 	l->tip_prs_ide = f(co, 5);
 	l->pha_atc_c07 = f(co, 6);
@@ -465,7 +485,6 @@ static int claim_row(struct feed_chunk *ch, struct copy_out *co, void *arg)
 
 int feed_fetch(PGconn *c, const struct feed_window *w, struct feed_chunk *ch)
 {
-	char sql[2048];
 	int rc;
 
 	feed_chunk_reset(ch);
@@ -493,20 +512,26 @@ int feed_fetch(PGconn *c, const struct feed_window *w, struct feed_chunk *ch)
 	struct attach claims = { 0, idx + 2 * (ch->n + 1), idx + 3 * (ch->n + 1) };
 
 	/* Stays that end inside or after the window's first day: those admitted
-	 * in the window are shown, and any of them may put an H on a line. */
-	snprintf(sql, sizeof(sql),
+	 * in the window are shown, and any of them may put an H on a line. The
+	 * window's days (YYYY-MM-DD, computed by the server) go into the
+	 * statement: COPY takes no parameter. */
+	struct buf sql;
+	buf_init(&sql, 8192);
+	rc = buf_printf(&sql,
 		"COPY (SELECT s.ins_c, s.ent_dat, s.sor_dat, coalesce(s.sor_dat, s.ent_dat + coalesce(s.sej_nbj, 0)),"
 		"             s.eta_num, s.grg_ghm, s.ghs_num"
 		"        FROM feed_chunk k JOIN hospital_stay s ON s.ins_c = k.ins_c"
 		"       WHERE s.ent_dat <= '%s'"
 		"         AND coalesce(s.sor_dat, s.ent_dat + coalesce(s.sej_nbj, 0)) >= '%s'"
 		"       ORDER BY s.ins_c, s.ent_dat, s.eta_num, s.rsa_num) TO STDOUT", w->hi, w->lo);
-	rc = each_row(c, "reading stays", sql, 7, ch, stay_row, &stays);
+	if (rc == 0)
+		rc = each_row(c, "reading stays", sql.data, 7, ch, stay_row, &stays);
 
 	/* Claim lines of the window, never DPN_QLF 71. Care precedes processing,
 	 * so FLX_TRT_DTD >= the window's start prunes the older partitions. */
 	if (rc == 0) {
-		snprintf(sql, sizeof(sql),
+		buf_reset(&sql);
+		rc = buf_printf(&sql,
 			"COPY (SELECT c.ins_c, c.domain, c.exe_soi_dtd, c.act_qsn,"
 			"             c.pha_prs_c13, c.tip_prs_ide, c.pha_atc_c07, c.prs_nat_ref, c.cam_prs_ide,"
 			"             c.bio_prs_ide, c.pfs_exe_num, c.pse_spe_cod, c.etb_exe_fin,"
@@ -515,8 +540,10 @@ int feed_fetch(PGconn *c, const struct feed_window *w, struct feed_chunk *ch)
 			"       WHERE c.exe_soi_dtd BETWEEN '%s' AND '%s' AND c.flx_trt_dtd >= '%s'"
 			"         AND c.dpn_qlf IS DISTINCT FROM 71"
 			"       ORDER BY c.ins_c) TO STDOUT", w->lo, w->hi, w->lo);
-		rc = each_row(c, "reading claim lines", sql, 17, ch, claim_row, &claims);
+		if (rc == 0)
+			rc = each_row(c, "reading claim lines", sql.data, 17, ch, claim_row, &claims);
 	}
+	buf_free(&sql);
 	if (rc == 0)
 		for (size_t i = 0; i < ch->n; i++) {
 			struct dossier_in *d = &ch->d[i];
@@ -661,9 +688,13 @@ int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long
 		PQclear(r);
 		return rc;
 	}
-	long long stored = atoll(PQgetvalue(r, 0, 0)), versions = atoll(PQgetvalue(r, 0, 1));
-	*refused = atol(PQgetvalue(r, 0, 4));
+	long long stored = 0, versions = 0, refused_n = 0;
+	if ((rc = db_get_long(r, 0, 0, 0, &stored)) == 0 && (rc = db_get_long(r, 0, 1, 0, &versions)) == 0)
+		rc = db_get_long(r, 0, 4, 0, &refused_n);
 	PQclear(r);
+	if (rc != 0)
+		return rc;
+	*refused = (long)refused_n;
 	if (stored + *refused != n || versions != stored)
 		return dr_error(DR_E_RETRY, "%lld of %lld documents were newer in the database; run again",
 				n - stored - *refused, n);
