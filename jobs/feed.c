@@ -77,17 +77,48 @@ struct worker_out {
 	char msg[256];
 };
 
+/*
+ * Where a rendered document goes, one at a time (the render threads take
+ * turns): the chunk's COPY into feed_doc (feed, backfill), nowhere (a dry
+ * run), or a FILE (render). One render path for all three.
+ */
+struct doc_sink {
+	int (*put)(void *ctx, const struct feed_doc *d, const char *xml);
+	void *ctx;
+};
+
+static int put_copy(void *ctx, const struct feed_doc *d, const char *xml)
+{
+	return feed_store_doc(ctx, d, xml);
+}
+
+static int put_nowhere(void *ctx, const struct feed_doc *d, const char *xml)
+{
+	(void)ctx;
+	(void)d;
+	(void)xml;
+	return 0;
+}
+
+static int put_file(void *ctx, const struct feed_doc *d, const char *xml)
+{
+	if (fwrite(xml, 1, d->bytes, ctx) != d->bytes)
+		return dr_error(DR_E_IO, "cannot write the document");
+	return 0;
+}
+
 /* Builds and renders every dossier of the chunk on `jobs` threads; docs[i]
  * gets dossier i's metadata (rendered false when skipped: no identity, or
- * too_large: rendering stopped past max_bytes), *rendered how many were. Each document goes into the
- * sink's COPY as soon as it is rendered, one thread at a time (NULL sink: a
- * dry run), so a thread holds one document at a time, never the chunk's. */
+ * too_large: rendering stopped past max_bytes), *rendered how many were. Each
+ * document goes into the sink as soon as it is rendered, one thread at a
+ * time, so a thread holds one document at a time, never the chunk's. */
 static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, struct feed_doc *docs,
-			int jobs, size_t max_bytes, struct copy *sink, long *rendered, struct feed_report *rep)
+			int jobs, size_t max_bytes, const struct doc_sink *sink, long *rendered,
+			struct feed_report *rep)
 {
 	struct worker_out fail = { 0, "" };
 	int sink_rc = 0;
-	omp_lock_t sink_lock;   /* this chunk's COPY: not a named critical, which
+	omp_lock_t sink_lock;   /* this chunk's sink: not a named critical, which
 				 * would make the lanes wait for each other's sends */
 
 	omp_init_lock(&sink_lock);
@@ -136,15 +167,13 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 			for (int s = 0; s < DOC_SECTIONS; s++)
 				d->section_rows[s] = (long)m.sections[s].n;
 			d->rendered = true;
-			if (sink != NULL) {
-				omp_set_lock(&sink_lock);
-				if (sink_rc == 0)
-					sink_rc = feed_store_doc(sink, d, xml);
-				rc = sink_rc;
-				omp_unset_lock(&sink_lock);
-				if (rc != 0)
-					my_rc = rc;
-			}
+			omp_set_lock(&sink_lock);
+			if (sink_rc == 0)
+				sink_rc = sink->put(sink->ctx, d, xml);
+			rc = sink_rc;
+			omp_unset_lock(&sink_lock);
+			if (rc != 0)
+				my_rc = rc;
 		}
 		arena_free(&a);
 		buf_free(buf);
@@ -244,18 +273,19 @@ static int feed_chunk_once(PGconn *c, long long run_id, const struct feed_opts *
 	}
 	double t2 = progress_now();
 	rep->fetch_s += t2 - t1;
-	struct copy cp, *sink = NULL;
+	struct copy cp;
+	struct doc_sink sink = { put_nowhere, NULL };
 	if (!o->dry_run) {
 		if ((r = feed_store_begin(c, &cp)) != 0) {
 			db_rollback(c);
 			return r;
 		}
-		sink = &cp;
+		sink = (struct doc_sink){ put_copy, &cp };
 	}
 	long k = 0;
-	if ((r = render_chunk(ctx, ch, docs, o->jobs, o->max_doc_bytes, sink, &k, rep)) != 0) {
-		if (sink)
-			copy_abort(sink, "feed: rendering failed");
+	if ((r = render_chunk(ctx, ch, docs, o->jobs, o->max_doc_bytes, &sink, &k, rep)) != 0) {
+		if (!o->dry_run)
+			copy_abort(&cp, "feed: rendering failed");
 		db_rollback(c);
 		return r;
 	}
@@ -266,7 +296,7 @@ static int feed_chunk_once(PGconn *c, long long run_id, const struct feed_opts *
 	} else {
 		long refused = 0;
 		dr_killpoint("feed-before-store");
-		if ((r = feed_store_end(c, sink, w, run_id, &o->sel, docs, ch->n, o->max_doc_bytes, &refused)) != 0
+		if ((r = feed_store_end(c, &cp, w, run_id, &o->sel, docs, ch->n, o->max_doc_bytes, &refused)) != 0
 		    || (r = db_commit(c)) != 0) {
 			db_rollback(c);
 			return r;
@@ -588,20 +618,16 @@ int feed_render_one(PGconn *c, const char *ins_c, const char *reason, const char
 		r = feed_fetch(c, &w, &ch);
 	db_rollback(c);
 	if (r == 0) {
-		struct arena a;
-		struct doc_model m;
-		struct buf buf;
-		buf_init(&buf, CDA_BUF_TOOBIG);
-		arena_init(&a, 256 * 1024);
-		r = build_model(&ctx, &ch.d[0], &a, &m, st);
-		if (r == DR_E_DATA)
+		/* a one-dossier chunk, rendered as the feed renders, into out */
+		struct doc_sink sink = { put_file, out };
+		struct feed_doc doc;
+		struct feed_report rep;
+		long rendered = 0;
+		memset(&rep, 0, sizeof(rep));
+		r = render_chunk(&ctx, &ch, &doc, 1, SIZE_MAX, &sink, &rendered, &rep);
+		if (r == 0 && rendered == 0)
 			r = dr_error(DR_E_NOINPUT, "no beneficiary identity is known for this INS-C");
-		if (r == 0)
-			r = cda_render(&m, &buf);
-		if (r == 0 && fwrite(buf.data, 1, buf.len, out) != buf.len)
-			r = dr_error(DR_E_IO, "cannot write the document");
-		buf_free(&buf);
-		arena_free(&a);
+		*st = rep.st;
 	}
 	feed_chunk_free(&ch);
 	refcache_free(&rc);
