@@ -42,7 +42,9 @@ start)
 		PGCLUSTER_PORT=${n#*:} PGCLUSTER_LISTEN=127.0.0.1 \
 		PGCLUSTER_CONF="shared_preload_libraries = 'citus'
 max_connections = 100
-citus.max_client_connections = 90" \
+citus.max_client_connections = 90
+# Citus starts a maintenance worker per database: the suite makes a dozen
+max_worker_processes = 64" \
 			"$top/tests/pgcluster.sh" start "$dir/${n%%:*}" >/dev/null
 	done
 	cp "$dir/coord/env" "$dir/env"
