@@ -12,6 +12,7 @@
 #include "lib/err.h"
 #include "lib/interrupt.h"
 #include "lib/log.h"
+#include "lib/num.h"
 #include "lib/text.h"
 #include "jobs/run.h"
 
@@ -184,26 +185,20 @@ int cli_parse_as_of(const char *flag, const char *arg)
 
 int cli_parse_long(const char *flag, const char *arg, long min, long max, long *out)
 {
-	char *end;
-	long v;
+	long long v;
 
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max)
+	if (num_parse_ll(arg, &v) != 0 || v < min || v > max)
 		return dr_error(DR_E_USAGE, "%s must be a whole number from %ld to %ld, not '%s'",
 				flag, min, max, arg);
-	*out = v;
+	*out = (long)v;
 	return 0;
 }
 
 int cli_parse_double(const char *flag, const char *arg, double min, double max, double *out)
 {
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v >= min && v <= max))
+	if (num_parse_double(arg, &v) != 0 || !(v >= min && v <= max))
 		return dr_error(DR_E_USAGE, "%s must be a number from %g to %g, not '%s'",
 				flag, min, max, arg);
 	*out = v;

@@ -19,13 +19,16 @@ ALLOWED says; libpq functions (PQ...) are called in load/ only; and cli/
 calls no function that a header of transform/, ingest/ or load/ declares
 (what it reaches through a job's header is the job's to call). Exceptions
 still being removed are listed in tests/tools/layers.allow, one
-"file -> included" or "file -> libpq" per line: the check fails on a
-violation not listed there, and on a listed one that no longer occurs (so the
-list only shrinks).
+"file -> included" or "file -> libpq" per line (tests/tools/ratchet.py: the
+check fails on a violation not listed there, and on a listed one that no
+longer occurs, so the list only shrinks).
 """
+import collections
 import os
 import re
 import sys
+
+import ratchet
 
 ALLOWED = {
     'cli': {'cli', 'jobs', 'lib'},
@@ -55,10 +58,6 @@ def main():
     top = sys.argv[1] if len(sys.argv) > 1 else '.'
     graph = '--graph' in sys.argv
     allow_path = os.path.join(top, 'tests', 'tools', 'layers.allow')
-    allowed = set()
-    if os.path.exists(allow_path):
-        with open(allow_path) as f:
-            allowed = {ln.strip() for ln in f if ln.strip() and not ln.startswith('#')}
     edges, found = {}, set()
     for layer, rel, path in sources(top):
         with open(path, encoding='utf-8') as f:
@@ -99,20 +98,14 @@ def main():
             print('  %-10s -> %s' % (a, ', '.join(row) if row else '(none)'))
         calls = sorted({v.split(' -> ')[0] for v in found if v.endswith('-> libpq')})
         print('libpq calls outside load/: %d file(s)%s' % (len(calls), (': ' + ', '.join(calls)) if calls else ''))
-    new = sorted(found - allowed)
-    gone = sorted(allowed - found)
-    if '--shrink' in sys.argv and gone:
-        with open(allow_path) as f:
-            kept = [ln for ln in f if ln.strip() not in gone]
-        with open(allow_path, 'w') as f:
-            f.writelines(kept)
-        gone = []
+    new, gone = ratchet.compare(allow_path, collections.Counter(found), '--shrink' in sys.argv)
+    gone = [k for k, _, _ in gone]
     for v in new:
         print('check-layers: wrong way: %s' % v)
     for v in gone:
         print('check-layers: %s no longer occurs: remove it from tests/tools/layers.allow' % v)
     print('check-layers: %d wrong-way use(s) listed as still to remove, %d new, %d gone'
-          % (len(found & allowed), len(new), len(gone)))
+          % (len(found) - len(new), len(new), len(gone)))
     return 1 if new or gone else 0
 
 

@@ -23,9 +23,12 @@ allow list holds findings still to remove ("file rule", one per line, the
 line number left out so that edits do not move them); the check fails on a
 finding not listed, and on a listed one that no longer occurs.
 """
+import collections
 import os
 import re
 import sys
+
+import ratchet
 
 DIRS = ['cli', 'jobs', 'transform', 'ingest', 'load', 'lib']
 CALLS = {
@@ -102,40 +105,23 @@ def findings(top):
 def main():
     top = sys.argv[1] if len(sys.argv) > 1 else '.'
     allow_path = os.path.join(top, 'tests', 'tools', 'checksrc.allow')
-    allowed = {}
-    if os.path.exists(allow_path):
-        with open(allow_path) as f:
-            for ln in f:
-                ln = ln.strip()
-                if ln and not ln.startswith('#'):
-                    allowed[ln] = allowed.get(ln, 0) + 1
-    seen, bad = {}, []
+    seen, where = collections.Counter(), {}
     for rel, no, rule, what in findings(top):
         key = '%s %s %s' % (rel, rule, what)
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] > allowed.get(key, 0):
-            bad.append('%s:%d: %s: %s' % (rel, no, rule, what))
-    gone = ['%s (%d listed, %d found)' % (k, n, seen.get(k, 0)) for k, n in sorted(allowed.items())
-            if seen.get(k, 0) < n]
-    if '--shrink' in sys.argv and gone:
-        left = {k: min(n, seen.get(k, 0)) for k, n in allowed.items()}
-        with open(allow_path) as f:
-            lines = f.readlines()
-        with open(allow_path, 'w') as f:
-            for ln in lines:
-                k = ln.strip()
-                if k and not k.startswith('#'):
-                    if left.get(k, 0) <= 0:
-                        continue
-                    left[k] -= 1
-                f.write(ln)
-        gone = []
+        seen[key] += 1
+        where.setdefault(key, []).append('%s:%d: %s: %s' % (rel, no, rule, what))
+    new, gone = ratchet.compare(allow_path, seen, '--shrink' in sys.argv)
+    # a key found more often than listed: its last occurrences are the new ones
+    bad = []
+    for k, n in collections.Counter(new).items():
+        bad += where[k][-n:]
+    gone = ['%s (%d listed, %d found)' % g for g in gone]
     for b in bad:
         print('checksrc: %s' % b)
     for g in gone:
         print('checksrc: fewer than listed: %s: lower tests/tools/checksrc.allow' % g)
     print('checksrc: %d finding(s) listed as still to remove, %d new, %d fixed'
-          % (sum(min(n, seen.get(k, 0)) for k, n in allowed.items()), len(bad), len(gone)))
+          % (sum(seen.values()) - len(bad), len(bad), len(gone)))
     return 1 if bad or gone else 0
 
 
