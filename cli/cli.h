@@ -15,12 +15,20 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "lib/summary.h"
+
 struct cli {
 	const char *conninfo;  /* --db, or NULL for libpq's environment */
 	const char *role;      /* the role the command runs as (SET ROLE at connection) */
 	bool quiet;
 	PGconn *conn;          /* opened by cli_connect() */
 	long long run_id;      /* dmpremb.run row of this command, 0 when none */
+	unsigned flags;        /* the command table's CMD_* (main.c) */
+	/* The run, begun by cli_run_begin() and ended by the dispatcher: */
+	const char *done_event;     /* the `.done` line due ("ingest.done"); NULL: none */
+	struct run_summary sum;     /* its counts: the run row's and the line's */
+	bool changed;               /* committed what the analysts' figures count */
+	char figures_as_of[64];     /* the figures' instant ("": now) */
 	int argc;              /* the command's arguments (argv[0]: its name), for messages */
 	char **argv;
 };
@@ -68,10 +76,19 @@ int cli_connect(struct cli *cli);
 int cli_connect_another(const struct cli *cli, PGconn **out);
 void cli_disconnect(PGconn *c);
 
-/* Records the start of a run; options_json describes the options (no identifiers). */
-int cli_run_start(struct cli *cli, const char *command, const char *options_json);
-/* Closes the run row according to rc (a DR_* status) with counts and a message. */
-void cli_run_finish(struct cli *cli, int rc, const char *counts_json, const char *message);
+/*
+ * The run lifecycle belongs to the dispatcher (main.c), driven by the command
+ * table's flags. A command calls cli_run_begin() once its options are checked,
+ * just before its work: from then on the dispatcher owes a `.done` line named
+ * `event`, and, when `command` is not NULL (a command with CMD_RUN; not a dry
+ * run), a run row with options_json (no identifier) is recorded now, on
+ * cli->conn. The command adds its counts to cli->sum and sets cli->changed
+ * when it committed what the analysts' figures count. When the command
+ * returns, the dispatcher writes cli->sum once as the `.done` line and as
+ * the run row's counts, closes the row with the exit status, and refreshes
+ * the command's figures if cli->changed.
+ */
+int cli_run_begin(struct cli *cli, const char *event, const char *command, const char *options_json);
 
 /*
  * Checks an --as-of: ISO 8601 only, a date (its midnight) or a date-time
@@ -107,10 +124,9 @@ int cli_feed_option(struct feed_opts *o, int opt, const char *arg);
 /* Checks --ins-nir-oid, and that --as-of is not later than now (the server's
  * clock, 5 minutes of skew) unless --allow-future: connects for that. */
 int cli_feed_check(struct cli *cli, const struct feed_opts *o);
-/* Prints the report, logs `event`, closes the run row, then refreshes the
- * analytics figures (load/analytics.h) unless a dry run; returns rc. */
-int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *o,
-		    struct feed_report *rep, int rc);
+/* Prints the report and puts its counts into the run summary (cli->sum);
+ * the figures change unless a dry run. Returns rc. */
+int cli_feed_finish(struct cli *cli, const struct feed_opts *o, struct feed_report *rep, int rc);
 
 /* Subcommands. */
 int cmd_db(struct cli *cli, int argc, char **argv);

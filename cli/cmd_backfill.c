@@ -173,7 +173,7 @@ int cmd_backfill(struct cli *cli, int argc, char **argv)
 	/* a --resume of no backfill is a usage error: no run is recorded for it */
 	rc = resume ? jobs_backfill_check_resume(cli->conn, resume) : 0;
 	if (rc == 0)
-		rc = cli_run_start(cli, "backfill", options.data);
+		rc = cli_run_begin(cli, "backfill.done", "backfill", options.data);
 	buf_free(&options);
 	if (rc != 0)
 		return rc;
@@ -181,7 +181,7 @@ int cmd_backfill(struct cli *cli, int argc, char **argv)
 	o.sel.backfill_run = resume ? resume : cli->run_id;
 	if ((rc = jobs_backfill_list(cli->conn, &a, &o, resume != 0, &listed)) != 0) {
 		memset(&rep, 0, sizeof(rep));
-		return cli_feed_finish(cli, "backfill.done", &o, &rep, rc);
+		return cli_feed_finish(cli, &o, &rep, rc);
 	}
 	dr_log(DR_LOG_INFO, "backfill.list", "list_run=%lld listed=%lld%s", o.sel.backfill_run, listed,
 	       resume ? " resumed=true" : "");
@@ -191,5 +191,5 @@ int cmd_backfill(struct cli *cli, int argc, char **argv)
 	if (rc == 0 && a.list && lrep.bad_list_lines)
 		rc = dr_error(DR_E_DATA, "%ld line(s) of the list are not INS-Cs (see the feed.bad_ins_c log lines);"
 			      " the others were fed", lrep.bad_list_lines);
-	return cli_feed_finish(cli, "backfill.done", &o, &rep, rc);
+	return cli_feed_finish(cli, &o, &rep, rc);
 }

@@ -10,7 +10,6 @@
  */
 #include "cli/cli.h"
 #include "jobs/dossiers.h"
-#include "jobs/run.h"
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "lib/err.h"
@@ -105,7 +104,7 @@ static int dossiers_import(struct cli *cli, const char *path)
 	const char *name = use_stdin ? "stdin" : path;
 	struct dossiers_import_report n = { 0 };
 	struct lines in;
-	struct buf opts, cnt;
+	struct buf opts;
 	struct json j;
 	int rc = jobs_dossiers_open(use_stdin ? "-" : path, &in);
 
@@ -116,7 +115,7 @@ static int dossiers_import(struct cli *cli, const char *path)
 	json_str(&j, "file", path);
 	rc = json_end(&j);
 	if (rc == 0)
-		rc = cli_run_start(cli, "dossiers-import", opts.data);
+		rc = cli_run_begin(cli, "dossiers.done", "dossiers-import", opts.data);
 	buf_free(&opts);
 	if (rc) {
 		jobs_dossiers_close(&in);
@@ -135,49 +134,45 @@ static int dossiers_import(struct cli *cli, const char *path)
 	if (rc == 0 && n.rejected)
 		rc = dr_error(DR_E_DATA, "%ld of %ld lines of %s rejected (the others were imported)",
 			      n.rejected, n.read, name);
-	buf_init(&cnt, 4096);
-	json_begin(&j, &cnt);
-	json_int(&j, "read", n.read);
-	json_int(&j, "imported", n.imported);
-	json_int(&j, "duplicate", n.valid - n.imported);
-	json_int(&j, "rejected", n.rejected);
-	json_int(&j, "dossiers_created", n.created);
-	json_int(&j, "events_applied", n.lc.applied);
-	json_int(&j, "events_waiting", n.lc.waiting);
-	json_int(&j, "events_refused", n.lc.refused);
-	json_int(&j, "dossiers_deleted", n.lc.deleted);
-	json_int(&j, "documents_destroyed", n.lc.destroyed_documents);
-	json_end(&j);
-	if (rc == 0 || rc == DR_E_DATA)
-		dr_log(DR_LOG_INFO, "dossiers.import", "read=%ld imported=%lld duplicate=%lld rejected=%ld"
-		       " applied=%lld waiting=%lld refused=%lld deleted=%lld documents_destroyed=%lld"
-		       " versions_destroyed=%lld traces_destroyed=%lld claims_destroyed=%lld",
-		       n.read, n.imported, n.valid - n.imported, n.rejected, n.lc.applied, n.lc.waiting,
-		       n.lc.refused, n.lc.deleted, n.lc.destroyed_documents, n.lc.destroyed_versions,
-		       n.lc.destroyed_traces, n.lc.destroyed_claims);
-	cli_run_finish(cli, rc, cnt.data, dr_errmsg());
-	buf_free(&cnt);
-	if (rc == 0 || rc == DR_E_DATA)
-		jobs_refresh_figures(cli->conn, ANALYTICS_DOSSIERS, NULL);
+	struct run_summary *sum = &cli->sum;
+	summary_int(sum, "read", n.read);
+	summary_int(sum, "imported", n.imported);
+	summary_int(sum, "duplicate", n.valid - n.imported);
+	summary_int(sum, "rejected", n.rejected);
+	summary_int(sum, "dossiers_created", n.created);
+	summary_int(sum, "dossiers_refolded", n.lc.dossiers);
+	summary_int(sum, "events_applied", n.lc.applied);
+	summary_int(sum, "events_waiting", n.lc.waiting);
+	summary_int(sum, "events_refused", n.lc.refused);
+	summary_int(sum, "dossiers_deleted", n.lc.deleted);
+	summary_int(sum, "documents_destroyed", n.lc.destroyed_documents);
+	summary_int(sum, "versions_destroyed", n.lc.destroyed_versions);
+	summary_int(sum, "traces_destroyed", n.lc.destroyed_traces);
+	summary_int(sum, "claims_destroyed", n.lc.destroyed_claims);
+	cli->changed = rc == 0 || rc == DR_E_DATA;
 	return rc;
 }
 
 /* `dossiers vacuum`: as the login (the owner's member), not as the events role. */
 static int dossiers_vacuum(struct cli *cli, bool full)
 {
-	struct destruction_report r;
+	struct destruction_report r = { 0 };
 	int rc;
 
 	cli->role = NULL;
 	if ((rc = cli_connect(cli)) != 0)
 		return rc;
+	if ((rc = cli_run_begin(cli, "dossiers.vacuum", NULL, NULL)) != 0)
+		return rc;
 	rc = jobs_dossiers_vacuum(cli->conn, full, &r);
-	if (rc == 0) {
+	if (rc == 0)
 		printf("relations vacuumed: %ld\nof which rewritten: %ld\ndropped since: %ld\nseconds: %.1f\n",
 		       r.relations, r.rewritten, r.dropped, r.seconds);
-		dr_log(DR_LOG_INFO, "dossiers.vacuum", "relations=%ld rewritten=%ld dropped=%ld seconds=%.1f full=%s",
-		       r.relations, r.rewritten, r.dropped, r.seconds, full ? "true" : "false");
-	}
+	summary_int(&cli->sum, "relations", r.relations);
+	summary_int(&cli->sum, "rewritten", r.rewritten);
+	summary_int(&cli->sum, "dropped", r.dropped);
+	summary_real(&cli->sum, "seconds", r.seconds, 1);
+	summary_bool(&cli->sum, "full", full);
 	return rc;
 }
 

@@ -6,7 +6,6 @@
 #include "lib/json.h"
 #include "lib/num.h"
 #include "lib/log.h"
-#include "jobs/run.h"
 #include "lib/feed_rows.h"
 #include "jobs/feed.h"
 
@@ -249,64 +248,50 @@ static void warn_unlabelled(const struct feed_report *rep)
 	}
 }
 
-/* The run's counts, with "unlabelled": {"<kind>": N, ...} */
-static int counts_json(struct buf *b, const struct feed_report *rep, long warnings)
+/* The run's counts, with "unlabelled": {"<kind>": N, ...} in the run row */
+static void summarize(struct run_summary *s, const struct feed_report *rep, long warnings)
 {
-	struct json j;
-
-	json_begin(&j, b);
-	json_str(&j, "as_of", rep->as_of);
-	json_int(&j, "planned", rep->plan.total);
-	json_int(&j, "first_feeds", rep->plan.first);
-	json_int(&j, "selected", rep->selected);
-	json_int(&j, "documents", rep->documents);
-	json_int(&j, "no_identity", rep->no_identity);
-	json_int(&j, "too_large", rep->too_large);
-	json_int(&j, "not_feedable", rep->not_feedable);
-	json_int(&j, "lines", rep->st.lines);
-	json_int(&j, "warnings", warnings);
-	json_int(&j, "bytes", rep->bytes);
-	json_real(&j, "seconds", rep->seconds, 3);
-	json_bool(&j, "stopped", rep->stopped);
-	json_int(&j, "events_pending", rep->events_pending);
-	json_int(&j, "backfill_skipped", rep->backfill_skipped);
-	json_int(&j, "backfill_left", rep->backfill_left);
-	json_object(&j, "unlabelled");
+	summary_str(s, "as_of", rep->as_of);
+	summary_int(s, "planned", rep->plan.total);
+	summary_int(s, "first_feeds", rep->plan.first);
+	summary_int(s, "selected", rep->selected);
+	summary_int(s, "documents", rep->documents);
+	summary_int(s, "no_identity", rep->no_identity);
+	summary_int(s, "too_large", rep->too_large);
+	summary_int(s, "not_feedable", rep->not_feedable);
+	summary_int(s, "lines", rep->st.lines);
+	summary_int(s, "warnings", warnings);
+	summary_int(s, "bytes", rep->bytes);
+	summary_int(s, "largest_bytes", rep->max_bytes);
+	summary_real(s, "seconds", rep->seconds, 3);
+	summary_real(s, "fetch_s", rep->fetch_s, 2);
+	summary_real(s, "render_s", rep->render_s, 2);
+	summary_real(s, "store_s", rep->store_s, 2);
+	summary_real(s, "docs_per_s", rep->seconds > 0 ? (double)rep->documents / rep->seconds : 0.0, 0);
+	summary_real(s, "lines_per_s", rep->seconds > 0 ? (double)rep->st.lines / rep->seconds : 0.0, 0);
+	summary_bool(s, "stopped", rep->stopped);
+	summary_int(s, "events_pending", rep->events_pending);
+	summary_int(s, "backfill_skipped", rep->backfill_skipped);
+	summary_int(s, "backfill_left", rep->backfill_left);
+	summary_object(s, "unlabelled");
 	for (int k = 0; k < FEED_WARNING_KINDS; k++)
-		json_int(&j, feed_warning_name(k), rep->st.warnings[k]);
-	json_close(&j);
-	return json_end(&j);
+		summary_int(s, feed_warning_name(k), rep->st.warnings[k]);
+	summary_close(s);
 }
 
-int cli_feed_finish(struct cli *cli, const char *event, const struct feed_opts *o, struct feed_report *rep, int rc)
+int cli_feed_finish(struct cli *cli, const struct feed_opts *o, struct feed_report *rep, int rc)
 {
-	struct buf counts;
 	long warnings = 0;
-	struct rusage ru;
 
 	if (rep->as_of[0] && (rc == 0 || rc == DR_E_DATA || rep->documents > 0))
 		print_report(rep, o->dry_run);
 	for (int k = 0; k < FEED_WARNING_KINDS; k++)
 		warnings += rep->st.warnings[k];
 	warn_unlabelled(rep);
-	buf_init(&counts, 8192);
-	counts_json(&counts, rep, warnings);
-	getrusage(RUSAGE_SELF, &ru);
-	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, event,
-	       "status=%s as_of=\"%s\" planned=%lld first_feeds=%lld selected=%ld documents=%ld no_identity=%ld"
-	       " too_large=%ld lines=%ld warnings=%ld bytes=%lld largest_bytes=%ld seconds=%.2f fetch_s=%.2f"
-	       " render_s=%.2f store_s=%.2f docs_per_s=%.0f lines_per_s=%.0f stopped=%s max_rss_kb=%ld",
-	       dr_status_name(rc), rep->as_of, rep->plan.total, rep->plan.first, rep->selected, rep->documents,
-	       rep->no_identity, rep->too_large, rep->st.lines, warnings, rep->bytes, rep->max_bytes, rep->seconds,
-	       rep->fetch_s, rep->render_s,
-	       rep->store_s, rep->seconds > 0 ? (double)rep->documents / rep->seconds : 0.0,
-	       rep->seconds > 0 ? (double)rep->st.lines / rep->seconds : 0.0,
-	       rep->stopped ? "true" : "false", ru.ru_maxrss);
-	cli_run_finish(cli, rc, counts.data, dr_errmsg());
-	buf_free(&counts);
+	summarize(&cli->sum, rep, warnings);
 	/* the figures as of the feed's own instant, like its documents */
-	if ((rc == 0 || rc == DR_E_DATA) && !o->dry_run)
-		jobs_refresh_figures(cli->conn, ANALYTICS_FED, rep->as_of[0] ? rep->as_of : NULL);
+	cli->changed = (rc == 0 || rc == DR_E_DATA) && !o->dry_run;
+	snprintf(cli->figures_as_of, sizeof(cli->figures_as_of), "%s", rep->as_of);
 	return rc;
 }
 
@@ -381,14 +366,14 @@ int cmd_feed(struct cli *cli, int argc, char **argv)
 	json_bool(&j, "dry_run", o.dry_run);
 	rc = json_end(&j);
 	if (rc == 0)
-		rc = cli_run_start(cli, o.dry_run ? "feed-dry-run" : "feed", options.data);
+		rc = cli_run_begin(cli, "feed.done", o.dry_run ? "feed-dry-run" : "feed", options.data);
 	buf_free(&options);
 	if (rc != 0)
 		return rc;
 	o.connect = open_lane;
 	o.connect_arg = cli;
 	rc = feed_run(cli->conn, cli->run_id, &o, &rep);
-	return cli_feed_finish(cli, "feed.done", &o, &rep, rc);
+	return cli_feed_finish(cli, &o, &rep, rc);
 }
 
 int cmd_render(struct cli *cli, int argc, char **argv)
@@ -425,14 +410,15 @@ int cmd_render(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("render", "expected one INS_C");
-	if ((rc = check_oid(oid)) != 0 || (rc = cli_connect(cli)) != 0)
+	if ((rc = check_oid(oid)) != 0 || (rc = cli_connect(cli)) != 0
+	    || (rc = cli_run_begin(cli, "render.done", NULL, NULL)) != 0)
 		return rc;
 	rc = feed_render_one(cli->conn, argv[optind], reason, as_of, oid, stdout, &st);
 	long warnings = 0;
 	for (int k = 0; k < FEED_WARNING_KINDS; k++)
 		warnings += st.warnings[k];
-	if (rc == 0)
-		dr_log(DR_LOG_INFO, "render.done", "lines=%ld warnings=%ld reason_given=%s", st.lines, warnings,
-		       reason ? "true" : "false");
+	summary_int(&cli->sum, "lines", st.lines);
+	summary_int(&cli->sum, "warnings", warnings);
+	summary_bool(&cli->sum, "reason_given", reason != NULL);
 	return rc;
 }

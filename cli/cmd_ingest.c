@@ -3,7 +3,6 @@
  */
 #include "cli/cli.h"
 #include "jobs/ingest.h"
-#include "jobs/run.h"
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/interrupt.h"
@@ -11,7 +10,6 @@
 #include "lib/reports.h"
 
 #include <omp.h>
-#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +96,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	struct ingest_opts o = { .max_reject_ratio = 0.01, .jobs = omp_get_num_procs() };
 	struct ingest_report rep;
 	PGconn *side = NULL;   /* commits the new monthly partitions on its own */
-	struct buf opts, cnt;
+	struct buf opts;
 	struct json j;
 	long jobs;
 	int opt, rc;
@@ -141,15 +139,13 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		buf_free(&opts);
 		return rc;
 	}
-	if (!o.dry_run) {
-		rc = cli_run_start(cli, "ingest", opts.data);
-		if (rc == 0)
-			rc = cli_connect_another(cli, &side);
-		if (rc) {
-			buf_free(&opts);
-			cli_disconnect(side);
-			return rc;
-		}
+	rc = cli_run_begin(cli, "ingest.done", o.dry_run ? NULL : "ingest", opts.data);
+	if (rc == 0 && !o.dry_run)
+		rc = cli_connect_another(cli, &side);
+	if (rc) {
+		buf_free(&opts);
+		cli_disconnect(side);
+		return rc;
 	}
 	buf_free(&opts);
 	rc = jobs_ingest(cli->conn, side, cli->run_id, &o, &rep);
@@ -190,31 +186,17 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		       rep.f[i].name, rep.f[i].read, rep.f[i].loaded, rep.f[i].filtered, rep.f[i].rejected,
 		       rep.f[i].duplicate);
 	}
-	buf_init(&cnt, 1024);
-	json_begin(&j, &cnt);
-	json_int(&j, "batch_id", rep.batch_id);
-	json_int(&j, "read", t[0]);
-	json_int(&j, "loaded", t[1]);
-	json_int(&j, "filtered", t[2]);
-	json_int(&j, "rejected", t[3]);
-	json_int(&j, "duplicate", t[4]);
-	json_real(&j, "seconds", rep.seconds, 3);
-	json_end(&j);
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	char batch_field[48] = "";   /* no batch row: a dry run, or one rolled back */
-	if (rep.batch_id > 0 && !rep.rolled_back)
-		snprintf(batch_field, sizeof(batch_field), "batch_id=%lld ", rep.batch_id);
-	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, "ingest.done",
-	       "%sstatus=%s rolled_back=%s read=%ld loaded=%ld filtered=%ld rejected=%ld duplicate=%ld"
-	       " seconds=%.2f lines_per_s=%.0f max_rss_kb=%ld",
-	       batch_field, dr_status_name(rc), rep.rolled_back ? "true" : "false",
-	       t[0], t[1], t[2], t[3], t[4], rep.seconds,
-	       rep.seconds > 0 ? (double)t[0] / rep.seconds : 0.0, ru.ru_maxrss);
-	if (!o.dry_run)
-		cli_run_finish(cli, rc, cnt.data, dr_errmsg());
-	buf_free(&cnt);
-	if (rc == 0 && !o.dry_run && !rep.already_applied)
-		jobs_refresh_figures(cli->conn, ANALYTICS_CLAIMS, NULL);
+	struct run_summary *sum = &cli->sum;
+	summary_bool(sum, "rolled_back", rep.rolled_back);
+	summary_int(sum, "read", t[0]);
+	summary_int(sum, "loaded", t[1]);
+	summary_int(sum, "filtered", t[2]);
+	summary_int(sum, "rejected", t[3]);
+	summary_int(sum, "duplicate", t[4]);
+	summary_real(sum, "seconds", rep.seconds, 3);
+	summary_real(sum, "lines_per_s", rep.seconds > 0 ? (double)t[0] / rep.seconds : 0.0, 0);
+	if (rep.batch_id > 0 && !rep.rolled_back)   /* no batch row: a dry run, or one rolled back */
+		summary_int(sum, "batch_id", rep.batch_id);
+	cli->changed = rc == 0 && !o.dry_run && !rep.already_applied;
 	return rc;
 }

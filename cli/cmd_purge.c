@@ -13,7 +13,6 @@
  */
 #include "cli/cli.h"
 #include "jobs/purge.h"
-#include "jobs/run.h"
 #include "lib/err.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -105,26 +104,24 @@ static void print_report(const struct purge_opts *o, const struct purge_report *
 	line("backfill list items", r->backfill_items, note);
 }
 
-static int counts_json(struct buf *b, const struct purge_report *r)
+static void summarize(struct run_summary *s, const struct purge_opts *o, const struct purge_report *r)
 {
-	struct json j;
-
-	json_begin(&j, b);
-	json_str(&j, "as_of", r->as_of);
-	json_str(&j, "cutoff", r->cutoff);
-	json_int(&j, "partitions_dropped", r->partitions_dropped);
-	json_int(&j, "partition_rows", r->partition_rows);
-	json_int(&j, "claim_stat_rows", r->claim_stat_rows);
-	json_int(&j, "old_stays", r->old_stays);
-	json_int(&j, "closed_dossiers", r->closed_dossiers);
-	json_int(&j, "closed_first_purges", r->closed_first);
-	json_int(&j, "closed_claim_lines", r->closed_lines);
-	json_int(&j, "closed_stays", r->closed_stays);
-	json_int(&j, "version_rows", r->versions);
-	json_int(&j, "rejects", r->rejects);
-	json_int(&j, "backfill_items", r->backfill_items);
-	json_real(&j, "seconds", r->seconds, 3);
-	return json_end(&j);
+	summary_str(s, "as_of", r->as_of);
+	summary_str(s, "cutoff", r->cutoff);
+	summary_bool(s, "dry_run", o->dry_run);
+	summary_int(s, "partitions_before_cutoff", (long long)r->n_parts);
+	summary_int(s, "partitions_dropped", r->partitions_dropped);
+	summary_int(s, "partition_rows", r->partition_rows);
+	summary_int(s, "claim_stat_rows", r->claim_stat_rows);
+	summary_int(s, "old_stays", r->old_stays);
+	summary_int(s, "closed_dossiers", r->closed_dossiers);
+	summary_int(s, "closed_first_purges", r->closed_first);
+	summary_int(s, "closed_claim_lines", r->closed_lines);
+	summary_int(s, "closed_stays", r->closed_stays);
+	summary_int(s, "version_rows", r->versions);
+	summary_int(s, "rejects", r->rejects);
+	summary_int(s, "backfill_items", r->backfill_items);
+	summary_real(s, "seconds", r->seconds, 3);
 }
 
 static int options_json(struct buf *b, const struct purge_opts *o, const struct purge_report *r)
@@ -176,7 +173,7 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	struct purge_opts o = { .margin_months = 3, .grace_days = 90, .version_months = 12, .reject_days = 90,
 				.backfill_days = 30, .slice = 5000, .lock_timeout_s = 10 };
 	struct purge_report r = { 0 };
-	struct buf options, counts;
+	struct buf options;
 	int opt, rc;
 
 	optind = 1;
@@ -198,32 +195,19 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 		jobs_purge_free(&r);
 		return rc;
 	}
-	if (!o.dry_run) {
-		buf_init(&options, 2048);
-		if ((rc = options_json(&options, &o, &r)) == 0)
-			rc = cli_run_start(cli, "purge", options.data);
-		buf_free(&options);
-	}
+	buf_init(&options, 2048);
+	if ((rc = options_json(&options, &o, &r)) == 0)
+		rc = cli_run_begin(cli, "purge.done", o.dry_run ? NULL : "purge", options.data);
+	buf_free(&options);
 	if (rc == 0) {
 		dr_log(DR_LOG_INFO, "purge.start", "as_of=\"%s\" cutoff=%s partitions=%zu dry_run=%s", r.as_of,
 		       r.cutoff, r.n_parts, o.dry_run ? "true" : "false");
 		rc = jobs_purge_run(cli->conn, &o, &r);
 		print_report(&o, &r);
+		summarize(&cli->sum, &o, &r);
+		/* the top codes are summed from claim_stat, which lost the purged months */
+		cli->changed = !o.dry_run && r.claim_stat_rows > 0;
 	}
-	buf_init(&counts, 4096);
-	counts_json(&counts, &r);
-	dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, "purge.done",
-	       "status=%s dry_run=%s partitions=%lld partition_rows=%lld claim_stat_rows=%lld old_stays=%lld"
-	       " closed_dossiers=%lld closed_claim_lines=%lld closed_stays=%lld version_rows=%lld rejects=%lld"
-	       " backfill_items=%lld seconds=%.2f", dr_status_name(rc), o.dry_run ? "true" : "false",
-	       o.dry_run ? (long long)r.n_parts : r.partitions_dropped, r.partition_rows, r.claim_stat_rows,
-	       r.old_stays, r.closed_dossiers, r.closed_lines, r.closed_stays, r.versions, r.rejects,
-	       r.backfill_items, r.seconds);
-	cli_run_finish(cli, rc, counts.data, dr_errmsg());
-	buf_free(&counts);
-	/* the top codes are summed from claim_stat, which lost the purged months */
-	if (!o.dry_run && r.claim_stat_rows > 0)
-		jobs_refresh_figures(cli->conn, ANALYTICS_CLAIMS, NULL);
 	jobs_purge_free(&r);
 	return rc;
 }

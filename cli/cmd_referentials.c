@@ -70,9 +70,8 @@ static void print_report(const struct ref_result *res, int n)
 	printf("%-20s %-16s %9lld %9lld %10lld %8lld %8lld\n", "total", "", t[0], t[1], t[2], t[3], t[4]);
 }
 
-static int counts_json(const struct ref_result *res, int n, struct buf *b)
+static void summarize(struct run_summary *s, const struct ref_result *res, int n)
 {
-	struct json j;
 	long long files = 0, records = 0, loaded = 0, dup = 0, skipped = 0, repaired = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -85,15 +84,13 @@ static int counts_json(const struct ref_result *res, int n, struct buf *b)
 		skipped += res[i].counts.skipped;
 		repaired += res[i].counts.repaired;
 	}
-	json_begin(&j, b);
-	json_int(&j, "files", files);
-	json_int(&j, "missing", (long long)n - files);
-	json_int(&j, "records", records);
-	json_int(&j, "loaded", loaded);
-	json_int(&j, "duplicates", dup);
-	json_int(&j, "skipped", skipped);
-	json_int(&j, "repaired", repaired);
-	return json_end(&j);
+	summary_int(s, "files", files);
+	summary_int(s, "missing", (long long)n - files);
+	summary_int(s, "records", records);
+	summary_int(s, "loaded", loaded);
+	summary_int(s, "duplicates", dup);
+	summary_int(s, "skipped", skipped);
+	summary_int(s, "repaired", repaired);
 }
 
 int cmd_referentials(struct cli *cli, int argc, char **argv)
@@ -105,9 +102,8 @@ int cmd_referentials(struct cli *cli, int argc, char **argv)
 		{ 0 }
 	};
 	struct ref_result res[REF_MAX_FILES];
-	char msg[1024];
 	const char *snds = NULL, *bdpm = NULL;
-	struct buf opts, counts;
+	struct buf opts;
 	struct json j;
 	int opt, rc, nres = 0;
 
@@ -133,24 +129,18 @@ int cmd_referentials(struct cli *cli, int argc, char **argv)
 	    (bdpm && (rc = check_dir("--bdpm", bdpm)) != 0))
 		return rc;
 	buf_init(&opts, 16384);
-	buf_init(&counts, 1024);
 	json_begin(&j, &opts);
 	json_str(&j, "snds", snds);
 	json_str(&j, "bdpm", bdpm);
-	json_end(&j);
-
-	rc = cli_run_start(cli, "referentials", opts.data);
+	rc = json_end(&j);
+	if (rc == 0)
+		rc = cli_run_begin(cli, "referentials.done", "referentials", opts.data);
+	buf_free(&opts);
 	if (rc == 0) {
 		rc = jobs_referentials_load(cli->conn, snds, bdpm, cli->run_id, res, &nres);
 		if (rc == 0)
 			print_report(res, nres);
-		snprintf(msg, sizeof(msg), "%s", dr_errmsg());
-		counts_json(res, rc == 0 ? nres : 0, &counts);
-		cli_run_finish(cli, rc, counts.data, msg);
-		if (rc)
-			dr_error(rc, "%s", msg);   /* the run bookkeeping may have replaced it */
+		summarize(&cli->sum, res, rc == 0 ? nres : 0);
 	}
-	buf_free(&opts);
-	buf_free(&counts);
 	return rc;
 }

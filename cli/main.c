@@ -3,16 +3,21 @@
  *
  *   dmpremb [COMMON OPTIONS] COMMAND [ARGS]
  *
- * The table lists each command with its one-line summary; the dispatcher sets
- * up logging and signals, runs the command, checks that stdout was written
- * (a full disk is a failure, not a silent truncation) and maps the returned
- * DR_* status to a sysexits.h exit code.
+ * The table lists each command with its role, its flags, the analysts'
+ * figures it changes and its one-line summary. The dispatcher sets up logging
+ * and signals, runs the command, and owns what every command shares: the
+ * connection (CMD_DB), the run row begun by cli_run_begin() and closed here
+ * with the command's summary, which also becomes its `.done` line (CMD_RUN),
+ * and the figures' refresh. It checks that stdout was written (a full disk is
+ * a failure, not a silent truncation) and maps the returned DR_* status to a
+ * sysexits.h exit code.
  */
 #include "cli/cli.h"
 #include "lib/err.h"
 #include "lib/interrupt.h"
 #include "lib/log.h"
 #include "lib/num.h"
+#include "lib/summary.h"
 #include "lib/text.h"
 #include "jobs/run.h"
 
@@ -21,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sysexits.h>
 
 #ifndef DMPREMB_VERSION      /* the commit (git describe), from the Makefile */
@@ -30,26 +36,41 @@
 #define DMPREMB_RELEASE "0.0.0-dev"
 #endif
 
+/* What the dispatcher does around a command (git's run_builtin() flags). */
+enum {
+	CMD_DB = 1 << 0,   /* reaches the database: cli_connect() allowed, closed after */
+	CMD_RUN = 1 << 1,  /* records a run row (cli_run_begin) that the dispatcher closes */
+};
+
 struct command {
 	const char *name;
 	int (*fn)(struct cli *, int, char **);
 	const char *role;      /* the dmpremb_* role it runs as (SET ROLE); NULL: as the login */
+	unsigned flags;        /* CMD_* */
+	const char *figures;   /* ANALYTICS_* refreshed after a run that changed them; NULL: none */
 	const char *summary;
 };
 
 static const struct command commands[] = {
-	{ "db", cmd_db, NULL, "db migrate|version|distribute: the schema, its version, Citus distribution" },
-	{ "referentials", cmd_referentials, "dmpremb_ingest",
+	{ "db", cmd_db, NULL, CMD_DB, NULL,
+	  "db migrate|version|distribute: the schema, its version, Citus distribution" },
+	{ "referentials", cmd_referentials, "dmpremb_ingest", CMD_DB | CMD_RUN, NULL,
 	  "referentials load: load SNDS nomenclatures and BDPM files" },
-	{ "ingest", cmd_ingest, "dmpremb_ingest",
+	{ "ingest", cmd_ingest, "dmpremb_ingest", CMD_DB | CMD_RUN, ANALYTICS_CLAIMS,
 	  "ingest BATCH_DIR: verify, validate and load a batch of claim extracts" },
-	{ "dossiers", cmd_dossiers, "dmpremb_events", "dossiers import FILE: record and apply dossier lifecycle events" },
-	{ "feed", cmd_feed, "dmpremb_feed", "feed: build and store the document of every due dossier" },
-	{ "backfill", cmd_backfill, "dmpremb_feed", "backfill: re-feed chosen dossiers, due or not; resumable" },
-	{ "status", cmd_status, "dmpremb_ops", "status: are the 72-hour and weekly promises kept? (exit 1 if not)" },
-	{ "purge", cmd_purge, "dmpremb_ingest", "purge: remove what retention no longer keeps (docs/retention.md)" },
-	{ "render", cmd_render, "dmpremb_feed", "render INS_C: print the document feed would store now" },
-	{ "insc", cmd_insc, NULL, "insc: compute INS-C from 'prenom;AAMMJJ;NIR13' lines on stdin" },
+	{ "dossiers", cmd_dossiers, "dmpremb_events", CMD_DB | CMD_RUN, ANALYTICS_DOSSIERS,
+	  "dossiers import FILE: record and apply dossier lifecycle events" },
+	{ "feed", cmd_feed, "dmpremb_feed", CMD_DB | CMD_RUN, ANALYTICS_FED,
+	  "feed: build and store the document of every due dossier" },
+	{ "backfill", cmd_backfill, "dmpremb_feed", CMD_DB | CMD_RUN, ANALYTICS_FED,
+	  "backfill: re-feed chosen dossiers, due or not; resumable" },
+	{ "status", cmd_status, "dmpremb_ops", CMD_DB, NULL,
+	  "status: are the 72-hour and weekly promises kept? (exit 1 if not)" },
+	{ "purge", cmd_purge, "dmpremb_ingest", CMD_DB | CMD_RUN, ANALYTICS_CLAIMS,
+	  "purge: remove what retention no longer keeps (docs/retention.md)" },
+	{ "render", cmd_render, "dmpremb_feed", CMD_DB, NULL,
+	  "render INS_C: print the document feed would store now" },
+	{ "insc", cmd_insc, NULL, 0, NULL, "insc: compute INS-C from 'prenom;AAMMJJ;NIR13' lines on stdin" },
 };
 
 static void usage(FILE *out)
@@ -205,8 +226,7 @@ int cli_parse_double(const char *flag, const char *arg, double min, double max, 
 	return 0;
 }
 
-/* the command's session, as jobs/run.h sees it (struct cli keeps its fields
- * until every command reaches the database through a job) */
+/* the command's session, as jobs/run.h sees it */
 static struct job_session session_of(const struct cli *cli)
 {
 	return (struct job_session){ .conninfo = cli->conninfo, .role = cli->role, .conn = cli->conn,
@@ -217,6 +237,9 @@ int cli_connect_another(const struct cli *cli, PGconn **out)
 {
 	struct job_session s = session_of(cli);
 
+	if (!(cli->flags & CMD_DB))
+		return dr_error(DR_E_INTERNAL, "internal: '%s' reaches the database, which its row of the"
+				" command table does not allow", cli->argv[0]);
 	return jobs_connect_another(&s, out);
 }
 
@@ -230,21 +253,61 @@ int cli_connect(struct cli *cli)
 	return cli->conn ? 0 : cli_connect_another(cli, &cli->conn);
 }
 
-int cli_run_start(struct cli *cli, const char *command, const char *options_json)
+int cli_run_begin(struct cli *cli, const char *event, const char *command, const char *options_json)
 {
-	struct job_session s = session_of(cli);
-	int rc = jobs_run_start(&s, command, options_json);
+	struct job_session s;
+	int rc;
 
-	cli->conn = s.conn;
-	cli->run_id = s.run_id;
-	return rc;
+	if (command && !(cli->flags & CMD_RUN))
+		return dr_error(DR_E_INTERNAL, "internal: '%s' records a run, which its row of the command table"
+				" does not allow", cli->argv[0]);
+	if (command) {
+		if ((rc = cli_connect(cli)) != 0)
+			return rc;
+		s = session_of(cli);
+		if ((rc = jobs_run_start(&s, command, options_json)) != 0)
+			return rc;
+		cli->run_id = s.run_id;
+	}
+	cli->done_event = event;
+	return 0;
 }
 
-void cli_run_finish(struct cli *cli, int rc, const char *counts_json, const char *message)
+/*
+ * Ends what cli_run_begin() began, whatever the command's outcome: the
+ * summary becomes the `.done` line and the run row's counts (one writer each,
+ * lib/summary.h), the row is closed with the exit status and the command's
+ * message, then the figures are refreshed if the run changed them. The
+ * command's message is kept for its final line, whatever the bookkeeping
+ * says on the way.
+ */
+static void end_run(struct cli *cli, const struct command *cmd, int rc)
 {
+	char msg[1024];
+	struct buf text;
+	struct rusage ru;
 	struct job_session s = session_of(cli);
 
-	jobs_run_finish(&s, rc, counts_json, message);
+	if (cli->done_event == NULL)
+		return;
+	snprintf(msg, sizeof(msg), "%s", dr_errmsg());
+	getrusage(RUSAGE_SELF, &ru);
+	summary_int(&cli->sum, "max_rss_kb", ru.ru_maxrss);
+	buf_init(&text, 1 << 16);
+	if (summary_logfmt(&cli->sum, &text) == 0)
+		dr_log(rc ? DR_LOG_ERROR : DR_LOG_INFO, cli->done_event, "status=%s %s", dr_status_name(rc), text.data);
+	else
+		dr_log(DR_LOG_ERROR, cli->done_event, "status=%s summary=\"%s\"", dr_status_name(rc), dr_errmsg());
+	if (cli->run_id > 0) {
+		if (summary_json(&cli->sum, &text) != 0)
+			buf_reset(&text);
+		jobs_run_finish(&s, rc, text.len ? text.data : "{}", msg);
+	}
+	buf_free(&text);
+	if (cmd->figures && cli->changed)
+		jobs_refresh_figures(cli->conn, cmd->figures, cli->figures_as_of[0] ? cli->figures_as_of : NULL);
+	if (rc != DR_OK)
+		dr_error(rc, "%s", msg);
 }
 
 int main(int argc, char **argv)
@@ -291,10 +354,12 @@ int main(int argc, char **argv)
 	}
 
 	cli.role = cmd->role;
+	cli.flags = cmd->flags;
 	cli.argc = argc - i;
 	cli.argv = argv + i;
 	opterr = 0;   /* an unknown option is said once, by cli_common_option() */
 	rc = cmd->fn(&cli, argc - i, argv + i);
+	end_run(&cli, cmd, rc);
 
 	if (fflush(stdout) != 0 && rc == DR_OK)
 		rc = dr_error(DR_E_IO, "write failure on standard output: %s", strerror(errno));

@@ -51,6 +51,9 @@ check_exit 64 "feed refuses an unknown INS-NIR OID" "$DMPREMB" feed --ins-nir-oi
 # --- the feed
 check_exit 0 "feed at $AS_OF" "$DMPREMB" feed --as-of "$AS_OF" --ins-c "$TMP/all.list"
 cp "$TMP/out" "$TMP/feed1.out"; cp "$TMP/err" "$TMP/feed1.err"
+check "its feed.done line carries the run row's counts, key by key" python3 "$TOP/tests/tools/done_line.py" \
+	"$TMP/feed1.err" feed.done "$(sql "SELECT max(run_id) FROM run WHERE command = 'feed'")" \
+	"$(sql "SELECT counts FROM run WHERE run_id = (SELECT max(run_id) FROM run WHERE command = 'feed')")"
 check_eq "one document per open dossier with an identity" "$dossiers" "$(sql "SELECT count(*) FROM document")"
 check "the report counts them" grep -q "documents stored *$dossiers " "$TMP/feed1.out"
 check_eq "every document is version 1" "$dossiers" "$(sql "SELECT count(*) FROM document WHERE version = 1")"

@@ -249,6 +249,7 @@ check_exit 0 "the purge run again" "$DMPREMB" purge --as-of "$P1" --slice 2
 keep
 RUN=$(sql "SELECT max(run_id) FROM run WHERE command = 'purge'")
 compare "first purge"
+cp "$TMP/err" "$TMP/purge.err"; purge_run=$RUN
 check_eq "the closed and reactivated dossiers within their grace keep their claim lines" "t" \
 	"$(sql "SELECT count(*) FILTER (WHERE ins_c = '$c3') = $c3_lines AND count(*) FILTER (WHERE ins_c = '$r1') > 0
 	        FROM claim_line")"
@@ -270,6 +271,8 @@ check_eq "claim_stat: the months from the cutoff's on are kept" "$(sql "SELECT c
 	"$(sql "SELECT count(*) FROM claim_stat WHERE flx_month >= '2024-06-01'")"
 check_grep "the summary names the dropped partitions" "^  claim_line_202405 " "$TMP/out"
 check_grep "the purge refreshed the analysts' top codes (claim_stat lost months)" "analytics.refresh .*what=claims views=1 " "$TMP/err"
+check "its purge.done line carries the run row's counts, key by key" python3 "$TOP/tests/tools/done_line.py" \
+	"$TMP/purge.err" purge.done "$purge_run" "$(sql "SELECT counts FROM run WHERE run_id = $purge_run")"
 
 # --- a second purge removes nothing
 after=$(db_digest)

@@ -16,6 +16,7 @@
 	X(buf) \
 	X(num) \
 	X(json) \
+	X(summary) \
 	X(csvr) \
 	X(fields) \
 	X(insc) \
