@@ -48,12 +48,6 @@ static const char status_usage[] =
 enum { OPT_JSON = OPT_FEED_END + 10, OPT_PROM, OPT_FIRST_HOURS, OPT_GRACE };
 enum format { FMT_TEXT, FMT_JSON, FMT_PROM };
 
-static const char *const states[STATUS_NSTATES] = {
-#define STATUS_STATE_NAME(name) #name,
-	STATUS_STATES(STATUS_STATE_NAME)
-#undef STATUS_STATE_NAME
-};
-
 static void print_unlabelled_text(const struct status *s)
 {
 	for (int i = 0; i < s->nunlabelled; i++)
@@ -92,7 +86,7 @@ static void print_text(const struct status *s, bool broken)
 	printf("\n");
 	printf("dossiers\n");
 	for (int k = 0; k < STATUS_NSTATES; k++)
-		printf("  %-22s %10lld\n", states[k], s->by_state[k]);
+		printf("  %-22s %10lld\n", status_state_name(k), s->by_state[k]);
 	printf("  open under objection   %10lld\n", s->objection);
 	printf("  events not applied     %10lld\n", s->events_pending);
 	if (s->refused)
@@ -146,7 +140,7 @@ static void print_json(const struct status *s, bool broken)
 		printf("null},\n");
 	printf(" \"dossiers\": {");
 	for (int k = 0; k < STATUS_NSTATES; k++)
-		printf("\"%s\": %lld, ", states[k], s->by_state[k]);
+		printf("\"%s\": %lld, ", status_state_name(k), s->by_state[k]);
 	printf("\"objection\": %lld},\n", s->objection);
 	printf(" \"events_pending\": %lld, \"feed_refused\": %lld, \"backfills_open\": %lld,"
 	       " \"backfill_items_left\": %lld,\n", s->events_pending, s->refused, s->backfills_open,
@@ -193,7 +187,7 @@ static void print_prometheus(const struct status *s, bool broken)
 	gauge("backfill_items_left", "dossiers of unfinished backfills", "", (double)s->backfill_items_left);
 	printf("# HELP dmpremb_dossiers dossiers by state\n# TYPE dmpremb_dossiers gauge\n");
 	for (int k = 0; k < STATUS_NSTATES; k++)
-		printf("dmpremb_dossiers{state=\"%s\"} %lld\n", states[k], s->by_state[k]);
+		printf("dmpremb_dossiers{state=\"%s\"} %lld\n", status_state_name(k), s->by_state[k]);
 	printf("# HELP dmpremb_last_run_seconds duration of the latest run of each command\n"
 	       "# TYPE dmpremb_last_run_seconds gauge\n");
 	for (int i = 0; i < s->nruns; i++)

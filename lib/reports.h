@@ -20,6 +20,17 @@ enum status_state {
 	STATUS_NSTATES
 };
 
+/* The state's name as the database and the reports spell it ("open"). */
+static inline const char *status_state_name(int k)
+{
+	static const char *const names[STATUS_NSTATES] = {
+#define STATUS_STATE_NAME(name) #name,
+		STATUS_STATES(STATUS_STATE_NAME)
+#undef STATUS_STATE_NAME
+	};
+	return k >= 0 && k < STATUS_NSTATES ? names[k] : "?";
+}
+
 enum { STATUS_MAX_RUNS = 8, STATUS_MAX_KINDS = 16 };
 
 /* the latest run of a command, as the run table has it (text as stored) */

@@ -9,12 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const state_names[STATUS_NSTATES] = {
-#define STATUS_STATE_NAME(name) #name,
-	STATUS_STATES(STATUS_STATE_NAME)
-#undef STATUS_STATE_NAME
-};
-
 /* $1 as-of, $2 first-feed hours, $3 refresh days, $4 grace hours. The
  * functions (sql/010_citus.sql) run as the owner, ops sees only their
  * figures; their predicates are the feed's (load/feed_io.h). */
@@ -59,7 +53,7 @@ int status_read_dossiers(PGconn *c, struct status *s)
 		return rc;
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++)
 		for (int k = 0; rc == 0 && k < STATUS_NSTATES; k++)
-			if (strcmp(PQgetvalue(r, i, 0), state_names[k]) == 0) {
+			if (strcmp(PQgetvalue(r, i, 0), status_state_name(k)) == 0) {
 				rc = db_get_long(r, i, 1, 0, &s->by_state[k]);
 				if (rc == 0 && k == STATUS_open && (rc = db_get_long(r, i, 2, 0, &s->objection)) == 0)
 					rc = db_get_long(r, i, 3, 0, &s->refused);
