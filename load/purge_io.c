@@ -6,6 +6,8 @@
 #include "lib/err.h"
 #include "load/db.h"
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,31 +144,47 @@ int purge_claim_stat(PGconn *c, const struct purge_opts *o, struct purge_report 
 }
 
 /*
- * The sliced steps. An aged step calls fn($1 as-of, $2 age, $3 slice, $4 dry)
- * -> bigint until a slice comes back short (a dry run counts everything in
- * one call). A keyset step's result row starts with the sealed key where the
- * next slice starts (NULL when there is none), passed back in the next call,
- * then its counts.
+ * The sliced steps. Each calls fn($1 as-of, the step's ages, [the key where
+ * the slice starts,] slice, dry). An aged step returns one bigint, and is done
+ * when a slice comes back short (a dry run counts everything in one call). A
+ * keyset step's result row starts with the sealed key where the next slice
+ * starts (NULL when there is none), passed back in the next call, then its
+ * counts. Which option is an age and which total a count adds to are the
+ * table's, as offsets into struct purge_opts and struct purge_report.
  */
 struct step {
 	const char *name, *sql;
-	int nparams, ncounts;
+	bool keyset;
+	int nages, ncounts;
+	size_t age[2];      /* offsetof(struct purge_opts, <a long>) */
+	size_t count[4];    /* offsetof(struct purge_report, <a long long>) */
 };
 
+/* the offset of a field, which must be of the type the loop reads (else no _Generic match) */
+#define AGE(field) (offsetof(struct purge_opts, field) + 0 * _Generic(((struct purge_opts *)0)->field, long: 1))
+#define COUNT(field) \
+	(offsetof(struct purge_report, field) + 0 * _Generic(((struct purge_report *)0)->field, long long: 1))
 static const struct step steps[PURGE_NSTEPS] = {
 	[PURGE_OLD_STAYS] = { "removing hospital stays that ended before the cutoff",
-		"SELECT purge_old_stays($1::timestamptz, $2::int, $3::int, $4::boolean)", 4, 1 },
+		"SELECT purge_old_stays($1::timestamptz, $2::int, $3::int, $4::boolean)",
+		false, 1, 1, { AGE(margin_months) }, { COUNT(old_stays) } },
 	[PURGE_CLOSED_CLAIMS] = { "purging the claims of closed and deceased dossiers",
 		"SELECT next_key, dossiers, first_purges, claim_lines, stays FROM"
-		" purge_closed_claims($1::timestamptz, $2::int, $3::int, $4, $5::int, $6::boolean)", 6, 4 },
+		" purge_closed_claims($1::timestamptz, $2::int, $3::int, $4, $5::int, $6::boolean)",
+		true, 2, 4, { AGE(grace_days), AGE(margin_months) },
+		{ COUNT(closed_dossiers), COUNT(closed_first), COUNT(closed_lines), COUNT(closed_stays) } },
 	[PURGE_VERSIONS] = { "removing old version rows",
 		"SELECT next_key, deleted FROM purge_versions($1::timestamptz, $2::int, $3, $4::int, $5::boolean)",
-		5, 1 },
+		true, 1, 1, { AGE(version_months) }, { COUNT(versions) } },
 	[PURGE_REJECTS] = { "removing the rejects of old batches",
-		"SELECT purge_rejects($1::timestamptz, $2::int, $3::int, $4::boolean)", 4, 1 },
+		"SELECT purge_rejects($1::timestamptz, $2::int, $3::int, $4::boolean)",
+		false, 1, 1, { AGE(reject_days) }, { COUNT(rejects) } },
 	[PURGE_BACKFILL_LISTS] = { "removing the lists of old backfills",
-		"SELECT purge_backfill_lists($1::timestamptz, $2::int, $3::int, $4::boolean)", 4, 1 },
+		"SELECT purge_backfill_lists($1::timestamptz, $2::int, $3::int, $4::boolean)",
+		false, 1, 1, { AGE(backfill_days) }, { COUNT(backfill_items) } },
 };
+#undef AGE
+#undef COUNT
 
 const char *purge_step_name(enum purge_step step)
 {
@@ -176,56 +194,38 @@ const char *purge_step_name(enum purge_step step)
 int purge_slice(PGconn *c, enum purge_step step, const struct purge_opts *o, struct purge_cursor *cur,
 		struct purge_report *r)
 {
+	if ((unsigned)step >= PURGE_NSTEPS || steps[step].sql == NULL)
+		return dr_error(DR_E_INTERNAL, "purge step %d unknown", (int)step);
 	const struct step *st = &steps[step];
-	const char *dry = o->dry_run ? "true" : "false";
-	const char *key = cur->started ? cur->key : NULL;
-	long long *counts[4] = { NULL };
 	const char *params[6];
+	int np = 0, col = 0;
 	struct nums n;
 	PGresult *res;
 	int rc;
 
-	switch (step) {
-	case PURGE_OLD_STAYS:
-	case PURGE_REJECTS:
-	case PURGE_BACKFILL_LISTS: {
-		long age = step == PURGE_OLD_STAYS ? o->margin_months
-			 : step == PURGE_REJECTS ? o->reject_days : o->backfill_days;
-		long long got;
-		const char *p[4] = { r->as_of, num(&n, 0, age), num(&n, 1, o->slice), dry };
-		long long *total = step == PURGE_OLD_STAYS ? &r->old_stays
-				 : step == PURGE_REJECTS ? &r->rejects : &r->backfill_items;
-		if ((rc = call_long(c, st->name, st->sql, st->nparams, p, &got)) != 0)
-			return rc;
-		*total += got;
-		cur->started = true;
-		cur->done = o->dry_run || got < o->slice;
-		return 0;
-	}
-	case PURGE_CLOSED_CLAIMS:
-		params[0] = r->as_of; params[1] = num(&n, 0, o->grace_days); params[2] = num(&n, 1, o->margin_months);
-		params[3] = key; params[4] = num(&n, 2, o->slice); params[5] = dry;
-		counts[0] = &r->closed_dossiers; counts[1] = &r->closed_first;
-		counts[2] = &r->closed_lines; counts[3] = &r->closed_stays;
-		break;
-	case PURGE_VERSIONS:
-		params[0] = r->as_of; params[1] = num(&n, 0, o->version_months); params[2] = key;
-		params[3] = num(&n, 1, o->slice); params[4] = dry;
-		counts[0] = &r->versions;
-		break;
-	default:
-		return dr_error(DR_E_INTERNAL, "purge step %d unknown", (int)step);
-	}
-	if ((rc = db_query_text(c, st->name, st->sql, st->nparams, params, &res)) != 0)
+	params[np++] = r->as_of;
+	for (int i = 0; i < st->nages; i++)
+		params[np++] = num(&n, i, *(const long *)((const char *)o + st->age[i]));
+	if (st->keyset)
+		params[np++] = cur->started ? cur->key : NULL;
+	params[np++] = num(&n, st->nages, o->slice);
+	params[np++] = o->dry_run ? "true" : "false";
+	if ((rc = db_query_text(c, st->name, st->sql, np, params, &res)) != 0)
 		return rc;
-	cur->done = PQgetisnull(res, 0, 0);
-	if (!cur->done && (size_t)snprintf(cur->key, sizeof(cur->key), "%s", PQgetvalue(res, 0, 0))
-			  >= sizeof(cur->key))
-		rc = dr_error(DR_E_INTERNAL, "%s: the next slice's key is too long", st->name);
+	if (st->keyset) {
+		cur->done = PQgetisnull(res, 0, col);
+		if (!cur->done && (size_t)snprintf(cur->key, sizeof(cur->key), "%s", PQgetvalue(res, 0, col))
+				  >= sizeof(cur->key))
+			rc = dr_error(DR_E_INTERNAL, "%s: the next slice's key is too long", st->name);
+		col++;
+	}
 	for (int i = 0; rc == 0 && i < st->ncounts; i++) {
 		long long v;
-		if ((rc = db_get_long(res, 0, 1 + i, 0, &v)) == 0)
-			*counts[i] += v;
+		if ((rc = db_get_long(res, 0, col + i, 0, &v)) == 0)
+			*(long long *)((char *)r + st->count[i]) += v;
+		/* an aged step is done when its slice comes back short */
+		if (rc == 0 && !st->keyset)
+			cur->done = o->dry_run || v < o->slice;
 	}
 	PQclear(res);
 	cur->started = true;
