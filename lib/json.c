@@ -3,6 +3,7 @@
  */
 #include "lib/json.h"
 #include "lib/err.h"
+#include "lib/text.h"
 
 #include <math.h>
 
@@ -14,21 +15,11 @@ static void put(struct json *j, int rc)
 
 static void escaped(struct json *j, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
+	char u[TEXT_JSON_CHAR_MAX];
 
 	put(j, buf_putc(j->b, '"'));
-	for (; j->rc == 0 && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			put(j, buf_putc(j->b, '\\'));
-			put(j, buf_putc(j->b, (char)c));
-		} else if (c < 0x20) {
-			char u[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0 };
-			put(j, buf_puts(j->b, u));
-		} else {
-			put(j, buf_putc(j->b, (char)c));
-		}
-	}
+	for (; j->rc == 0 && *s; s++)
+		put(j, buf_append(j->b, u, text_json_char((unsigned char)*s, u)));
 	put(j, buf_putc(j->b, '"'));
 }
 

@@ -53,25 +53,12 @@ int dr_log_parse_format(const char *s, enum dr_log_format *out)
 	return 0;
 }
 
-/* Appends s[0..n) to out as JSON string content. Returns new length. */
+/* Appends s[0..n) to out as JSON string content (text_json_char), whole
+ * characters only, keeping room for the line's end. Returns new length. */
 static size_t json_escape(char *out, size_t len, size_t cap, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n && len + 7 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			out[len++] = '\\';
-			out[len++] = (char)c;
-		} else if (c < 0x20) {   /* \u00XX: 6 bytes, within the 7 the loop keeps free */
-			static const char hex[] = "0123456789abcdef";
-			memcpy(out + len, "\\u00", 4);
-			out[len + 4] = hex[c >> 4];
-			out[len + 5] = hex[c & 15];
-			len += 6;
-		} else {
-			out[len++] = (char)c;
-		}
-	}
+	for (size_t i = 0; i < n && len + TEXT_JSON_CHAR_MAX + 1 < cap; i++)
+		len += text_json_char((unsigned char)s[i], out + len);
 	return len;
 }
 

@@ -206,6 +206,25 @@ size_t text_decimal(long long v, char out[TEXT_DECIMAL_MAX])
 	return n;
 }
 
+size_t text_json_char(unsigned char c, char out[TEXT_JSON_CHAR_MAX])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '"' || c == '\\') {
+		out[0] = '\\';
+		out[1] = (char)c;
+		return 2;
+	}
+	if (c < 0x20) {
+		memcpy(out, "\\u00", 4);
+		out[4] = hex[c >> 4];
+		out[5] = hex[c & 15];
+		return 6;
+	}
+	out[0] = (char)c;
+	return 1;
+}
+
 char *text_escape(const char *s, enum text_escape_mode mode, char *out, size_t cap)
 {
 	size_t len = 0, n = strlen(s);

@@ -78,6 +78,15 @@ enum text_escape_mode { TEXT_ESC_CONTROLS, TEXT_ESC_QUOTED };
 char *text_escape(const char *s, enum text_escape_mode mode, char *out, size_t cap);
 
 /*
+ * Byte c as JSON (RFC 8259) spells it inside a string: itself, \" or \\,
+ * or \u00XX for a control character. Writes up to TEXT_JSON_CHAR_MAX bytes
+ * (no NUL) and returns their number. The one rule of the two JSON writers:
+ * the run rows' (lib/json.c) and the log lines' (lib/log.c).
+ */
+#define TEXT_JSON_CHAR_MAX 6
+size_t text_json_char(unsigned char c, char out[TEXT_JSON_CHAR_MAX]);
+
+/*
  * A given name as the documents show it (the CDA model's "Laure"), in place:
  * the first letter of each part (after a space, a hyphen or an apostrophe)
  * kept, the others in lower case: "JEAN-PIERRE" -> "Jean-Pierre",

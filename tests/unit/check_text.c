@@ -125,6 +125,24 @@ START_TEST(given_name_case)
 }
 END_TEST
 
+START_TEST(json_char)
+{
+	char out[TEXT_JSON_CHAR_MAX];
+
+	ck_assert_uint_eq(text_json_char('a', out), 1);
+	ck_assert_int_eq(out[0], 'a');
+	ck_assert_uint_eq(text_json_char('"', out), 2);
+	ck_assert_int_eq(memcmp(out, "\\\"", 2), 0);
+	ck_assert_uint_eq(text_json_char('\\', out), 2);
+	ck_assert_int_eq(memcmp(out, "\\\\", 2), 0);
+	ck_assert_uint_eq(text_json_char('\n', out), 6);
+	ck_assert_int_eq(memcmp(out, "\\u000a", 6), 0);
+	ck_assert_uint_eq(text_json_char(0x1f, out), 6);
+	ck_assert_int_eq(memcmp(out, "\\u001f", 6), 0);
+	ck_assert_uint_eq(text_json_char(0xc3, out), 1);   /* UTF-8 bytes pass as they are */
+}
+END_TEST
+
 Suite *suite_text(void)
 {
 	Suite *s = suite_create("text");
@@ -136,6 +154,7 @@ Suite *suite_text(void)
 	tcase_add_test(tc, trim_and_digits);
 	tcase_add_test(tc, decimal);
 	tcase_add_test(tc, escape);
+	tcase_add_test(tc, json_char);
 	tcase_add_test(tc, given_name_case);
 	suite_add_tcase(s, tc);
 	return s;
