@@ -149,6 +149,19 @@ const char *dr_errhint(void)
 	return hintbuf;
 }
 
+void dr_errsave(struct dr_errsaved *s)
+{
+	memcpy(s->msg, errbuf, sizeof(s->msg));
+	memcpy(s->hint, hintbuf, sizeof(s->hint));
+}
+
+int dr_errrestore(int code, const struct dr_errsaved *s)
+{
+	dr_error(code, "%s", s->msg);
+	memcpy(hintbuf, s->hint, sizeof(hintbuf));
+	return code;
+}
+
 int dr_exit_code(int code)
 {
 	switch (code) {

@@ -120,6 +120,17 @@ int dr_hint(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 /* The hint of the last message ("" when none). */
 const char *dr_errhint(void);
 
+/* A message and its hint kept aside: to report it later (after a rollback)
+ * or on another thread (a worker's failure, reported by the one that waits
+ * for it). dr_errrestore() raises it again, under the current thread's
+ * frames, with its hint, and returns code. */
+struct dr_errsaved {
+	char msg[DR_ERRMSG_MAX];
+	char hint[DR_ERRMSG_MAX];
+};
+void dr_errsave(struct dr_errsaved *s);
+int dr_errrestore(int code, const struct dr_errsaved *s);
+
 /* ---- codes --------------------------------------------------------------- */
 
 /* sysexits.h status for a DR_* code. */

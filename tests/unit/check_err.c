@@ -201,6 +201,45 @@ START_TEST(hint_goes_with_its_message)
 }
 END_TEST
 
+struct saved_case {
+	struct dr_errsaved saved;
+};
+
+static void *fail_in_thread(void *arg)
+{
+	struct saved_case *t = arg;
+	long line = 3;
+	struct dr_errline at;
+
+	dr_errline_push(&at, "e.csv", &line);
+	dr_hint(dr_error(DR_E_RETRY, "connection lost"), "run the command again");
+	dr_errctx_pop(&at.ctx);
+	dr_errsave(&t->saved);
+	return NULL;
+}
+
+/* A worker's failure, reported by the thread that waits for it: the
+ * message keeps its position and gains the reporter's, the hint stays. */
+START_TEST(saved_message_crosses_threads)
+{
+	struct saved_case t;
+	long long lane = 2;
+	struct dr_errstep at;
+	pthread_t th;
+
+	dr_errclear();
+	ck_assert_int_eq(pthread_create(&th, NULL, fail_in_thread, &t), 0);
+	pthread_join(th, NULL);
+	ck_assert_str_eq(dr_errmsg(), "");
+	dr_errstep_push(&at, "lane", &lane);
+	dr_error(DR_E_IO, "meanwhile");
+	ck_assert_int_eq(dr_errrestore(DR_E_RETRY, &t.saved), DR_E_RETRY);
+	dr_errctx_pop(&at.ctx);
+	ck_assert_str_eq(dr_errmsg(), "lane 2: e.csv line 3: connection lost");
+	ck_assert_str_eq(dr_errhint(), "run the command again");
+}
+END_TEST
+
 START_TEST(exit_codes)
 {
 	ck_assert_int_eq(dr_exit_code(DR_OK), 0);
@@ -224,6 +263,7 @@ Suite *suite_err(void)
 	tcase_add_test(t, context_is_cut_with_the_message);
 	tcase_add_test(t, context_is_escaped);
 	tcase_add_test(t, hint_goes_with_its_message);
+	tcase_add_test(t, saved_message_crosses_threads);
 	tcase_add_test(t, exit_codes);
 	suite_add_tcase(s, t);
 	return s;
