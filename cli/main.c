@@ -105,17 +105,30 @@ static void usage(FILE *out)
 
 /*
  * The command's final error line: plain text, or under --log-format json one
- * more JSON line (command.failed), so that every line of stderr is JSON.
+ * more JSON line (command.failed), so that every line of stderr is JSON. The
+ * hint of the message (dr_hint), when there is one, is the event's "hint"
+ * field; in text it ends the same line in brackets, "dmpremb CMD: MESSAGE
+ * (HINT)", so that the failure stays one line (t0020 counts them).
  */
 static void cli_say_failure(const char *cmd, int rc)
 {
+	const char *hint = dr_errhint();
+
 	if (dr_log_get_format() == DR_LOG_JSON) {
-		char msg[TEXT_ESCAPE_MAX(1024)];
+		char msg[TEXT_ESCAPE_MAX(1024)], h[TEXT_ESCAPE_MAX(1024)];
 		text_escape(dr_errmsg(), TEXT_ESC_QUOTED, msg, sizeof(msg));
-		dr_log(DR_LOG_ERROR, "command.failed", "command=%s exit=%d message=\"%s\"", cmd,
-		       dr_exit_code(rc), msg);
+		text_escape(hint, TEXT_ESC_QUOTED, h, sizeof(h));
+		if (hint[0])
+			dr_log(DR_LOG_ERROR, "command.failed", "command=%s exit=%d message=\"%s\" hint=\"%s\"",
+			       cmd, dr_exit_code(rc), msg, h);
+		else
+			dr_log(DR_LOG_ERROR, "command.failed", "command=%s exit=%d message=\"%s\"", cmd,
+			       dr_exit_code(rc), msg);
 	} else {
-		fprintf(stderr, "dmpremb %s: %s\n", cmd, dr_errmsg());
+		if (hint[0])
+			fprintf(stderr, "dmpremb %s: %s (%s)\n", cmd, dr_errmsg(), hint);
+		else
+			fprintf(stderr, "dmpremb %s: %s\n", cmd, dr_errmsg());
 	}
 }
 
@@ -127,7 +140,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return dr_error(DR_E_USAGE, "%s (see 'dmpremb %s --help')", msg, cmd);
+	return dr_hint(dr_error(DR_E_USAGE, "%s", msg), "see 'dmpremb %s --help'", cmd);
 }
 
 int cli_common_option(struct cli *cli, const char *cmd, int opt, const char *arg, const char *usage_text)

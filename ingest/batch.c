@@ -59,7 +59,7 @@ int ingest_batch_open(const struct ingest_opts *o, struct ingest_batch *b, struc
 		snprintf(b->pf[i].path, sizeof(b->pf[i].path), "%s/%s", o->dir, e->name);
 		rows_file_init(&b->pf[i].rf, (enum file_kind)kind, i, e->enc, e->name);
 		b->names[i] = e->name;
-		b->lines += e->lines;
+		b->records += e->lines;
 		b->n = i + 1;
 	}
 	dr_log(DR_LOG_INFO, "ingest.manifest", "batch=\"%s\" files=%d", rep->label, b->m->n);

@@ -23,7 +23,7 @@ struct ingest_batch {
 	struct parse_file *pf;        /* one per file, in the manifest's order */
 	int n;
 	const char *names[INGEST_MAX_FILES];
-	long long lines;              /* data lines the manifest announces, all files */
+	long long records;            /* data records the manifest announces, all files */
 };
 
 /* Reads and verifies the manifest of o->dir (digests with o->jobs threads),

@@ -23,6 +23,7 @@ static const char *const required_files[] = {
 struct mread {
 	struct manifest *m;
 	int col[4];                 /* FICHIER, LIGNES, SHA256, ENCODAGE */
+	long line;                  /* of the entry being read (0: none), for messages */
 };
 
 static bool field_is(const struct csvr_field *f, const char *name)
@@ -44,11 +45,16 @@ static bool plain_file_name(const char *s, size_t n)
 	return true;
 }
 
+static int manifest_entry(struct mread *mr, const struct csvr_record *rec);
+
+/* The header, then one entry per record; mr->line is the entry's line while
+ * it is read, so that its messages name it (the frame of manifest_read). */
 static int manifest_record(void *ctx, const struct csvr_record *rec)
 {
 	static const char *const cols[4] = { "FICHIER", "LIGNES", "SHA256", "ENCODAGE" };
 	struct mread *mr = ctx;
 	struct manifest *m = mr->m;
+	int rc;
 
 	if (rec->record_no == 1) {
 		for (int k = 0; k < 4; k++) {
@@ -71,14 +77,23 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 		return 0;
 	if (m->n >= MANIFEST_MAX_FILES)
 		return dr_error(DR_E_DATA, "manifest.csv: more than %d files", MANIFEST_MAX_FILES);
+	mr->line = rec->line_no;
+	rc = manifest_entry(mr, rec);
+	mr->line = 0;
+	return rc;
+}
+
+static int manifest_entry(struct mread *mr, const struct csvr_record *rec)
+{
+	struct manifest *m = mr->m;
+
 	/* the header may put its columns in any order: each line needs them all */
 	int need = 0;
 	for (int k = 0; k < 4; k++)
 		if (mr->col[k] + 1 > need)
 			need = mr->col[k] + 1;
 	if (rec->nfields < need || rec->unterminated || rec->too_long)
-		return dr_error(DR_E_DATA, "manifest.csv line %ld: expected %d fields, as its header", rec->line_no,
-				need);
+		return dr_error(DR_E_DATA, "expected %d fields, as its header", need);
 
 	struct manifest_entry *e = &m->e[m->n];
 	const char *s;
@@ -88,21 +103,18 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 	s = rec->f[mr->col[0]].s;
 	n = text_trim(&s, rec->f[mr->col[0]].n);
 	if (n >= sizeof(e->name) || !plain_file_name(s, n))
-		return dr_error(DR_E_DATA, "manifest.csv line %ld: FICHIER is not a plain file name",
-				rec->line_no);
+		return dr_error(DR_E_DATA, "FICHIER is not a plain file name");
 	memcpy(e->name, s, n);
 	for (int i = 0; i < m->n; i++)
 		if (strcmp(m->e[i].name, e->name) == 0) {
 			char q[256];
-			return dr_error(DR_E_DATA, "manifest.csv line %ld: '%s' listed twice",
-					rec->line_no, text_escape(e->name, TEXT_ESC_QUOTED, q, sizeof(q)));
+			return dr_error(DR_E_DATA, "'%s' listed twice", text_escape(e->name, TEXT_ESC_QUOTED, q, sizeof(q)));
 		}
 
 	s = rec->f[mr->col[1]].s;
 	n = text_trim(&s, rec->f[mr->col[1]].n);
 	if (!text_all_digits(s, n) || n > 12)
-		return dr_error(DR_E_DATA, "manifest.csv line %ld: LIGNES is not a whole number",
-				rec->line_no);
+		return dr_error(DR_E_DATA, "LIGNES is not a whole number");
 	e->lines = 0;
 	for (size_t i = 0; i < n; i++)
 		e->lines = e->lines * 10 + (s[i] - '0');
@@ -110,15 +122,13 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 	s = rec->f[mr->col[2]].s;
 	n = text_trim(&s, rec->f[mr->col[2]].n);
 	if (n != 64)
-		return dr_error(DR_E_DATA, "manifest.csv line %ld: SHA256 is not 64 hex digits",
-				rec->line_no);
+		return dr_error(DR_E_DATA, "SHA256 is not 64 hex digits");
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c >= 'A' && c <= 'F')
 			c = (char)(c - 'A' + 'a');
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return dr_error(DR_E_DATA, "manifest.csv line %ld: SHA256 is not 64 hex digits",
-					rec->line_no);
+			return dr_error(DR_E_DATA, "SHA256 is not 64 hex digits");
 		e->sha256[i] = c;
 	}
 
@@ -129,8 +139,7 @@ static int manifest_record(void *ctx, const struct csvr_record *rec)
 	else if (n == 6 && strncasecmp(s, "CP1252", 6) == 0)
 		e->enc = ENC_CP1252;
 	else
-		return dr_error(DR_E_DATA, "manifest.csv line %ld: ENCODAGE must be UTF-8 or CP1252",
-				rec->line_no);
+		return dr_error(DR_E_DATA, "ENCODAGE must be UTF-8 or CP1252");
 	m->n++;
 	return 0;
 }
@@ -188,8 +197,12 @@ int manifest_read(const char *dir, struct manifest *m)
 	snprintf(path, sizeof(path), "%s/manifest.csv", dir);
 	/* a FIFO would block the open for ever: the kind is checked first */
 	rc = infile_member(dir, "manifest.csv");
-	if (rc == 0)
+	if (rc == 0) {
+		struct dr_errline at;
+		dr_errline_push(&at, "manifest.csv", &mr.line);
 		rc = csvr_read(path, ';', manifest_record, &mr, &records);
+		dr_errctx_pop(&at.ctx);
+	}
 	if (rc == DR_E_NOINPUT)
 		return dr_error(DR_E_DATA, "batch has no manifest.csv: refused (incomplete transfer?)");
 	if (rc)
@@ -241,7 +254,7 @@ int manifest_verify(const char *dir, struct manifest *m, int jobs)
 		return rc;
 
 	int first_rc = 0;
-	char first_msg[1024] = "";
+	struct dr_errsaved first_msg;
 #pragma omp parallel for num_threads(jobs) schedule(dynamic, 1)
 	for (int i = 0; i < m->n; i++) {
 		char path[4096], hex[65], name[256];
@@ -261,11 +274,11 @@ int manifest_verify(const char *dir, struct manifest *m, int jobs)
 #pragma omp critical(manifest_err)
 			if (first_rc == 0) {
 				first_rc = frc;
-				snprintf(first_msg, sizeof(first_msg), "%s", dr_errmsg());
+				dr_errsave(&first_msg);
 			}
 		}
 	}
 	if (first_rc)
-		return dr_error(first_rc, "%s", first_msg);
+		return dr_errrestore(first_rc, &first_msg);
 	return 0;
 }

@@ -16,7 +16,7 @@
 
 struct manifest_entry {
 	char name[64];
-	long lines;                 /* LIGNES: data records, header excluded */
+	long lines;                 /* LIGNES: data records, header excluded (the sender's word) */
 	char sha256[65];
 	enum text_encoding enc;
 	long long bytes;            /* measured by manifest_verify */

@@ -18,7 +18,7 @@
 struct chunk {
 	char *data;
 	size_t len;
-	long lines;                /* input lines it comes from, for progress */
+	long records;              /* input records it comes from, for progress */
 };
 
 struct queue {
@@ -34,7 +34,8 @@ struct worker {
 	struct queue *q;
 	struct parse_file *pf;
 	struct buf out;
-	long lines;                /* input lines since the last push */
+	long records;              /* input records since the last push */
+	long line;                 /* of the record being read (0: none), for messages */
 	struct stage_row row;
 };
 
@@ -48,15 +49,15 @@ static void queue_abort(struct queue *q)
 }
 
 /* Hands the worker's buffer to the queue; blocks while the queue is full. */
-static int queue_push(struct queue *q, struct buf *b, long *lines)
+static int queue_push(struct queue *q, struct buf *b, long *records)
 {
 	struct chunk c;
 
 	if (b->len == 0)
 		return 0;
 	c.data = buf_detach(b, &c.len);
-	c.lines = *lines;
-	*lines = 0;
+	c.records = *records;
+	*records = 0;
 	pthread_mutex_lock(&q->mu);
 	while (q->count == QUEUE_CAP && !q->abort)
 		pthread_cond_wait(&q->not_full, &q->mu);
@@ -90,6 +91,24 @@ static struct chunk queue_pop(struct queue *q)
 	return c;
 }
 
+/* One data record: its staging row, into the worker's buffer. */
+static int stage_record(struct worker *w, const struct csvr_record *rec)
+{
+	int rc;
+
+	w->records++;
+	if (rows_line(&w->pf->rf, rec, &w->row) == ROW_FILTER)
+		return 0;
+	rc = stage_row_write(&w->row, &w->out);
+	if (rc)
+		return dr_error(rc, "staging row too large");
+	if (w->out.len >= CHUNK_TARGET)
+		return queue_push(w->q, &w->out, &w->records);
+	return 0;
+}
+
+/* The header (its messages name the file), then each record, whose
+ * messages the file's frame (parse_one) gives its line. */
 static int on_record(void *ctx, const struct csvr_record *rec)
 {
 	struct worker *w = ctx;
@@ -101,31 +120,29 @@ static int on_record(void *ctx, const struct csvr_record *rec)
 		return rows_header(&w->pf->rf, rec);
 	if ((rec->record_no & 4095) == 0 && dr_interrupted())
 		return dr_error(DR_E_INTERRUPTED, "interrupted while reading %s", w->pf->rf.name);
-	w->lines++;
-	if (rows_line(&w->pf->rf, rec, &w->row) == ROW_FILTER)
-		return 0;
-	rc = stage_row_write(&w->row, &w->out);
-	if (rc)
-		return dr_error(rc, "%s line %ld: staging row too large", w->pf->rf.name, rec->line_no);
-	if (w->out.len >= CHUNK_TARGET)
-		return queue_push(w->q, &w->out, &w->lines);
-	return 0;
+	w->line = rec->line_no;
+	rc = stage_record(w, rec);
+	w->line = 0;
+	return rc;
 }
 
 static void parse_one(struct queue *q, struct parse_file *pf)
 {
 	struct worker w = { .q = q, .pf = pf };
+	struct dr_errline at;
 	long records = 0;
 
 	buf_init(&w.out, (size_t)CHUNK_TARGET * 64);
+	dr_errline_push(&at, pf->rf.name, &w.line);
 	pf->rc = csvr_read(pf->path, ';', on_record, &w, &records);
+	dr_errctx_pop(&at.ctx);
 	if (pf->rc == 0 && records == 0)
 		pf->rc = dr_error(DR_E_DATA, "%s is empty (no header line): refused", pf->rf.name);
 	if (pf->rc == 0)
-		pf->rc = queue_push(q, &w.out, &w.lines);
+		pf->rc = queue_push(q, &w.out, &w.records);
 	pf->records = records > 0 ? records - 1 : 0;
 	if (pf->rc) {
-		snprintf(pf->err, sizeof(pf->err), "%s", dr_errmsg());
+		dr_errsave(&pf->err);
 		queue_abort(q);
 	}
 	buf_free(&w.out);
@@ -135,7 +152,7 @@ int parse_batch(struct parse_file *const *files, int nfiles, int jobs, const str
 {
 	struct queue q;
 	int next = 0, sink_rc = 0;
-	char sink_err[512] = "";
+	struct dr_errsaved sink_err;
 
 	if (jobs < 1)
 		jobs = 1;
@@ -154,9 +171,9 @@ int parse_batch(struct parse_file *const *files, int nfiles, int jobs, const str
 			struct chunk c;
 			while ((c = queue_pop(&q)).data != NULL) {
 				if (sink_rc == 0) {
-					sink_rc = sink->chunk(sink->ctx, c.data, c.len, c.lines);
+					sink_rc = sink->chunk(sink->ctx, c.data, c.len, c.records);
 					if (sink_rc) {
-						snprintf(sink_err, sizeof(sink_err), "%s", dr_errmsg());
+						dr_errsave(&sink_err);
 						queue_abort(&q);
 					}
 				}
@@ -184,15 +201,15 @@ int parse_batch(struct parse_file *const *files, int nfiles, int jobs, const str
 	pthread_cond_destroy(&q.not_full);
 
 	if (sink_rc)
-		return dr_error(sink_rc, "%s", sink_err);
+		return dr_errrestore(sink_rc, &sink_err);
 	/* report the root cause, not the files stopped because of it */
 	for (int i = 0; i < nfiles; i++)
 		if (files[i]->rc && files[i]->rc != DR_E_INTERRUPTED)
-			return dr_error(files[i]->rc, "%s", files[i]->err);
+			return dr_errrestore(files[i]->rc, &files[i]->err);
 	for (int i = 0; i < nfiles; i++)
 		if (files[i]->rc)
-			return dr_error(files[i]->rc, "%s", files[i]->err[0] ? files[i]->err
-					: "interrupted while reading the batch");
+			return files[i]->err.msg[0] ? dr_errrestore(files[i]->rc, &files[i]->err)
+				: dr_error(files[i]->rc, "interrupted while reading the batch");
 	if (dr_interrupted())
 		return dr_error(DR_E_INTERRUPTED, "interrupted while reading the batch");
 	return 0;

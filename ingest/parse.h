@@ -15,19 +15,20 @@
 #define DR_PARSE_H
 
 #include "ingest/rows.h"
+#include "lib/err.h"
 
 struct parse_file {
 	char path[4096];
 	struct rows_file rf;       /* initialised by the caller; counters filled here */
 	long records;              /* data records (header excluded) */
 	int rc;                    /* 0 or the DR_E_* that stopped this file */
-	char err[512];
+	struct dr_errsaved err;    /* its message, from the worker's thread */
 };
 
 struct parse_sink {
-	/* Consumes one chunk of COPY text, made from `lines` input lines
+	/* Consumes one chunk of COPY text, made from `records` input records
 	 * (filtered ones included); returns 0 or a DR_E_* code. */
-	int (*chunk)(void *ctx, const char *data, size_t n, long lines);
+	int (*chunk)(void *ctx, const char *data, size_t n, long records);
 	void *ctx;
 };
 

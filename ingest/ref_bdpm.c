@@ -77,24 +77,26 @@ static const char *field_name(const struct ref_spec *spec, int k)
 	return spec->field_names && k < spec->nfields ? spec->field_names[k] : "?";
 }
 
-/* One non-blank line: fields to values, then the callback. */
+/* One non-blank line: fields to values, then the callback. Its messages get
+ * the line and column from *at, the reader's frame (ref_read_bdpm). */
 static int record(const struct ref_spec *spec, const char *s, size_t n, long line,
-		  const char *path, struct ref_rec *rec, struct buf *utf8,
+		  struct ref_where *at, struct ref_rec *rec, struct buf *utf8,
 		  ref_row_fn fn, void *arg, struct ref_counts *counts)
 {
 	struct field f[BDPM_MAX_FIELDS];
 	int nf = split(s, n, f), repaired, rc;
 
 	if (nf < 0)
-		return dr_error(DR_E_DATA, "%s line %ld: more than %d fields",
-				path, line, BDPM_MAX_FIELDS);
+		return dr_error(DR_E_DATA, "more than %d fields", BDPM_MAX_FIELDS);
 	nf = fit(spec, f, nf, &repaired);
-	if (nf < spec->nfields)
-		return dr_error(DR_E_DATA, "%s line %ld, column %s: missing (%d fields, %d expected)",
-				path, line, field_name(spec, nf), nf, spec->nfields);
+	if (nf < spec->nfields) {
+		at->column = field_name(spec, nf);
+		rc = dr_error(DR_E_DATA, "missing (%d fields, %d expected)", nf, spec->nfields);
+		at->column = NULL;
+		return rc;
+	}
 	if (nf > spec->nfields)
-		return dr_error(DR_E_DATA, "%s line %ld: %d fields, %d expected",
-				path, line, nf, spec->nfields);
+		return dr_error(DR_E_DATA, "%d fields, %d expected", nf, spec->nfields);
 	if (repaired) {
 		dr_log(DR_LOG_WARN, "referentials.repaired", "file=%s line=%ld"
 		       " why=\"stray empty fields dropped\" extra_fields=%d",
@@ -105,10 +107,12 @@ static int record(const struct ref_spec *spec, const char *s, size_t n, long lin
 		const struct field *v = &f[spec->cols[i].pos];
 
 		buf_reset(utf8);
+		at->column = spec->cols[i].name;
 		if (text_cp1252_to_utf8_lenient(v->s, v->n, utf8) != 0)
-			return dr_error(DR_E_DATA, "%s line %ld, column %s: longer than %d bytes",
-					path, line, spec->cols[i].name, REF_RECORD_MAX);
-		rc = ref_rec_put(rec, spec, i, utf8->data ? utf8->data : "", utf8->len, path, line);
+			rc = dr_error(DR_E_DATA, "longer than %d bytes", REF_RECORD_MAX);
+		else
+			rc = ref_rec_put(rec, spec, i, utf8->data ? utf8->data : "", utf8->len, line);
+		at->column = NULL;
 		if (rc)
 			return rc;
 	}
@@ -119,19 +123,24 @@ int ref_read_bdpm(const struct ref_spec *spec, struct lines *lines, ref_row_fn f
 		  void *arg, struct ref_counts *counts)
 {
 	struct ref_rec rec;
+	struct ref_where at;
 	struct buf utf8;
+	long line = 0;      /* of the record being read; 0 between records */
 	int rc;
 
 	ref_rec_init(&rec);
 	buf_init(&utf8, REF_RECORD_MAX);
+	ref_where_push(&at, lines->name, &line);
 	while ((rc = lines_next(lines)) == 1) {
 		if (lines->len == 0)
 			continue;    /* a blank line holds no record */
-		rc = record(spec, lines->text, lines->len, lines->lineno, lines->name, &rec, &utf8, fn, arg,
-			    counts);
+		line = lines->lineno;
+		rc = record(spec, lines->text, lines->len, line, &at, &rec, &utf8, fn, arg, counts);
+		line = 0;
 		if (rc)
 			break;
 	}
+	dr_errctx_pop(&at.ctx);
 	ref_rec_free(&rec);
 	buf_free(&utf8);
 	return rc;

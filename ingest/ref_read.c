@@ -8,6 +8,7 @@
 #include "lib/text.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static bool is_blank(char c)
@@ -67,8 +68,7 @@ static bool parse_int(const char *s, size_t n, long *v)
 	return true;
 }
 
-int ref_value(const struct ref_col *col, const char *raw, size_t n, struct buf *out,
-	      const char *path, long line)
+int ref_value(const struct ref_col *col, const char *raw, size_t n, struct buf *out)
 {
 	const char *s = raw, *why = NULL;
 	size_t start = out->len;
@@ -84,8 +84,7 @@ int ref_value(const struct ref_col *col, const char *raw, size_t n, struct buf *
 	}
 	n = trim_blanks(&s, n);
 	if (col->kind != REF_LABEL && n > 0 && (bad = text_utf8_check(s, n, false, &why)) >= 0)
-		return dr_error(DR_E_DATA, "%s line %ld, column %s: %s at byte %ld",
-				path, line, col->name, why, bad + 1);
+		return dr_error(DR_E_DATA, "%s at byte %ld", why, bad + 1);
 	switch (col->kind) {
 	case REF_CODE:
 		rc = buf_append(out, s, n);
@@ -93,16 +92,13 @@ int ref_value(const struct ref_col *col, const char *raw, size_t n, struct buf *
 	case REF_DIGITS:
 		if (n > 0 && (!text_all_digits(s, n) || (col->len && n != col->len)))
 			return col->len
-				? dr_error(DR_E_DATA, "%s line %ld, column %s: not %d digits",
-					   path, line, col->name, col->len)
-				: dr_error(DR_E_DATA, "%s line %ld, column %s: not a string of digits",
-					   path, line, col->name);
+				? dr_error(DR_E_DATA, "not %d digits", col->len)
+				: dr_error(DR_E_DATA, "not a string of digits");
 		rc = buf_append(out, s, n);
 		break;
 	case REF_INT:
 		if (n > 0 && !parse_int(s, n, &v))
-			return dr_error(DR_E_DATA, "%s line %ld, column %s: not a whole number"
-					" from 0 to %ld", path, line, col->name, (long)INT32_MAX);
+			return dr_error(DR_E_DATA, "not a whole number from 0 to %ld", (long)INT32_MAX);
 		if (n > 0)
 			rc = buf_printf(out, "%ld", v);
 		break;
@@ -111,16 +107,14 @@ int ref_value(const struct ref_col *col, const char *raw, size_t n, struct buf *
 		if (rc == 0 && (bad = text_utf8_check(out->data + start, out->len - start,
 						      false, &why)) >= 0) {
 			out->len = start;
-			return dr_error(DR_E_DATA, "%s line %ld, column %s: %s",
-					path, line, col->name, why);
+			return dr_error(DR_E_DATA, "%s", why);
 		}
 		break;
 	}
 	if (rc == 0)
 		rc = buf_putc(out, '\0');
 	if (rc)
-		return dr_error(DR_E_DATA, "%s line %ld: record longer than %d bytes",
-				path, line, REF_RECORD_MAX);
+		return dr_error(DR_E_DATA, "record longer than %d bytes", REF_RECORD_MAX);
 	return n == 0 ? 1 : cut;
 }
 
@@ -144,12 +138,37 @@ void ref_rec_free(struct ref_rec *rec)
 	buf_free(&rec->vals);
 }
 
+static void where_describe(const void *arg, char *out, size_t n)
+{
+	const struct ref_where *w = arg;
+
+	if (*w->line <= 0)
+		return;
+	if (w->column)
+		snprintf(out, n, "%s line %ld, column %s", w->path, *w->line, w->column);
+	else if (w->field > 0)
+		snprintf(out, n, "%s line %ld, field %d", w->path, *w->line, w->field);
+	else
+		snprintf(out, n, "%s line %ld", w->path, *w->line);
+}
+
+void ref_where_push(struct ref_where *w, const char *path, const long *line)
+{
+	w->path = path;
+	w->line = line;
+	w->column = NULL;
+	w->field = 0;
+	w->ctx.describe = where_describe;
+	w->ctx.arg = w;
+	dr_errctx_push(&w->ctx);
+}
+
 int ref_rec_put(struct ref_rec *rec, const struct ref_spec *spec, int i,
-		const char *raw, size_t n, const char *path, long line)
+		const char *raw, size_t n, long line)
 {
 	const struct ref_col *col = &spec->cols[i];
 	long off = (long)rec->vals.len;
-	int rc = ref_value(col, raw, n, &rec->vals, path, line);
+	int rc = ref_value(col, raw, n, &rec->vals);
 
 	if (rc < 0)
 		return rc;

@@ -10,6 +10,7 @@
 #ifndef DR_REF_READ_H
 #define DR_REF_READ_H
 
+#include "lib/err.h"
 #include "lib/lines.h"
 
 #define REF_LINE_MAX (1024 * 1024)   /* longest physical line of a referential */
@@ -28,9 +29,26 @@ void ref_rec_init(struct ref_rec *rec);
 void ref_rec_reset(struct ref_rec *rec);
 void ref_rec_free(struct ref_rec *rec);
 
-/* Normalises raw[0..n) as spec->cols[i] of the record at line. 0 or DR_E_DATA. */
+/*
+ * Where a reader is, for every message raised while it reads (a context frame,
+ * lib/err.h): "PATH line N" while *line > 0 (the physical line the record
+ * starts on), then ", column C" while a kept column's value is read or
+ * ", field K" while an unnamed field is. The reader keeps line, column and
+ * field current; the messages say only what is wrong.
+ */
+struct ref_where {
+	struct dr_errctx ctx;
+	const char *path;
+	const long *line;
+	const char *column;        /* NULL: the record as a whole */
+	int field;                 /* 1-based position when column is NULL; 0: none */
+};
+void ref_where_push(struct ref_where *w, const char *path, const long *line);
+
+/* Normalises raw[0..n) as spec->cols[i] of the record at line (line for the
+ * warnings it logs; its messages get the reader's position). 0 or DR_E_DATA. */
 int ref_rec_put(struct ref_rec *rec, const struct ref_spec *spec, int i,
-		const char *raw, size_t n, const char *path, long line);
+		const char *raw, size_t n, long line);
 
 /* Ends the record: counts it, calls fn unless skipped. Resets rec. */
 int ref_rec_emit(struct ref_rec *rec, const struct ref_spec *spec, ref_row_fn fn, void *arg,

@@ -30,6 +30,7 @@ struct snds {
 	int nheader;             /* fields of the header; 0 while reading it */
 	int field;               /* position of the current field in its record */
 	long rec_line;           /* line the current record starts on; 0 = none */
+	struct ref_where where;  /* the messages' position: path, rec_line, column */
 	long long rec_bytes;     /* bytes fed since that line */
 	int rc;
 };
@@ -57,16 +58,17 @@ static void header_field(struct snds *p, const char *s, size_t n)
 	const struct ref_spec *spec = p->spec;
 
 	if (buf_append(&p->header, s, n) || buf_putc(&p->header, '\0')) {
-		p->rc = dr_error(DR_E_DATA, "%s line %ld: header longer than %d bytes",
-				 p->path, p->rec_line, REF_LINE_MAX);
+		p->rc = dr_error(DR_E_DATA, "header longer than %d bytes", REF_LINE_MAX);
 		return;
 	}
 	for (int i = 0; i < spec->ncols; i++) {
 		if (strlen(spec->cols[i].name) != n || memcmp(spec->cols[i].name, s, n) != 0)
 			continue;
-		if (p->map[i] >= 0)
-			p->rc = dr_error(DR_E_DATA, "%s line %ld, column %s: named twice in the header",
-					 p->path, p->rec_line, spec->cols[i].name);
+		if (p->map[i] >= 0) {
+			p->where.column = spec->cols[i].name;
+			p->rc = dr_error(DR_E_DATA, "named twice in the header");
+			p->where.column = NULL;
+		}
 		p->map[i] = p->field;
 	}
 }
@@ -81,8 +83,11 @@ static void on_field(void *s, size_t n, void *arg)
 		header_field(p, s, n);
 	} else {
 		for (int i = 0; i < p->spec->ncols && p->rc == 0; i++)
-			if (p->map[i] == p->field)
-				p->rc = ref_rec_put(&p->rec, p->spec, i, s, n, p->path, p->rec_line);
+			if (p->map[i] == p->field) {
+				p->where.column = p->spec->cols[i].name;
+				p->rc = ref_rec_put(&p->rec, p->spec, i, s, n, p->rec_line);
+				p->where.column = NULL;
+			}
 	}
 	p->field++;
 }
@@ -98,14 +103,14 @@ static void on_record(int c, void *arg)
 	if (p->nheader == 0) {
 		for (int i = 0; i < spec->ncols; i++)
 			if (p->map[i] < 0) {
-				p->rc = dr_error(DR_E_DATA, "%s line %ld, column %s: missing from the header",
-						 p->path, p->rec_line, spec->cols[i].name);
+				p->where.column = spec->cols[i].name;
+				p->rc = dr_error(DR_E_DATA, "missing from the header");
+				p->where.column = NULL;
 				return;
 			}
 		p->nheader = p->field;
 	} else if (p->field != p->nheader) {
-		p->rc = dr_error(DR_E_DATA, "%s line %ld: %d fields where the header has %d",
-				 p->path, p->rec_line, p->field, p->nheader);
+		p->rc = dr_error(DR_E_DATA, "%d fields where the header has %d", p->field, p->nheader);
 		return;
 	} else {
 		p->rc = ref_rec_emit(&p->rec, spec, p->fn, p->arg, p->rec_line, p->counts);
@@ -115,16 +120,21 @@ static void on_record(int c, void *arg)
 	p->rec_bytes = 0;
 }
 
-/* Message for a libcsv parse error in the current record. */
+/* Message for a libcsv parse error in the current record, at its column
+ * (by its header name) or, in the header, at its field. */
 static int parse_error(struct snds *p)
 {
 	const char *col = p->nheader ? header_name(p, p->field) : "";
+	int rc;
 
 	if (col[0])
-		return dr_error(DR_E_DATA, "%s line %ld, column %s: malformed quoting",
-				p->path, p->rec_line, col);
-	return dr_error(DR_E_DATA, "%s line %ld, field %d: malformed quoting",
-			p->path, p->rec_line, p->field + 1);
+		p->where.column = col;
+	else
+		p->where.field = p->field + 1;
+	rc = dr_error(DR_E_DATA, "malformed quoting");
+	p->where.column = NULL;
+	p->where.field = 0;
+	return rc;
 }
 
 /* Feeds one physical line (and its end) to libcsv. */
@@ -138,8 +148,7 @@ static int feed(struct snds *p, struct csv_parser *csv, struct lines *lines,
 	}
 	p->rec_bytes += (long long)n + 1;
 	if (p->rec_bytes > REF_RECORD_MAX)
-		return dr_error(DR_E_DATA, "%s line %ld: record longer than %d bytes"
-				" (a quote left open?)", p->path, p->rec_line, REF_RECORD_MAX);
+		return dr_error(DR_E_DATA, "record longer than %d bytes (a quote left open?)", REF_RECORD_MAX);
 	if (csv_parse(csv, s, n, on_field, on_record, p) != n && p->rc == 0)
 		p->rc = parse_error(p);
 	if (p->rc == 0 && csv_parse(csv, "\n", 1, on_field, on_record, p) != 1 && p->rc == 0)
@@ -164,11 +173,12 @@ int ref_read_snds(const struct ref_spec *spec, struct lines *lines, ref_row_fn f
 	for (int i = 0; i < REF_MAX_COLS; i++)
 		p.map[i] = -1;
 
+	ref_where_push(&p.where, p.path, &p.rec_line);
 	while ((rc = lines_next(lines)) == 1 && (rc = feed(&p, &csv, lines, lines->text, lines->len)) == 0)
 		;
 	if (rc == 0 && csv_fini(&csv, on_field, on_record, &p) != 0 && p.rc == 0)
-		rc = dr_error(DR_E_DATA, "%s line %ld: a quoted field is not closed at the end of the file",
-			      p.path, p.rec_line);
+		rc = dr_error(DR_E_DATA, "a quoted field is not closed at the end of the file");
+	dr_errctx_pop(&p.where.ctx);
 	if (rc == 0)
 		rc = p.rc;
 	if (rc == 0 && p.nheader == 0)

@@ -57,8 +57,7 @@ int ref_read(const struct ref_spec *spec, const char *path, ref_row_fn fn, void 
  * when col->required), 2 when a line break was cut from a code (value kept,
  * count as repaired), or DR_E_DATA naming path, line and column.
  */
-int ref_value(const struct ref_col *col, const char *raw, size_t n, struct buf *out,
-	      const char *path, long line);
+int ref_value(const struct ref_col *col, const char *raw, size_t n, struct buf *out);
 
 /*
  * Finds the known files of snds_dir and/or bdpm_dir (either may be NULL):

@@ -74,7 +74,7 @@ int feed_load_list(PGconn *c, const char *path, struct feed_report *rep)
 
 struct worker_out {
 	int rc;
-	char msg[256];
+	struct dr_errsaved saved;   /* the worker's message and hint */
 };
 
 /*
@@ -116,7 +116,7 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 			int jobs, size_t max_bytes, const struct doc_sink *sink, long *rendered,
 			struct feed_report *rep)
 {
-	struct worker_out fail = { 0, "" };
+	struct worker_out fail = { .rc = 0 };
 	int sink_rc = 0;
 	omp_lock_t sink_lock;   /* this chunk's sink: not a named critical, which
 				 * would make the lanes wait for each other's sends */
@@ -143,17 +143,17 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 				continue;
 			arena_reset(&a);
 			int rc = build_model(ctx, &ch->d[i], &a, &m, &st);
-			if (rc == DR_E_DATA)
-				continue;   /* no identity: counted by the caller */
-			if (rc == 0)
+			if (rc == BUILD_NO_IDENTITY)
+				continue;   /* counted by the caller */
+			if (rc == BUILD_OK)
 				rc = cda_render_max(&m, buf, max_bytes);
-			if (rc == DR_E_DATA) {
+			if (rc == RENDER_TOO_LARGE) {
 				/* rendering stopped at the limit: nothing kept */
 				d->too_large = true;
 				d->claim_lines = ch->d[i].n_claims;
 				continue;
 			}
-			if (rc != 0) {
+			if (rc != RENDER_OK) {
 				my_rc = rc;
 				continue;
 			}
@@ -187,13 +187,13 @@ static int render_chunk(const struct build_ctx *ctx, struct feed_chunk *ch, stru
 				rep->st.warnings[k] += st.warnings[k];
 			if (my_rc != 0 && fail.rc == 0) {
 				fail.rc = my_rc;
-				snprintf(fail.msg, sizeof(fail.msg), "%s", dr_errmsg());
+				dr_errsave(&fail.saved);
 			}
 		}
 	}
 	omp_destroy_lock(&sink_lock);
 	if (fail.rc != 0)
-		return dr_error(fail.rc, "%s", fail.msg);
+		return dr_errrestore(fail.rc, &fail.saved);
 	for (size_t i = 0; i < ch->n; i++) {
 		if (docs[i].too_large) {
 			/* the dossier, never named: dmpremb status counts it, the
@@ -324,8 +324,9 @@ struct lane {
 	struct feed_opts o;       /* the run's, with the lane's shard and threads */
 	struct feed_window w;
 	struct feed_report rep;
+	long long no;             /* 1, 2... when there are several, for messages; 0 alone */
 	int rc;
-	char err[1024];
+	struct dr_errsaved err;   /* its message and hint, from its thread */
 };
 
 static int lanes_for(const struct feed_opts *o)
@@ -346,6 +347,7 @@ static int lane_open(struct lane *ln, int l, int n, PGconn *c, const struct feed
 	int r = 0;
 
 	memset(ln, 0, sizeof(*ln));
+	ln->no = n > 1 ? l + 1 : 0;
 	ln->o = *o;
 	ln->o.jobs = o->jobs / n > 0 ? o->jobs / n : 1;
 	ln->o.sel.shard_k = (o->sel.shard_n > 0 ? o->sel.shard_k : 0) + shard_n * l;
@@ -377,15 +379,21 @@ static int run_chunks(PGconn *c, long long run_id, const struct feed_opts *o, co
 		      long long *after, double t0, const int *stop, struct shared_progress *sp,
 		      struct feed_report *rep)
 {
+	long long chunk = 0;      /* the one under way, 1 for the first: "chunk 3: ..." */
+	struct dr_errstep at;
 	int r = 0;
 
+	dr_errstep_push(&at, "chunk", &chunk);
 	while (!__atomic_load_n(stop, __ATOMIC_RELAXED) && !dr_interrupted()) {
 		long n = 0;
 		if (o->max_seconds > 0 && progress_now() - t0 >= o->max_seconds) {
 			rep->stopped = true;
 			break;
 		}
-		if ((r = feed_chunk_once(c, run_id, o, w, ctx, ch, docs, after, &n, rep)) != 0 || n == 0)
+		chunk = rep->chunks + 1;
+		r = feed_chunk_once(c, run_id, o, w, ctx, ch, docs, after, &n, rep);
+		chunk = 0;
+		if (r != 0 || n == 0)
 			break;
 		#pragma omp critical(feed_progress)
 		{
@@ -393,6 +401,7 @@ static int run_chunks(PGconn *c, long long run_id, const struct feed_opts *o, co
 			progress_update(&sp->p, sp->selected);
 		}
 	}
+	dr_errctx_pop(&at.ctx);
 	return r;
 }
 
@@ -419,14 +428,18 @@ static void lane_run(struct lane *ln, long long run_id, const struct build_ctx *
 	struct feed_chunk ch = { 0 };
 	struct feed_doc *docs = calloc((size_t)ln->o.sel.limit, sizeof(*docs));
 	long long after = 0;
+	struct dr_errstep at;   /* this thread's messages name the lane: "lane 2: ..." */
+
+	dr_errstep_push(&at, "lane", &ln->no);
 	int r = docs ? run_chunks(ln->c, run_id, &ln->o, &ln->w, ctx, &ch, docs, &after, t0, stop, sp, &ln->rep)
 		     : dr_error(DR_E_NOMEM, "out of memory for a chunk of %d documents", ln->o.sel.limit);
 
 	if (r != 0) {
 		ln->rc = r;
-		snprintf(ln->err, sizeof(ln->err), "%s", dr_errmsg());
+		dr_errsave(&ln->err);
 		__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
 	}
+	dr_errctx_pop(&at.ctx);
 	free(docs);
 	feed_chunk_free(&ch);
 }
@@ -484,7 +497,7 @@ static int feed_lanes(PGconn *c, long long run_id, const struct feed_opts *o, co
 		for (int l = 0; l < n; l++) {
 			report_add(rep, &lanes[l].rep);
 			if (r == 0 && lanes[l].rc != 0)
-				r = dr_error(lanes[l].rc, "%s", lanes[l].err);
+				r = dr_errrestore(lanes[l].rc, &lanes[l].err);
 		}
 		if (r == 0 && dr_interrupted())
 			r = interrupted(o, rep);

@@ -36,31 +36,31 @@
 struct copy_sink {
 	struct copy cp;
 	long long chunks;
-	long long lines;           /* input lines parsed so far, for the progress line */
+	long long records;         /* input records parsed so far, for the progress line */
 	struct progress prog;
 };
 
-static void advance(struct copy_sink *s, long lines)
+static void advance(struct copy_sink *s, long records)
 {
-	s->lines += lines;
-	progress_update(&s->prog, s->lines);
+	s->records += records;
+	progress_update(&s->prog, s->records);
 }
 
-static int copy_chunk(void *ctx, const char *data, size_t n, long lines)
+static int copy_chunk(void *ctx, const char *data, size_t n, long records)
 {
 	struct copy_sink *s = ctx;
 
 	s->chunks++;
-	advance(s, lines);
+	advance(s, records);
 	dr_killpoint("ingest-chunk");
 	return copy_raw(&s->cp, data, n, 0);
 }
 
-static int discard_chunk(void *ctx, const char *data, size_t n, long lines)
+static int discard_chunk(void *ctx, const char *data, size_t n, long records)
 {
 	(void)data;
 	(void)n;
-	advance(ctx, lines);
+	advance(ctx, records);
 	return 0;
 }
 
@@ -88,9 +88,12 @@ static int ingest_run(PGconn *conn, PGconn *side, long long run_id, const struct
 	struct merge_count mc[INGEST_MAX_FILES];
 	double t0 = progress_now();
 	bool in_tx = false, in_copy = false;
+	struct dr_errstep at;
 	int rc, n;
 
 	memset(rep, 0, sizeof(*rep));
+	/* once claimed, every message below names the batch ("batch 12: ...") */
+	dr_errstep_push(&at, "batch", &rep->batch_id);
 	/* 1. the manifest: refuse a truncated or corrupted transfer before anything */
 	rc = ingest_batch_open(o, &b, rep);
 	if (rc)
@@ -115,7 +118,7 @@ static int ingest_run(PGconn *conn, PGconn *side, long long run_id, const struct
 		sink.chunk = discard_chunk;
 		sink.ctx = &cs;
 	}
-	progress_init(&cs.prog, "ingest", "lines", b.lines, o->quiet);
+	progress_init(&cs.prog, "ingest", "lines", b.records, o->quiet);
 
 	/* 3. parse every file in parallel, largest first */
 	rc = ingest_batch_parse(&b, o->jobs, &sink);
@@ -215,6 +218,7 @@ out:
 		else
 			dr_error(rc, "%s", msg);
 	}
+	dr_errctx_pop(&at.ctx);
 	ingest_batch_close(&b);
 	rep->seconds = progress_now() - t0;
 	return rc;

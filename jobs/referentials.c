@@ -19,15 +19,22 @@
 
 #include <stdio.h>
 
-/* Stages the file's records, then replaces the table with them. */
+/* Stages the file's records, then replaces the table with them. The
+ * statements' messages name the file ("CIS_bdpm.txt: ..."); the reader's
+ * name its path, line and column themselves. */
 static int load_one(PGconn *c, const char *path, long long run_id, struct ref_result *res)
 {
 	struct ref_stage st;
+	struct dr_errline at;
 	long long staged = 0;
-	int rc = ref_stage_begin(c, res->spec, &st);
+	int rc;
 
+	dr_errline_push(&at, res->spec->file, NULL);
+	rc = ref_stage_begin(c, res->spec, &st);
 	if (rc == 0) {
+		dr_errctx_pop(&at.ctx);
 		rc = ref_read(res->spec, path, ref_stage_row, &st, &res->counts);
+		dr_errline_push(&at, res->spec->file, NULL);
 		if (rc)
 			ref_stage_abort(&st, "referential file refused");   /* keeps the message */
 		else
@@ -35,7 +42,10 @@ static int load_one(PGconn *c, const char *path, long long run_id, struct ref_re
 	}
 	if (rc == 0)
 		rc = ref_replace(c, staged, res);
-	return rc ? rc : ref_record_file(c, run_id, res);
+	if (rc == 0)
+		rc = ref_record_file(c, run_id, res);
+	dr_errctx_pop(&at.ctx);
+	return rc;
 }
 
 int jobs_referentials_load(PGconn *c, const char *snds_dir, const char *bdpm_dir, long long run_id,

@@ -134,6 +134,6 @@ int backfill_check_resume(PGconn *c, long long run_id)
 	if ((rc = db_query_long(c, "SELECT count(*) FROM run WHERE run_id = $1::bigint"
 				" AND command = 'backfill'", 1, params, 0, &n)) != 0)
 		return rc;
-	return n ? 0 : dr_error(DR_E_USAGE, "run %lld is not a backfill (see the run table or 'dmpremb status')",
-				run_id);
+	return n ? 0 : dr_hint(dr_error(DR_E_USAGE, "run %lld is not a backfill", run_id),
+			       "see the run table or 'dmpremb status'");
 }

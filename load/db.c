@@ -53,17 +53,18 @@ static void first_line(const char *msg, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-/* What an operator does about a transient failure (empty when none applies). */
+/* What an operator does about a transient failure (NULL when none applies):
+ * the message's hint (lib/err.h). */
 static const char *retry_hint(const char *st, PGconn *c)
 {
 	if ((st[0] == '\0' && c != NULL && PQstatus(c) == CONNECTION_BAD) || strncmp(st, "08", 2) == 0
 	    || strncmp(st, "57P", 3) == 0)
-		return " [connection to the database lost: the transaction was rolled back;"
-		       " run the command again once the database is back]";
+		return "connection to the database lost: the transaction was rolled back;"
+		       " run the command again once the database is back";
 	if (strncmp(st, "53", 2) == 0)
-		return " [the database server is out of disk space, memory or connections: the transaction"
-		       " was rolled back; free the resource, then run the command again]";
-	return "";
+		return "the database server is out of disk space, memory or connections: the transaction"
+		       " was rolled back; free the resource, then run the command again";
+	return NULL;
 }
 
 int db_fail(PGconn *c, PGresult *r, const char *what)
@@ -88,8 +89,9 @@ int db_fail(PGconn *c, PGresult *r, const char *what)
 	if (code == DR_E_CONFIG)
 		return dr_error(code, "%s: database schema is missing or out of date (SQLSTATE %s: %s); run 'dmpremb db migrate'",
 				what, st, msg);
-	return dr_error(code, "%s failed%s%s%s: %s%s", what,
-			st[0] ? " (SQLSTATE " : "", st, st[0] ? ")" : "", msg, retry_hint(st, c));
+	const char *hint = retry_hint(st, c);
+	dr_error(code, "%s failed%s%s%s: %s", what, st[0] ? " (SQLSTATE " : "", st, st[0] ? ")" : "", msg);
+	return hint ? dr_hint(code, "%s", hint) : code;
 }
 
 /* Server NOTICEs ("relation already exists, skipping") are not events for

@@ -97,7 +97,8 @@ int purge_lock(PGconn *c)
 
 	if (rc != 0)
 		return rc;
-	return got ? 0 : dr_error(DR_E_RETRY, "another purge is running; this one did nothing (run it later)");
+	return got ? 0 : dr_hint(dr_error(DR_E_RETRY, "another purge is running; this one did nothing"),
+				 "run it later");
 }
 
 int purge_set_lock_timeout(PGconn *c, long seconds)

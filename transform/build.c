@@ -339,7 +339,7 @@ int build_model(const struct build_ctx *ctx, struct dossier_in *d, struct arena 
 {
 	memset(m, 0, sizeof(*m));
 	if (!d->has_identity)
-		return dr_error(DR_E_DATA, "dossier has no beneficiary identity yet");
+		return BUILD_NO_IDENTITY;
 	if (identity(ctx, d, a, m) != 0)
 		return dr_error(DR_E_NOMEM, "out of memory building a document");
 

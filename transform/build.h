@@ -46,8 +46,14 @@ struct build_stats {
 	long warnings[BW_KINDS];
 };
 
+/* What build_model() made of a dossier: an outcome, not an error. */
+enum build_outcome {
+	BUILD_OK = 0,
+	BUILD_NO_IDENTITY = 1,   /* no beneficiary identity yet: no model, no message */
+};
+
 /* Fills *m (allocations from a, which the caller resets per document).
- * Returns 0, DR_E_DATA when the dossier has no identity, or DR_E_NOMEM. */
+ * Returns BUILD_OK, BUILD_NO_IDENTITY, or DR_E_NOMEM. */
 int build_model(const struct build_ctx *ctx, struct dossier_in *d, struct arena *a,
 		struct doc_model *m, struct build_stats *st);
 

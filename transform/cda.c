@@ -325,9 +325,7 @@ static int render(struct cda_w *cw)
 
 int cda_room(const struct cda_w *cw)
 {
-	if (cw->out->len > cw->max_bytes)
-		return dr_error(DR_E_DATA, "document larger than %zu bytes", cw->max_bytes);
-	return 0;
+	return cw->out->len > cw->max_bytes ? CDA_STOP : 0;
 }
 
 int cda_render(const struct doc_model *m, struct buf *out)
@@ -351,5 +349,5 @@ int cda_render_max(const struct doc_model *m, struct buf *out, size_t max_bytes)
 		rc = cda_room(&cw);
 	if (rc < 0)
 		buf_reset(out);
-	return rc;
+	return rc == CDA_STOP ? RENDER_TOO_LARGE : rc;
 }

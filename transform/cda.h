@@ -43,10 +43,16 @@
 #define CDA_BUF_TOOBIG ((size_t)1 << 31)
 int cda_render(const struct doc_model *m, struct buf *out);
 
+/* What cda_render_max() made of a model: an outcome, not an error. */
+enum render_outcome {
+	RENDER_OK = 0,
+	RENDER_TOO_LARGE = 1,   /* larger than max_bytes: out empty, no message */
+};
+
 /* The same, but stops as soon as the document is larger than max_bytes
  * (checked at every table row and entry, so out never grows much past it)
- * and returns DR_E_DATA with out empty: a dossier too large to store costs
- * no more memory than the limit. */
+ * and returns RENDER_TOO_LARGE with out empty: a dossier too large to store
+ * costs no more memory than the limit. Errors are negative DR_E_* codes. */
 int cda_render_max(const struct doc_model *m, struct buf *out, size_t max_bytes);
 
 #endif

@@ -33,8 +33,13 @@ struct cda_w {
 	const char *open[CDA_MAX_DEPTH];   /* names of the open elements */
 };
 
-/* DR_E_DATA once the document written so far is larger than cw->max_bytes:
- * called at every row, so that rendering a dossier too large stops early. */
+/*
+ * CDA_STOP once the document written so far is larger than cw->max_bytes:
+ * called at every row, so that rendering a dossier too large stops early.
+ * CDA_STOP is not an error and not a DR_E_* code: only the writer's way to
+ * unwind through CDA_TRY; cda_render_max() turns it into RENDER_TOO_LARGE.
+ */
+#define CDA_STOP (-1000)
 int cda_room(const struct cda_w *cw);
 
 #define CDA_TRY(call) \

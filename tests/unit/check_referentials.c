@@ -187,6 +187,15 @@ static const struct refusal {
 	  "line 1, column code_cis: not a string of digits" },
 };
 
+static int count_of(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (const char *p = strstr(s, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
 START_TEST(refused_with_line_and_column)
 {
 	const struct refusal *r = &refusals[_i];
@@ -195,6 +204,10 @@ START_TEST(refused_with_line_and_column)
 
 	ck_assert_int_eq(read_as(r->source, r->file, r->input, strlen(r->input), &s, &c), DR_E_DATA);
 	ck_assert_msg(strstr(dr_errmsg(), r->message) != NULL, "'%s' lacks '%s'", dr_errmsg(), r->message);
+	/* the position is said once, and the reader's frame is gone with it */
+	ck_assert_msg(count_of(dr_errmsg(), " line ") <= 1, "position said twice: '%s'", dr_errmsg());
+	dr_error(DR_E_DATA, "after the reader");
+	ck_assert_str_eq(dr_errmsg(), "after the reader");
 	buf_free(&s.out);
 }
 END_TEST
