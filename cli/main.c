@@ -291,19 +291,19 @@ int cli_run_begin(struct cli *cli, const char *event, const char *command, const
  * summary becomes the `.done` line and the run row's counts (one writer each,
  * lib/summary.h), the row is closed with the exit status and the command's
  * message, then the figures are refreshed if the run changed them. The
- * command's message is kept for its final line, whatever the bookkeeping
- * says on the way.
+ * command's message and hint are kept for its final line, whatever the
+ * bookkeeping says on the way.
  */
 static void end_run(struct cli *cli, const struct command *cmd, int rc)
 {
-	char msg[1024];
+	struct dr_errsaved said;
 	struct buf text;
 	struct rusage ru;
 	struct job_session s = session_of(cli);
 
 	if (cli->done_event == NULL)
 		return;
-	snprintf(msg, sizeof(msg), "%s", dr_errmsg());
+	dr_errsave(&said);
 	getrusage(RUSAGE_SELF, &ru);
 	summary_int(&cli->sum, "max_rss_kb", ru.ru_maxrss);
 	buf_init(&text, 1 << 16);
@@ -314,13 +314,13 @@ static void end_run(struct cli *cli, const struct command *cmd, int rc)
 	if (cli->run_id > 0) {
 		if (summary_json(&cli->sum, &text) != 0)
 			buf_reset(&text);
-		jobs_run_finish(&s, rc, text.len ? text.data : "{}", msg);
+		jobs_run_finish(&s, rc, text.len ? text.data : "{}", said.msg);
 	}
 	buf_free(&text);
 	if (cmd->figures && cli->changed)
 		jobs_refresh_figures(cli->conn, cmd->figures, cli->figures_as_of[0] ? cli->figures_as_of : NULL);
 	if (rc != DR_OK)
-		dr_error(rc, "%s", msg);
+		dr_errrestore(rc, &said);
 }
 
 int main(int argc, char **argv)

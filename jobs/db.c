@@ -29,10 +29,11 @@ static int apply_one(PGconn *c, const struct migration *m, const char *digest, e
 	if (rc == 0)
 		rc = db_commit(c);
 	if (rc) {
-		char msg[1024];
-		snprintf(msg, sizeof(msg), "%s", dr_errmsg());
+		struct dr_errsaved said;
+		dr_errsave(&said);
 		db_rollback(c);
-		return dr_error(rc, "migration %s: %s", m->name, msg);
+		dr_errrestore(rc, &said);   /* the rollback's own message, if any, is not the cause */
+		return dr_error(rc, "migration %s: %s", m->name, dr_errmsg());
 	}
 	return 0;
 }
