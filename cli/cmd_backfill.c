@@ -189,7 +189,7 @@ int cmd_backfill(struct cli *cli, int argc, char **argv)
 	       resume ? " (resumed)" : "");
 	rc = jobs_backfill_feed(cli->conn, cli->run_id, &o, &rep);
 	if (rc == 0 && a.list && lrep.bad_list_lines)
-		rc = dr_error(DR_E_DATA, "%ld line(s) of the list are not INS-Cs (see the feed.bad_ins_c log lines);"
-			      " the others were fed", lrep.bad_list_lines);
+		rc = dr_hint(dr_error(DR_E_DATA, "%ld line(s) of the list are not INS-Cs; the others were fed",
+				      lrep.bad_list_lines), "see the feed.bad_ins_c log lines");
 	return cli_feed_finish(cli, &o, &rep, rc);
 }

@@ -36,9 +36,9 @@
 /* --- recording ------------------------------------------------------------- */
 
 /* Reads the data lines after the header into the COPY: valid ones are sent,
- * bad ones said and counted. */
-static int stage_lines(struct lines *in, const char *name, struct copy *cp, const struct dossiers_say *say,
-		       struct dossiers_import_report *n)
+ * bad ones said and counted. A message names the file and its line. */
+static int stage_lines_at(struct lines *in, const char *name, struct copy *cp, const struct dossiers_say *say,
+			  struct dossiers_import_report *n)
 {
 	struct dossier_event ev;
 	const char *column, *why;
@@ -46,8 +46,7 @@ static int stage_lines(struct lines *in, const char *name, struct copy *cp, cons
 
 	while ((rc = lines_next(in)) == 1) {
 		if (dr_interrupted())
-			return dr_error(DR_E_INTERRUPTED, "interrupted at line %ld of %s: nothing imported",
-					in->lineno, name);
+			return dr_error(DR_E_INTERRUPTED, "interrupted: nothing imported");
 		if (lines_blank(in))
 			continue;
 		n->read++;
@@ -66,6 +65,18 @@ static int stage_lines(struct lines *in, const char *name, struct copy *cp, cons
 		    (rc = copy_end_row(cp)) != 0)
 			return rc;
 	}
+	return rc;
+}
+
+static int stage_lines(struct lines *in, const char *name, struct copy *cp, const struct dossiers_say *say,
+		       struct dossiers_import_report *n)
+{
+	struct dr_errline at;
+	int rc;
+
+	dr_errline_push(&at, name, &in->lineno);
+	rc = stage_lines_at(in, name, cp, say, n);
+	dr_errctx_pop(&at.ctx);
 	return rc;
 }
 

@@ -575,12 +575,13 @@ out:
 	refcache_free(&rc);
 	rep->seconds = progress_now() - t0;
 	if (r == 0 && rep->too_large > 0)
-		r = dr_error(DR_E_DATA, "%ld dossier(s) not fed: the document is larger than --max-document-mb %zu"
-			     " (see 'dmpremb status'); the others were fed", rep->too_large, o->max_doc_bytes >> 20);
+		r = dr_hint(dr_error(DR_E_DATA, "%ld dossier(s) not fed: the document is larger than"
+				     " --max-document-mb %zu; the others were fed", rep->too_large,
+				     o->max_doc_bytes >> 20), "see 'dmpremb status'");
 	if (r == 0 && rep->bad_list_lines > 0)
-		r = dr_error(DR_E_DATA, "%ld line(s) of %s are not INS-Cs (see the feed.bad_ins_c log lines);"
-			     " the others were fed", rep->bad_list_lines,
-			     strcmp(o->ins_c_file, "-") ? o->ins_c_file : "stdin");
+		r = dr_hint(dr_error(DR_E_DATA, "%ld line(s) of %s are not INS-Cs; the others were fed",
+				     rep->bad_list_lines, strcmp(o->ins_c_file, "-") ? o->ins_c_file : "stdin"),
+			    "see the feed.bad_ins_c log lines");
 	return r;
 }
 

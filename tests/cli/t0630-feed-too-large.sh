@@ -39,9 +39,10 @@ check_eq "... and stores nothing, records nothing" "0 0" \
 # --- the feed stores every other document, exit 65
 check_exit 65 "feed with --max-document-mb 1: exit 65" \
 	"$DMPREMB" --log-format json feed --as-of "$AS_OF" --max-document-mb 1 --chunk 3
-check_grep "... saying how many, the limit and where to look" \
-	"1 dossier(s) not fed: the document is larger than --max-document-mb 1 (see 'dmpremb status'); the others were fed" \
+check_grep "... saying how many and the limit" \
+	"\"message\":\"1 dossier(s) not fed: the document is larger than --max-document-mb 1; the others were fed\"" \
 	"$TMP/err"
+check_grep "... and where to look, in the hint" "\"hint\":\"see 'dmpremb status'\"" "$TMP/err"
 check_eq "... every other identified dossier is stored" "$others" "$(sql "SELECT count(*) FROM document")"
 check_eq "... not the big one" 0 "$(sql "SELECT count(*) FROM document WHERE ins_c = '$big'")"
 check_grep "... one feed.document_too_large warning, with the limit and its claim lines" \
