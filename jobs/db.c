@@ -29,10 +29,7 @@ static int apply_one(PGconn *c, const struct migration *m, const char *digest, e
 	if (rc == 0)
 		rc = db_commit(c);
 	if (rc) {
-		struct dr_errsaved said;
-		dr_errsave(&said);
-		db_rollback(c);
-		dr_errrestore(rc, &said);   /* the rollback's own message, if any, is not the cause */
+		db_rollback(c);   /* says nothing: the message is still the cause */
 		return dr_error(rc, "migration %s: %s", m->name, dr_errmsg());
 	}
 	return 0;

@@ -210,14 +210,8 @@ out:
 		db_rollback(conn);
 		rep->rolled_back = rc != 0;   /* an already applied batch: nothing to roll back */
 	}
-	if (rep->rolled_back) {
-		char msg[1024];
-		snprintf(msg, sizeof(msg), "%s", dr_errmsg());
-		if (rc == DR_E_INTERRUPTED)
-			dr_error(rc, "%s: batch rolled back, nothing of it written; run the same ingest again", msg);
-		else
-			dr_error(rc, "%s", msg);
-	}
+	if (rep->rolled_back && rc == DR_E_INTERRUPTED)
+		dr_error(rc, "%s: batch rolled back, nothing of it written; run the same ingest again", dr_errmsg());
 	dr_errctx_pop(&at.ctx);
 	ingest_batch_close(&b);
 	rep->seconds = progress_now() - t0;
