@@ -19,6 +19,7 @@
 #include "load/copy.h"
 #include "load/db.h"
 #include "load/feed_io.h"
+#include "load/lifecycle_io.h"
 #include "transform/cda.h"
 #include "transform/refcache.h"
 
@@ -243,7 +244,7 @@ static int setup(PGconn *c, const char *as_of, const char *ins_nir_root, struct 
  */
 static int count_pending_events(PGconn *c, long long *pending)
 {
-	int r = feed_events_pending(c, pending);
+	int r = events_pending(c, pending);
 
 	if (r == 0 && *pending > 0)
 		dr_log(DR_LOG_WARN, "feed.events_pending", "events=%lld (recorded, not folded: the next dossiers"

@@ -4,6 +4,7 @@
 #include "load/backfill_io.h"
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/text.h"
 #include "load/db.h"
 
 #include <stdio.h>
@@ -91,7 +92,7 @@ int backfill_write_list(PGconn *c, const struct backfill_selection *a, const str
 	PGresult *r;
 	int rc;
 
-	snprintf(run, sizeof(run), "%lld", run_id);
+	text_decimal(run_id, run);
 	buf_init(&sql, BACKFILL_SQL_MAX);
 	if ((rc = buf_puts(&sql, "WITH ins AS (INSERT INTO backfill_item (run_id, seq, ins_c)"
 			   " SELECT $3::bigint, row_number() OVER (ORDER BY ins_c), ins_c FROM (")) == 0
@@ -114,7 +115,7 @@ int backfill_lock_list(PGconn *c, long long run_id)
 	long long got;
 	int rc;
 
-	snprintf(run, sizeof(run), "%lld", run_id);
+	text_decimal(run_id, run);
 	if ((rc = db_query_long(c, "SELECT pg_try_advisory_lock(" BACKFILL_LOCK ","
 				" ($1::bigint % 2147483647)::int)::int",
 				1, params, 0, &got)) != 0)
@@ -130,7 +131,7 @@ int backfill_check_resume(PGconn *c, long long run_id)
 	long long n;
 	int rc;
 
-	snprintf(run, sizeof(run), "%lld", run_id);
+	text_decimal(run_id, run);
 	if ((rc = db_query_long(c, "SELECT count(*) FROM run WHERE run_id = $1::bigint"
 				" AND command = 'backfill'", 1, params, 0, &n)) != 0)
 		return rc;

@@ -3,6 +3,7 @@
  */
 #include "load/batch_io.h"
 #include "lib/err.h"
+#include "lib/text.h"
 #include "load/db.h"
 
 #include <stdio.h>
@@ -18,7 +19,7 @@ int batch_claim(PGconn *c, const char *manifest_sha256, const char *label, long 
 
 	*batch_id = 0;
 	*already = false;
-	snprintf(run, sizeof(run), "%lld", run_id);
+	text_decimal(run_id, run);
 	rc = db_execp(c, "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", 1, params);
 	if (rc == 0)
 		rc = db_query(c, "looking up the batch",
@@ -34,7 +35,7 @@ int batch_claim(PGconn *c, const char *manifest_sha256, const char *label, long 
 		/* a refused batch comes back (e.g. with --force): start its report afresh */
 		char id[32];
 		const char *p1[1] = { id };
-		snprintf(id, sizeof(id), "%lld", *batch_id);
+		text_decimal(*batch_id, id);
 		rc = db_execp(c, "DELETE FROM reject WHERE batch_id = $1::bigint", 1, p1);
 		if (rc == 0)
 			rc = db_execp(c, "DELETE FROM batch_file WHERE batch_id = $1::bigint", 1, p1);
@@ -49,17 +50,11 @@ int batch_claim(PGconn *c, const char *manifest_sha256, const char *label, long 
 int batch_store_file(PGconn *c, long long batch_id, const struct ingest_file_report *f,
 		     const char *by_rule_json)
 {
-	char id[32], bytes[32], nums[5][32];
+	struct db_ints n;
+	const char *p2[11] = { db_int(&n, 0, batch_id), f->name, db_int(&n, 1, f->bytes), db_int(&n, 2, f->read),
+			       db_int(&n, 3, f->loaded), db_int(&n, 4, f->filtered), db_int(&n, 5, f->rejected),
+			       db_int(&n, 6, f->duplicate), by_rule_json, f->encoding, f->sha256 };
 
-	snprintf(id, sizeof(id), "%lld", batch_id);
-	snprintf(bytes, sizeof(bytes), "%lld", f->bytes);
-	snprintf(nums[0], 32, "%ld", f->read);
-	snprintf(nums[1], 32, "%ld", f->loaded);
-	snprintf(nums[2], 32, "%ld", f->filtered);
-	snprintf(nums[3], 32, "%ld", f->rejected);
-	snprintf(nums[4], 32, "%ld", f->duplicate);
-	const char *p2[11] = { id, f->name, bytes, nums[0], nums[1], nums[2], nums[3], nums[4], by_rule_json,
-			       f->encoding, f->sha256 };
 	return db_execp(c,
 		"INSERT INTO batch_file (batch_id, file_name, encoding, sha256, bytes, lines_read, loaded,"
 		" filtered, rejected, duplicate, filtered_by_rule, rejected_by_reason)"
@@ -75,7 +70,7 @@ int batch_finish(PGconn *c, long long batch_id, bool refused, const char *reason
 	char id[32];
 	const char *params[4] = { id, refused ? "refused" : "applied", reason ? reason : "", forced ? "t" : "f" };
 
-	snprintf(id, sizeof(id), "%lld", batch_id);
+	text_decimal(batch_id, id);
 	return db_execp(c, "UPDATE batch SET status = $2, reason = nullif($3, ''), forced = $4::boolean,"
 			" applied_at = CASE WHEN $2 = 'applied' THEN clock_timestamp() END"
 			" WHERE batch_id = $1::bigint", 4, params);
@@ -89,7 +84,7 @@ int batch_read_rejects(PGconn *c, long long batch_id, struct ingest_rejects *out
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(id, sizeof(id), "%lld", batch_id);
+	text_decimal(batch_id, id);
 	if ((rc = db_query(c, "listing rejects",
 			   "SELECT file_name, reason_code, count(*) FROM reject WHERE batch_id = $1::bigint"
 			   " GROUP BY 1, 2 ORDER BY 1, 2", 1, params, &r)) != 0)

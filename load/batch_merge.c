@@ -14,6 +14,7 @@
 #include "load/db.h"
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -438,7 +439,7 @@ int merge_apply(PGconn *c, long long batch_id)
 {
 	char id[32];
 
-	snprintf(id, sizeof(id), "%lld", batch_id);
+	text_decimal(batch_id, id);
 	return exec_script(c, apply_sql, id, "writing the batch");
 }
 
@@ -447,7 +448,7 @@ int merge_store_rejects(PGconn *c, long long batch_id)
 	char id[32];
 	const char *params[1] = { id };
 
-	snprintf(id, sizeof(id), "%lld", batch_id);
+	text_decimal(batch_id, id);
 	return db_execp(c,
 		"INSERT INTO reject (batch_id, file_name, line_no, column_name, reason_code, reason, raw_value)"
 		" SELECT $1::bigint, f.file_name, s.line_no, s.rej_column, s.rej_code, s.rej_reason, s.rej_value"

@@ -20,6 +20,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "lib/text.h"   /* text_decimal */
+
 #define DB_SCHEMA "dmpremb"
 
 /* Opens a connection; conninfo may be NULL (environment). */
@@ -93,5 +95,21 @@ void db_cancel_forget(PGconn *c);
 
 /* SQLSTATE of a result, or "" */
 const char *db_sqlstate(const PGresult *r);
+
+/*
+ * Whole numbers as a statement's text parameters, each in a slot of its own:
+ *
+ *     struct db_ints n;
+ *     const char *params[2] = { db_int(&n, 0, batch_id), db_int(&n, 1, rows) };
+ */
+#define DB_INTS_MAX 8
+struct db_ints {
+	char v[DB_INTS_MAX][TEXT_DECIMAL_MAX];
+};
+static inline const char *db_int(struct db_ints *n, int k, long long v)
+{
+	text_decimal(v, n->v[k]);
+	return n->v[k];
+}
 
 #endif

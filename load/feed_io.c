@@ -10,6 +10,7 @@
 
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/text.h"
 #include "lib/num.h"
 #include "load/copy.h"
 #include "load/copy_out.h"
@@ -67,11 +68,6 @@ int feed_list_open(PGconn *c, struct copy *cp)
 	int rc = db_exec(c, "TRUNCATE feed_list");
 
 	return rc ? rc : copy_begin(cp, c, "COPY feed_list FROM STDIN");
-}
-
-int feed_events_pending(PGconn *c, long long *n)
-{
-	return db_query_long(c, "SELECT count(*) FROM dossier_event WHERE applied_at IS NULL", 0, NULL, 0, n);
 }
 
 int feed_chunk_one(PGconn *c, const char *ins_c)
@@ -161,7 +157,7 @@ int feed_plan_run(PGconn *c, const struct feed_window *w, const struct feed_sele
 	feed_shard_sql(shard, sizeof(shard), sel->shard_k, sel->shard_n);
 	snprintf(max, sizeof(max), "%ld", sel->max_dossiers);
 	snprintf(days, sizeof(days), "%d", sel->refresh_days);
-	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
+	text_decimal(sel->backfill_run, run);
 	memset(p, 0, sizeof(*p));
 	if (sel->mode == FEED_BACKFILL) {
 		const char *bp[1] = { run };
@@ -284,10 +280,10 @@ int feed_select(PGconn *c, const struct feed_window *w, const struct feed_select
 
 	snprintf(limit, sizeof(limit), "%d", sel->limit);
 	snprintf(days, sizeof(days), "%d", sel->refresh_days);
-	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
+	text_decimal(sel->backfill_run, run);
 	/* candidates all held by other feeds, or no longer due: the next ones */
 	do {
-		snprintf(from, sizeof(from), "%lld", *after);
+		text_decimal(*after, from);
 		rc = select_once(c, sel, params, after, &cands, &kept);
 	} while (rc == 0 && cands > 0 && kept == 0);
 	*n = (long)kept;
@@ -302,7 +298,7 @@ int feed_backfill_close(PGconn *c, const struct feed_window *w, const struct fee
 	PGresult *r;
 	int rc;
 
-	snprintf(run, sizeof(run), "%lld", sel->backfill_run);
+	text_decimal(sel->backfill_run, run);
 	/* the time first: Citus runs no volatile function in an UPDATE */
 	if ((rc = db_query(c, "closing the backfill's list", "SELECT clock_timestamp()::text", 0, NULL, &r)) != 0)
 		return rc;
@@ -670,9 +666,9 @@ int feed_store_end(PGconn *c, struct copy *cp, const struct feed_window *w, long
 	 * current document, the version row and the trace from feed_doc, for
 	 * the dossiers still open without objection, and the chunk's refusals
 	 * and backfill marks: the feed role writes none of them itself. */
-	snprintf(run, sizeof(run), "%lld", run_id);
+	text_decimal(run_id, run);
 	snprintf(mb, sizeof(mb), "%zu", max_bytes >> 20);
-	snprintf(backfill, sizeof(backfill), "%lld", sel->backfill_run);
+	text_decimal(sel->backfill_run, backfill);
 	const char *params[9] = { w->lo, w->hi, w->as_of, run_id > 0 ? run : NULL, a.too_large.data, a.lines.data,
 				  mb, sel->mode == FEED_BACKFILL ? backfill : NULL,
 				  sel->mode == FEED_BACKFILL ? a.chunk.data : NULL };

@@ -44,8 +44,6 @@ int feed_prepare(PGconn *c);
 int feed_session(PGconn *c);
 /* Empties feed_list and opens a COPY of INS-Cs into it on cp. */
 int feed_list_open(PGconn *c, struct copy *cp);
-/* Events recorded and not folded yet (normally none). */
-int feed_events_pending(PGconn *c, long long *n);
 /* feed_chunk holds exactly ins_c (render), in the caller's transaction. */
 int feed_chunk_one(PGconn *c, const char *ins_c);
 

@@ -9,6 +9,7 @@
 
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/text.h"
 #include "lib/log.h"
 #include "lib/progress.h"
 #include "load/copy.h"
@@ -56,7 +57,7 @@ int events_stage_apply(PGconn *c, long long run_id, long long *imported, long lo
 	const char *params[1] = { run };
 	int rc;
 
-	snprintf(run, sizeof(run), "%lld", run_id);
+	text_decimal(run_id, run);
 	rc = db_query_long(c,
 		"WITH ins AS ("
 		" INSERT INTO dossier_event (ins_c, event_at, evenement, run_id)"
@@ -301,4 +302,9 @@ int lifecycle_destroy_pending(PGconn *c, bool full, struct destruction_report *r
 	PQclear(todo);
 	r->seconds = progress_now() - t0;
 	return rc;
+}
+
+int events_pending(PGconn *c, long long *n)
+{
+	return db_query_long(c, "SELECT count(*) FROM dossier_event WHERE applied_at IS NULL", 0, NULL, 0, n);
 }

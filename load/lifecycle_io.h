@@ -91,4 +91,7 @@ int lifecycle_write(PGconn *c, struct lifecycle_report *r);
  */
 int lifecycle_destroy_pending(PGconn *c, bool full, struct destruction_report *r);
 
+/* Events recorded and not folded yet (normally none: the next import folds them). */
+int events_pending(PGconn *c, long long *n);
+
 #endif

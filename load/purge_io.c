@@ -14,16 +14,6 @@
 
 #define PURGE_LOCK "7368210933"     /* advisory lock key of purges */
 
-/* Up to 4 numbers as text parameters of one call. */
-struct nums {
-	char v[4][24];
-};
-
-static const char *num(struct nums *n, int k, long long v)
-{
-	snprintf(n->v[k], sizeof(n->v[k]), "%lld", v);
-	return n->v[k];
-}
 
 /* One bigint from a call (NULL: 0), with a message naming the step. */
 static int call_long(PGconn *c, const char *what, const char *sql, int n, const char *const *params,
@@ -41,7 +31,7 @@ static int call_long(PGconn *c, const char *what, const char *sql, int n, const 
 
 int purge_read_plan(PGconn *c, const struct purge_opts *o, struct purge_report *r)
 {
-	struct nums n;
+	struct db_ints n;
 	const char *params[2] = { o->as_of, NULL };
 	PGresult *res;
 	long long future = 0;
@@ -61,7 +51,7 @@ int purge_read_plan(PGconn *c, const struct purge_opts *o, struct purge_report *
 		return dr_error(DR_E_USAGE, "--as-of is in the future: a purge only looks back");
 
 	params[0] = r->as_of;
-	params[1] = num(&n, 0, o->margin_months);
+	params[1] = db_int(&n, 0, o->margin_months);
 	if ((rc = db_query_text(c, "computing the cutoff", "SELECT purge_cutoff($1::timestamptz, $2::int)::text",
 				2, params, &res)) != 0)
 		return rc;
@@ -103,8 +93,8 @@ int purge_lock(PGconn *c)
 
 int purge_set_lock_timeout(PGconn *c, long seconds)
 {
-	struct nums n;
-	const char *params[1] = { num(&n, 0, seconds) };
+	struct db_ints n;
+	const char *params[1] = { db_int(&n, 0, seconds) };
 
 	/* set_config: the value as a parameter, not spliced into the statement */
 	return db_execp(c, "SELECT set_config('lock_timeout', $1 || 's', false)", 1, params);
@@ -113,8 +103,8 @@ int purge_set_lock_timeout(PGconn *c, long seconds)
 int purge_drop_partition(PGconn *c, const struct purge_opts *o, const struct purge_report *r,
 			 struct purge_partition *p, long long *rows, bool *busy)
 {
-	struct nums n;
-	const char *params[3] = { p->name, r->as_of, num(&n, 0, o->margin_months) };
+	struct db_ints n;
+	const char *params[3] = { p->name, r->as_of, db_int(&n, 0, o->margin_months) };
 	PGresult *res = PQexecParams(c, "SELECT purge_drop_partition($1, $2::timestamptz, $3::int)", 3, NULL,
 				     params, NULL, NULL, 0);
 	int rc = 0;
@@ -136,8 +126,8 @@ int purge_drop_partition(PGconn *c, const struct purge_opts *o, const struct pur
 
 int purge_claim_stat(PGconn *c, const struct purge_opts *o, struct purge_report *r)
 {
-	struct nums n;
-	const char *params[3] = { r->as_of, num(&n, 0, o->margin_months), o->dry_run ? "true" : "false" };
+	struct db_ints n;
+	const char *params[3] = { r->as_of, db_int(&n, 0, o->margin_months), o->dry_run ? "true" : "false" };
 
 	return call_long(c, "removing old claim_stat rows",
 			 "SELECT purge_claim_stat($1::timestamptz, $2::int, $3::boolean)", 3, params,
@@ -200,16 +190,16 @@ int purge_slice(PGconn *c, enum purge_step step, const struct purge_opts *o, str
 	const struct step *st = &steps[step];
 	const char *params[6];
 	int np = 0, col = 0;
-	struct nums n;
+	struct db_ints n;
 	PGresult *res;
 	int rc;
 
 	params[np++] = r->as_of;
 	for (int i = 0; i < st->nages; i++)
-		params[np++] = num(&n, i, *(const long *)((const char *)o + st->age[i]));
+		params[np++] = db_int(&n, i, *(const long *)((const char *)o + st->age[i]));
 	if (st->keyset)
 		params[np++] = cur->started ? cur->key : NULL;
-	params[np++] = num(&n, st->nages, o->slice);
+	params[np++] = db_int(&n, st->nages, o->slice);
 	params[np++] = o->dry_run ? "true" : "false";
 	if ((rc = db_query_text(c, st->name, st->sql, np, params, &res)) != 0)
 		return rc;

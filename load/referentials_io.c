@@ -111,18 +111,14 @@ int ref_replace(PGconn *c, long long staged, struct ref_result *res)
 int ref_record_file(PGconn *c, long long run_id, const struct ref_result *res)
 {
 	const struct ref_spec *spec = res->spec;
-	char n[7][24];
+	struct db_ints n;
+	const char *params[10] = { spec->file, spec->table, db_int(&n, 0, res->counts.records),
+				   db_int(&n, 1, res->loaded), db_int(&n, 2, res->duplicates),
+				   db_int(&n, 3, res->counts.skipped), db_int(&n, 4, res->counts.repaired),
+				   db_int(&n, 5, res->counts.bytes), res->counts.sha256,
+				   run_id > 0 ? db_int(&n, 6, run_id) : NULL };
 	int rc;
 
-	snprintf(n[0], sizeof(n[0]), "%lld", res->counts.records);
-	snprintf(n[1], sizeof(n[1]), "%lld", res->loaded);
-	snprintf(n[2], sizeof(n[2]), "%lld", res->duplicates);
-	snprintf(n[3], sizeof(n[3]), "%lld", res->counts.skipped);
-	snprintf(n[4], sizeof(n[4]), "%lld", res->counts.repaired);
-	snprintf(n[5], sizeof(n[5]), "%lld", res->counts.bytes);
-	snprintf(n[6], sizeof(n[6]), "%lld", run_id);
-	const char *params[10] = { spec->file, spec->table, n[0], n[1], n[2], n[3], n[4], n[5],
-				   res->counts.sha256, run_id > 0 ? n[6] : NULL };
 	rc = db_execp(c, "INSERT INTO referential_file (file_name, table_name, records, rows,"
 		      " duplicates, skipped, repaired, bytes, sha256, run_id)"
 		      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"

@@ -4,6 +4,7 @@
 #include "load/run.h"
 #include "load/db.h"
 #include "lib/err.h"
+#include "lib/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,7 @@ int run_finish(PGconn *c, long long run_id, const char *outcome, int exit_code,
 	if (c == NULL || run_id <= 0 || PQstatus(c) != CONNECTION_OK)
 		return 0;
 	db_rollback(c);
-	snprintf(id, sizeof(id), "%lld", run_id);
+	text_decimal(run_id, id);
 	snprintf(code, sizeof(code), "%d", exit_code);
 	/* only this session may close its run (run_end() checks) */
 	return db_execp(c, "SELECT run_end($1::bigint, $2, $3::int, $4::jsonb, $5)", 5, params);

@@ -3,6 +3,7 @@
  */
 #include "load/status_io.h"
 #include "load/db.h"
+#include "load/lifecycle_io.h"
 #include "lib/err.h"
 
 #include <stdio.h>
@@ -61,8 +62,7 @@ int status_read_dossiers(PGconn *c, struct status *s)
 	PQclear(r);
 	if (rc != 0)
 		return rc;
-	if ((rc = db_query_long(c, "SELECT count(*) FROM dossier_event WHERE applied_at IS NULL", 0, NULL, 0,
-				&s->events_pending)) != 0
+	if ((rc = events_pending(c, &s->events_pending)) != 0
 	    || (rc = db_query(c, "counting open backfills",
 			      "SELECT count(DISTINCT run_id), count(*) FROM backfill_item WHERE done_at IS NULL",
 			      0, NULL, &r)) != 0)
