@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "jobs/status.h"
 #include "lib/err.h"
+#include "lib/json.h"
 #include "lib/reports.h"
 
 #include <stdio.h>
@@ -119,40 +120,67 @@ static void iso_8601(const char *in, char *out, size_t cap)
 		memcpy(out + n, ":00", 4);   /* an offset of whole hours: +01 -> +01:00 */
 }
 
-static void print_json(const struct status *s, bool broken)
+/* an age in hours, one decimal; none (< 0) as null */
+static void json_hours(struct json *j, const char *key, double h)
+{
+	if (h >= 0)
+		json_real(j, key, h, 1);
+	else
+		json_raw(j, key, NULL);
+}
+
+static int print_json(const struct status *s, bool broken)
 {
 	char as_of[80];
+	struct buf b;
+	struct json j;
+	int rc;
 
 	iso_8601(s->as_of, as_of, sizeof(as_of));
-	printf("{\"as_of\": \"%s\", \"promises_kept\": %s,\n", as_of, broken ? "false" : "true");
-	printf(" \"first_feed\": {\"hours\": %ld, \"due\": %lld, \"overdue\": %lld, \"overdue_no_identity\": %lld,"
-	       " \"oldest_overdue_hours\": ", s->first_hours, s->first_due, s->first_overdue,
-	       s->first_overdue_no_identity);
-	if (s->first_oldest_h >= 0)
-		printf("%.1f},\n", s->first_oldest_h);
-	else
-		printf("null},\n");
-	printf(" \"refresh\": {\"days\": %ld, \"grace_hours\": %ld, \"due\": %lld, \"overdue\": %lld,"
-	       " \"oldest_overdue_hours\": ", s->refresh_days, s->grace_hours, s->refresh_due, s->refresh_overdue);
-	if (s->refresh_oldest_h >= 0)
-		printf("%.1f},\n", s->refresh_oldest_h);
-	else
-		printf("null},\n");
-	printf(" \"dossiers\": {");
+	buf_init(&b, 1 << 20);
+	json_begin(&j, &b);
+	json_str(&j, "as_of", as_of);
+	json_bool(&j, "promises_kept", !broken);
+	json_object(&j, "first_feed");
+	json_int(&j, "hours", s->first_hours);
+	json_int(&j, "due", s->first_due);
+	json_int(&j, "overdue", s->first_overdue);
+	json_int(&j, "overdue_no_identity", s->first_overdue_no_identity);
+	json_hours(&j, "oldest_overdue_hours", s->first_oldest_h);
+	json_close(&j);
+	json_object(&j, "refresh");
+	json_int(&j, "days", s->refresh_days);
+	json_int(&j, "grace_hours", s->grace_hours);
+	json_int(&j, "due", s->refresh_due);
+	json_int(&j, "overdue", s->refresh_overdue);
+	json_hours(&j, "oldest_overdue_hours", s->refresh_oldest_h);
+	json_close(&j);
+	json_object(&j, "dossiers");
 	for (int k = 0; k < STATUS_NSTATES; k++)
-		printf("\"%s\": %lld, ", status_state_name(k), s->by_state[k]);
-	printf("\"objection\": %lld},\n", s->objection);
-	printf(" \"events_pending\": %lld, \"feed_refused\": %lld, \"backfills_open\": %lld,"
-	       " \"backfill_items_left\": %lld,\n", s->events_pending, s->refused, s->backfills_open,
-	       s->backfill_items_left);
-	printf(" \"last_runs\": {");
+		json_int(&j, status_state_name(k), s->by_state[k]);
+	json_int(&j, "objection", s->objection);
+	json_close(&j);
+	json_int(&j, "events_pending", s->events_pending);
+	json_int(&j, "feed_refused", s->refused);
+	json_int(&j, "backfills_open", s->backfills_open);
+	json_int(&j, "backfill_items_left", s->backfill_items_left);
+	json_object(&j, "last_runs");
 	for (int i = 0; i < s->nruns; i++) {
 		const struct status_run *u = &s->runs[i];
-		printf("%s\n  \"%s\": {\"run_id\": %lld, \"started_at\": \"%s\", \"outcome\": \"%s\", \"exit_code\": %s,"
-		       " \"seconds\": %s, \"counts\": %s}", i ? "," : "", u->command, u->run_id, u->started_at, u->outcome,
-		       u->exit_code[0] ? u->exit_code : "null", u->seconds, u->counts);
+		json_object(&j, u->command);
+		json_int(&j, "run_id", u->run_id);
+		json_str(&j, "started_at", u->started_at);
+		json_str(&j, "outcome", u->outcome);
+		/* numbers and the counts' jsonb as the server printed them */
+		json_raw(&j, "exit_code", u->exit_code[0] ? u->exit_code : NULL);
+		json_raw(&j, "seconds", u->seconds[0] ? u->seconds : NULL);
+		json_raw(&j, "counts", u->counts);
+		json_close(&j);
 	}
-	printf("}}\n");
+	if ((rc = json_end(&j)) == 0)
+		printf("%s\n", b.data);
+	buf_free(&b);
+	return rc;
 }
 
 static void gauge(const char *name, const char *help, const char *labels, double v)
@@ -255,7 +283,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 
 	bool broken = s.first_overdue > 0 || s.refresh_overdue > 0;
 	if (fmt == FMT_JSON) {
-		print_json(&s, broken);      /* the feed's counts carry "unlabelled" */
+		rc = print_json(&s, broken);      /* the feed's counts carry "unlabelled" */
 	} else if (fmt == FMT_PROM) {
 		print_prometheus(&s, broken);
 		print_unlabelled_prometheus(&s);
@@ -263,6 +291,8 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		print_text(&s, broken);
 	}
 	jobs_status_free(&s);
+	if (rc != 0)
+		return rc;
 	if (broken)
 		return dr_error(DR_E_PROMISE, "promise broken: %lld first feed(s) waiting over %ld h, %lld refresh(es)"
 				" overdue", s.first_overdue, s.first_hours, s.refresh_overdue);

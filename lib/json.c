@@ -81,6 +81,13 @@ void json_bool(struct json *j, const char *k, bool value)
 		put(j, buf_puts(j->b, value ? "true" : "false"));
 }
 
+void json_raw(struct json *j, const char *k, const char *json_text)
+{
+	key(j, k);
+	if (j->rc == 0)
+		put(j, buf_puts(j->b, json_text ? json_text : "null"));
+}
+
 void json_object(struct json *j, const char *k)
 {
 	key(j, k);

@@ -39,6 +39,9 @@ void json_real(struct json *j, const char *key, double value, int decimals);
 /* a number as %g writes it (an option as given: 0.01, 3000) */
 void json_number(struct json *j, const char *key, double value);
 void json_bool(struct json *j, const char *key, bool value);
+/* a value that is JSON text already, as the server prints a jsonb or a number
+ * (written as it is: the caller vouches for it); NULL writes null */
+void json_raw(struct json *j, const char *key, const char *json_text);
 void json_object(struct json *j, const char *key);
 void json_close(struct json *j);
 /* Closes the object (and any left open); 0 or the first error. */

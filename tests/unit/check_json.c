@@ -21,10 +21,12 @@ START_TEST(object_with_every_kind)
 	json_int(&j, "lpp", 7);
 	json_close(&j);
 	json_bool(&j, "last", false);
+	json_raw(&j, "counts", "{\"read\": 3}");
+	json_raw(&j, "exit_code", NULL);
 	ck_assert_int_eq(json_end(&j), 0);
 	ck_assert_str_eq(b.data, "{\"file\": \"a\\\"b\\\\c\\u000a\\u0001\", \"none\": null, \"read\": -42,"
 			 " \"seconds\": 1.235, \"dry_run\": true, \"unlabelled\": {\"cip\": 0, \"lpp\": 7},"
-			 " \"last\": false}");
+			 " \"last\": false, \"counts\": {\"read\": 3}, \"exit_code\": null}");
 	buf_free(&b);
 }
 END_TEST
